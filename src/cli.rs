@@ -1,0 +1,35 @@
+//! The command line: clap definitions and the commands that drive the library.
+//!
+//! Exit codes (stable): 0 success, 1 the input has errors, 2 usage or I/O failure.
+
+mod parse_command;
+mod paths;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "qlineage", version, about = "Metadata catalog and data lineage for Qlik Sense estates")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Parse load scripts and report syntax diagnostics.
+    Parse(parse_command::ParseArgs),
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
+
+/// Runs the command and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Parse(args) => parse_command::run(&args),
+    }
+}

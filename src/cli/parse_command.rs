@@ -1,0 +1,195 @@
+//! `qlineage parse`: syntax-check scripts, human or JSON output.
+
+use super::{paths, Format};
+use crate::diagnostics::{render_human, to_records, DiagnosticRecord, Severity};
+use crate::source::SourceFile;
+use crate::syntax;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct ParseArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Print the token stream of each file instead of diagnostics.
+    #[arg(long)]
+    pub tokens: bool,
+    /// Script files (any extension) or directories to search recursively.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// One file in `--format json` output.
+#[derive(Serialize)]
+struct FileReport {
+    path: String,
+    statements: usize,
+    diagnostics: Vec<DiagnosticRecord>,
+}
+
+#[derive(Serialize, Default)]
+struct Summary {
+    files: usize,
+    statements: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct Report {
+    files: Vec<FileReport>,
+    summary: Summary,
+}
+
+pub fn run(args: &ParseArgs) -> i32 {
+    let files = match paths::collect(&args.paths) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let sources: Vec<std::io::Result<SourceFile>> = files
+        .par_iter()
+        .map(|path| {
+            let bytes = std::fs::read(path)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            Ok(SourceFile::decode(path.display().to_string(), &bytes))
+        })
+        .collect();
+    let mut loaded = Vec::with_capacity(sources.len());
+    for source in sources {
+        match source {
+            Ok(s) => loaded.push(s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.tokens {
+        return print_tokens(&mut out, &loaded, args.format);
+    }
+    let parsed: Vec<syntax::Parsed> = loaded.par_iter().map(syntax::parse).collect();
+    let mut summary = Summary {
+        files: loaded.len(),
+        ..Summary::default()
+    };
+    for p in &parsed {
+        summary.statements += p.script.statement_count();
+        for d in &p.diagnostics {
+            match d.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => {}
+            }
+        }
+    }
+    let result = match args.format {
+        Format::Json => {
+            let report = Report {
+                files: loaded
+                    .iter()
+                    .zip(&parsed)
+                    .map(|(source, p)| FileReport {
+                        path: source.path.clone(),
+                        statements: p.script.statement_count(),
+                        diagnostics: to_records(source, &p.diagnostics),
+                    })
+                    .collect(),
+                summary,
+            };
+            serde_json::to_writer_pretty(&mut out, &report)
+                .map_err(std::io::Error::other)
+                .and_then(|_| writeln!(out))
+                .map(|_| report.summary.errors)
+        }
+        Format::Human => {
+            let color = std::io::stdout().is_terminal();
+            let mut result = Ok(());
+            for (source, p) in loaded.iter().zip(&parsed) {
+                for d in &p.diagnostics {
+                    result = result.and_then(|_| writeln!(out, "{}\n", render_human(source, d, color)));
+                }
+            }
+            result
+                .and_then(|_| {
+                    writeln!(
+                        out,
+                        "{} file{}, {} statements, {} error{}, {} warning{}",
+                        summary.files,
+                        plural(summary.files),
+                        summary.statements,
+                        summary.errors,
+                        plural(summary.errors),
+                        summary.warnings,
+                        plural(summary.warnings)
+                    )
+                })
+                .map(|_| summary.errors)
+        }
+    };
+    match result.and_then(|errors| out.flush().map(|_| errors)) {
+        Ok(0) => 0,
+        Ok(_) => 1,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn print_tokens(out: &mut impl Write, sources: &[SourceFile], format: Format) -> i32 {
+    let result = (|| -> std::io::Result<()> {
+        match format {
+            Format::Json => {
+                #[derive(Serialize)]
+                struct FileTokens {
+                    path: String,
+                    tokens: Vec<syntax::TokenInfo>,
+                }
+                let files: Vec<FileTokens> = sources
+                    .iter()
+                    .map(|s| FileTokens {
+                        path: s.path.clone(),
+                        tokens: syntax::tokens(&s.text),
+                    })
+                    .collect();
+                serde_json::to_writer_pretty(&mut *out, &files).map_err(std::io::Error::other)?;
+                writeln!(out)
+            }
+            Format::Human => {
+                for source in sources {
+                    writeln!(out, "{}", source.path)?;
+                    for t in syntax::tokens(&source.text) {
+                        let at = source.line_col(t.span.start);
+                        writeln!(out, "  {}:{} {} {:?}", at.line, at.column, t.kind, t.text)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    })();
+    match result {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}

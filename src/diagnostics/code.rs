@@ -1,0 +1,61 @@
+//! Stable diagnostic codes. A code never changes meaning once published; retired codes are not reused.
+
+use super::Severity;
+use serde::Serialize;
+
+macro_rules! codes {
+    ($( $variant:ident = $text:literal, $severity:ident, $summary:literal; )*) => {
+        /// Every diagnostic code qlineage emits.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( #[doc = $summary] $variant, )* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable text form, e.g. `QS101`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $text, )* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$severity, )* }
+            }
+
+            /// One line describing what the code flags.
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    UnterminatedString = "QS001", Error, "string literal not closed";
+    UnterminatedName = "QS002", Error, "quoted name not closed";
+    UnterminatedComment = "QS003", Error, "block comment not closed";
+    UnterminatedDollar = "QS004", Error, "dollar-sign expansion not closed";
+    UnexpectedCharacter = "QS005", Error, "character that cannot start a token";
+    NotUtf8 = "QS006", Warning, "file is not UTF-8 and has no BOM: read as Windows-1252";
+    SyntaxError = "QS101", Error, "statement does not parse";
+    MissingSemicolon = "QS102", Warning, "last statement not terminated by `;`";
+    OrderByWithoutResident = "QS103", Error, "ORDER BY is only allowed after RESIDENT";
+    UnknownFormatItem = "QS104", Warning, "unknown file format specification item";
+    PrefixNotAllowed = "QS105", Error, "load prefix on a statement that does not load a table";
+    UnmatchedBlockEnd = "QS201", Error, "block clause without its opening statement";
+    UnclosedBlock = "QS202", Error, "control block not closed";
+    NextVariableMismatch = "QS203", Error, "NEXT names a different variable than its FOR";
+    PrecedingLoadWithoutSource = "QS204", Error, "preceding LOAD not followed by a LOAD or SELECT";
+    NestingTooDeep = "QS301", Error, "nesting deeper than the parser accepts";
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

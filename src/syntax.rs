@@ -1,0 +1,439 @@
+//! The script front-end: decoded text → tokens → statements → AST with diagnostics.
+//!
+//! Entry points: [`parse`] for a script, [`parse_chart_expression`] for measures, dimensions and
+//! other chart formulas, [`parse_expression`] for a script expression on its own (variable
+//! definitions), [`tokens`] for the raw token stream.
+
+pub mod ast;
+mod blocks;
+mod parser;
+pub mod printer;
+mod split;
+pub mod token;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{SourceFile, Span};
+use ast::{Expr, FormatItem, FormatSpec, LoadSource, Prefix, RawKind, RawText, Script, Stmt, StmtKind, StmtRaw};
+use blocks::Piece;
+use chumsky::span::SimpleSpan;
+use parser::{ParseError, Parsers};
+use split::{ItemKind, Spanned, Splitter};
+use token::Token;
+
+/// Deeper nesting of parentheses/braces (or longer runs of prefix operators) than this in one
+/// statement is refused with QS301 instead of risking the stack.
+pub const MAX_NESTING: usize = 64;
+
+/// After this many "missing `;`" recoveries in one file, a bad statement simply runs to its `;`.
+const MAX_RESYNCS: usize = 200;
+
+/// The result of parsing a script.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub script: Script,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses a script held in a string (e.g. fetched with the Engine API's GetScript).
+pub fn parse_str(text: &str) -> Parsed {
+    parse_text(text)
+}
+
+/// Parses a decoded source file.
+pub fn parse(source: &SourceFile) -> Parsed {
+    let mut parsed = parse_text(&source.text);
+    if source.encoding == crate::source::Encoding::Windows1252 {
+        parsed.diagnostics.insert(
+            0,
+            Diagnostic::new(Code::NotUtf8, Span::empty_at(0), "file is not valid UTF-8 and has no BOM")
+                .with_note("it was read as Windows-1252, as Qlik Sense on Windows reads such files")
+                .with_help("save the file as UTF-8 with a BOM"),
+        );
+    }
+    parsed
+}
+
+fn sp(s: SimpleSpan) -> Span {
+    Span::new(s.start, s.end)
+}
+
+fn parse_text(text: &str) -> Parsed {
+    if text.len() >= u32::MAX as usize {
+        return Parsed {
+            script: Script::default(),
+            diagnostics: vec![Diagnostic::new(Code::NestingTooDeep, Span::empty_at(0), "script larger than 4 GiB")],
+        };
+    }
+    let mut splitter = Splitter::new(text);
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut resyncs = 0usize;
+    'split: loop {
+        let mut items = Vec::new();
+        while let Some(item) = splitter.next_item() {
+            items.push(item);
+        }
+        let parsers = Parsers::new(text);
+        let tokens: &[Spanned] = &splitter.tokens;
+        for item in items {
+            let slice = &tokens[item.tokens.clone()];
+            let eoi = slice.last().map_or(item.span.end as usize, |(_, s)| s.end);
+            match item.kind {
+                ItemKind::Empty => pieces.push(Piece::Stmt(Stmt {
+                    prefixes: Vec::new(),
+                    kind: StmtKind::Empty,
+                    span: item.span,
+                })),
+                ItemKind::RawBody { body } => {
+                    let kind = if slice.first().is_some_and(|(t, _)| t.is_word("rem")) {
+                        RawKind::Rem
+                    } else {
+                        RawKind::Trace
+                    };
+                    let body = (!body.is_empty()).then(|| RawText {
+                        text: text[body.range()].to_owned(),
+                        span: body,
+                    });
+                    pieces.push(Piece::Stmt(Stmt {
+                        prefixes: Vec::new(),
+                        kind: StmtKind::Raw(StmtRaw { kind, body }),
+                        span: item.span,
+                    }));
+                }
+                ItemKind::Control | ItemKind::Regular { .. } => {
+                    if let Some(d) = too_deep(slice) {
+                        diagnostics.push(d);
+                        pieces.push(error_piece(item.span));
+                        continue;
+                    }
+                    let control = item.kind == ItemKind::Control;
+                    let result = if control {
+                        parsers.clause(slice, eoi).map(|c| Piece::Clause(c, item.span))
+                    } else {
+                        parsers.statement(slice, eoi).map(|(prefixes, kind)| {
+                            Piece::Stmt(Stmt { prefixes, kind, span: item.span })
+                        })
+                    };
+                    match result {
+                        Ok(piece) => {
+                            if let Piece::Stmt(stmt) = &piece {
+                                check_statement(stmt, &mut diagnostics);
+                            }
+                            pieces.push(piece);
+                            if let ItemKind::Regular { terminated: false } = item.kind {
+                                diagnostics.push(
+                                    Diagnostic::new(Code::MissingSemicolon, item.span, "statement is not terminated by `;`")
+                                        .with_help("end the statement with `;`"),
+                                );
+                            }
+                        }
+                        Err(errors) => {
+                            let at = error_index(slice, &errors);
+                            // A statement that runs on into the next one: a `;` is missing.
+                            if !control && resyncs < MAX_RESYNCS {
+                                if let Some(j) = at.filter(|&j| j > 0 && starts_statement(text, slice, j)) {
+                                    resyncs += 1;
+                                    let head = &slice[..j];
+                                    let head_end = head.last().map_or(eoi, |(_, s)| s.end);
+                                    let span = Span::new(item.span.start as usize, head_end);
+                                    match parsers.statement(head, head_end) {
+                                        Ok((prefixes, kind)) => {
+                                            let stmt = Stmt { prefixes, kind, span };
+                                            check_statement(&stmt, &mut diagnostics);
+                                            pieces.push(Piece::Stmt(stmt));
+                                        }
+                                        Err(_) => pieces.push(error_piece(span)),
+                                    }
+                                    let next = sp(slice[j].1);
+                                    diagnostics.push(
+                                        Diagnostic::new(Code::SyntaxError, next, format!("expected `;` before {}", slice[j].0.describe()))
+                                            .with_label(Span::empty_at(head_end), "the previous statement ends here")
+                                            .with_help("end the previous statement with `;`"),
+                                    );
+                                    let restart = item.tokens.start + j;
+                                    drop(parsers);
+                                    splitter.rewind_to(restart);
+                                    continue 'split;
+                                }
+                            }
+                            if is_dynamic(slice, at) {
+                                pieces.push(Piece::Stmt(Stmt {
+                                    prefixes: Vec::new(),
+                                    kind: StmtKind::Dynamic(RawText {
+                                        text: text[item.span.range()].to_owned(),
+                                        span: item.span,
+                                    }),
+                                    span: item.span,
+                                }));
+                                continue;
+                            }
+                            if !item.poisoned {
+                                diagnostics.push(syntax_error(slice, &errors, at, eoi));
+                            }
+                            pieces.push(error_piece(item.span));
+                        }
+                    }
+                }
+            }
+        }
+        break;
+    }
+    diagnostics.append(&mut splitter.diagnostics);
+    let statements = blocks::build(pieces, &mut diagnostics);
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    Parsed {
+        script: Script {
+            statements,
+            tabs: std::mem::take(&mut splitter.tabs),
+            comments: std::mem::take(&mut splitter.comments),
+        },
+        diagnostics,
+    }
+}
+
+fn error_piece(span: Span) -> Piece {
+    Piece::Stmt(Stmt {
+        prefixes: Vec::new(),
+        kind: StmtKind::Error,
+        span,
+    })
+}
+
+/// Nesting depth estimate: bracket depth plus the longest run of operators in a row (each
+/// prefix operator is one more level of recursion in the parser).
+fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    let mut run = 0usize;
+    for (token, span) in slice {
+        match token {
+            Token::LParen | Token::LBrace => depth += 1,
+            Token::RParen | Token::RBrace => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let operator = matches!(token, Token::Minus | Token::Plus) || token.is_word("not") || token.is_word("bitnot");
+        run = if operator { run + 1 } else { 0 };
+        if depth + run > MAX_NESTING {
+            return Some(
+                Diagnostic::new(Code::NestingTooDeep, sp(*span), format!("expression nested deeper than {MAX_NESTING} levels"))
+                    .with_help("split the expression with variables or intermediate fields"),
+            );
+        }
+    }
+    None
+}
+
+/// The index in `slice` of the token the (first) error points at; `None` at end of input.
+fn error_index(slice: &[Spanned], errors: &[ParseError]) -> Option<usize> {
+    let error = errors.first()?;
+    let start = error.span().start;
+    slice.iter().position(|(_, s)| s.start >= start && s.start < error.span().end.max(start + 1))
+}
+
+/// Words that begin a statement: when a statement fails at one of these at the start of a
+/// line, the `;` before it is missing.
+const STATEMENT_HEADS: &[&str] = &[
+    "load", "select", "sql", "store", "drop", "rename", "let", "set", "if", "elseif", "else", "end", "endif", "for",
+    "next", "do", "loop", "sub", "endsub", "call", "switch", "case", "default", "exit", "concatenate", "noconcatenate",
+    "join", "inner", "outer", "left", "right", "keep", "mapping", "crosstable", "generic", "qualify", "unqualify",
+    "trace", "directory", "binary", "connect", "lib", "odbc", "oledb", "disconnect", "section", "tag", "untag",
+    "comment", "alias", "map", "unmap", "rem", "sleep", "execute", "star", "declare", "derive",
+];
+
+fn starts_statement(text: &str, slice: &[Spanned], j: usize) -> bool {
+    let (token, span) = slice[j];
+    let previous_end = slice[j - 1].1.end;
+    if !text[previous_end..span.start].contains('\n') {
+        return false;
+    }
+    let label = matches!(token, Token::Ident(_) | Token::QName(_)) && slice.get(j + 1).is_some_and(|(t, _)| *t == Token::Colon);
+    label || STATEMENT_HEADS.iter().any(|w| token.is_word(w))
+}
+
+/// A statement whose parse fails at (or right after) a `$(…)` is left for the resolver.
+fn is_dynamic(slice: &[Spanned], at: Option<usize>) -> bool {
+    let templated = |t: &Token| match t {
+        Token::Dollar(_) => true,
+        Token::Ident(s) => s.contains("$("),
+        _ => false,
+    };
+    match at {
+        Some(j) => templated(&slice[j].0) || (j > 0 && templated(&slice[j - 1].0)),
+        None => slice.last().is_some_and(|(t, _)| templated(t)),
+    }
+}
+
+fn syntax_error(slice: &[Spanned], errors: &[ParseError], at: Option<usize>, eoi: usize) -> Diagnostic {
+    let error = &errors[0];
+    let span = at.map_or(Span::empty_at(eoi), |j| sp(slice[j].1));
+    if let Some(j) = at {
+        if let Token::Unknown(c) | Token::Punct(c) = slice[j].0 {
+            return Diagnostic::new(Code::UnexpectedCharacter, span, format!("unexpected character `{c}`"))
+                .with_help("remove it, or quote the name or text it belongs to");
+        }
+    }
+    let found = at.map_or_else(|| "end of statement".to_owned(), |j| slice[j].0.describe());
+    let mut expected: Vec<String> = error
+        .expected()
+        .filter_map(|p| {
+            use chumsky::error::RichPattern;
+            match p {
+                RichPattern::Token(t) => Some(t.describe()),
+                RichPattern::Label(l) => Some(l.to_string()),
+                RichPattern::Identifier(i) => Some(format!("`{i}`")),
+                RichPattern::EndOfInput => Some("`;`".to_owned()),
+                RichPattern::Any => Some("more input".to_owned()),
+                _ => None,
+            }
+        })
+        .collect();
+    expected.sort();
+    expected.dedup();
+    let message = match expected.len() {
+        0 => match error.reason() {
+            chumsky::error::RichReason::Custom(m) if !m.is_empty() => m.clone(),
+            _ => format!("unexpected {found}"),
+        },
+        1..=6 => format!("expected {}, found {found}", expected.join(", ")),
+        _ => format!("unexpected {found}"),
+    };
+    Diagnostic::new(Code::SyntaxError, span, message)
+}
+
+/// Checks that the grammar accepts but Qlik refuses, and format items we do not know.
+fn check_statement(stmt: &Stmt, diagnostics: &mut Vec<Diagnostic>) {
+    let loads_table = matches!(stmt.kind, StmtKind::Load(_) | StmtKind::Select(_));
+    let map_like = matches!(stmt.kind, StmtKind::Map(_));
+    for prefix in &stmt.prefixes {
+        let allowed = loads_table
+            || prefix.is_default_prefix()
+            || (map_like && matches!(prefix, Prefix::Add(_) | Prefix::Replace(_)));
+        if !allowed {
+            diagnostics.push(
+                Diagnostic::new(Code::PrefixNotAllowed, prefix.span(), "this prefix only applies to LOAD and SELECT")
+                    .with_help("remove the prefix"),
+            );
+        }
+    }
+    let mut check_format = |format: &Option<FormatSpec>| {
+        for item in format.iter().flat_map(|f| &f.items) {
+            if let FormatItem::Unknown(raw) = item {
+                diagnostics.push(
+                    Diagnostic::new(Code::UnknownFormatItem, raw.span, format!("unknown format item `{}`", raw.text))
+                        .with_note("Qlik refuses a file format specification it does not know"),
+                );
+            }
+        }
+    };
+    match &stmt.kind {
+        StmtKind::Load(load) => {
+            match &load.source {
+                LoadSource::From(f) => check_format(&f.format),
+                LoadSource::FromField(f) => check_format(&f.format),
+                LoadSource::Inline(f) => check_format(&f.format),
+                _ => {}
+            }
+            if !load.order_by.is_empty() && !matches!(load.source, LoadSource::Resident(_)) {
+                let span = load.order_by[0].span;
+                diagnostics.push(
+                    Diagnostic::new(Code::OrderByWithoutResident, span, "ORDER BY is only allowed in a LOAD … RESIDENT")
+                        .with_help("load into a table first, then sort it with a RESIDENT load"),
+                );
+            }
+        }
+        StmtKind::Store(store) => check_format(&store.format),
+        _ => {}
+    }
+}
+
+/// A parsed stand-alone expression.
+#[derive(Debug, Clone)]
+pub struct ParsedExpr {
+    pub expr: Option<Expr>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses a chart expression (measure, dimension, label, colour expression…). A leading `=`
+/// is allowed; set analysis, `TOTAL <…>` and outer sets are understood.
+pub fn parse_chart_expression(text: &str) -> ParsedExpr {
+    parse_standalone(text, true)
+}
+
+/// Parses a script expression on its own (for example a LET right-hand side).
+pub fn parse_expression(text: &str) -> ParsedExpr {
+    parse_standalone(text, false)
+}
+
+fn parse_standalone(text: &str, chart: bool) -> ParsedExpr {
+    let mut splitter_diags = Vec::new();
+    let mut tokens: Vec<Spanned> = Vec::new();
+    for (token, span) in split::lex_from(text, 0) {
+        match token {
+            Ok(t) if t.is_trivia() => {}
+            Ok(t) => tokens.push((t, SimpleSpan::from(span.range()))),
+            Err(e) => {
+                let code = match e {
+                    token::LexError::UnexpectedCharacter => {
+                        tokens.push((Token::Unknown(&text[span.range()]), SimpleSpan::from(span.range())));
+                        continue;
+                    }
+                    token::LexError::UnterminatedString => Code::UnterminatedString,
+                    token::LexError::UnterminatedName => Code::UnterminatedName,
+                    token::LexError::UnterminatedComment => Code::UnterminatedComment,
+                    token::LexError::UnterminatedDollar => Code::UnterminatedDollar,
+                };
+                splitter_diags.push(Diagnostic::new(code, Span::new(span.start as usize, span.start as usize + 1), code.summary()));
+            }
+        }
+    }
+    let slice: &[Spanned] = match tokens.first() {
+        Some((Token::Eq, _)) if chart => &tokens[1..],
+        _ => &tokens,
+    };
+    let mut diagnostics = splitter_diags;
+    if slice.is_empty() {
+        return ParsedExpr { expr: None, diagnostics };
+    }
+    if let Some(d) = too_deep(slice) {
+        diagnostics.push(d);
+        return ParsedExpr { expr: None, diagnostics };
+    }
+    let parsers = Parsers::new(text);
+    match parsers.expression(slice, text.len(), chart) {
+        Ok(expr) => ParsedExpr { expr: Some(expr), diagnostics },
+        Err(errors) => {
+            if diagnostics.is_empty() && !is_dynamic(slice, error_index(slice, &errors)) {
+                diagnostics.push(syntax_error(slice, &errors, error_index(slice, &errors), text.len()));
+            }
+            ParsedExpr { expr: None, diagnostics }
+        }
+    }
+}
+
+/// One token of the raw stream, for `qlineage parse --tokens`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TokenInfo {
+    pub kind: &'static str,
+    pub text: String,
+    pub span: Span,
+}
+
+/// The token stream of a script as the lexer sees it (trivia included, nothing re-lexed).
+pub fn tokens(text: &str) -> Vec<TokenInfo> {
+    split::lex_from(text, 0)
+        .into_iter()
+        .map(|(token, span)| TokenInfo {
+            kind: match token {
+                Ok(t) => t.kind_name(),
+                Err(_) => "Error",
+            },
+            text: text[span.range()].to_owned(),
+            span,
+        })
+        .collect()
+}

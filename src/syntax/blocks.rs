@@ -1,0 +1,527 @@
+//! Nests control clauses into blocks and chains preceding loads to the statement below them.
+//!
+//! Works on the flat list of parsed items with an explicit stack, so unbalanced input costs a
+//! diagnostic, never a panic or a deep recursion.
+
+use super::ast::*;
+use super::parser::Clause;
+use crate::diagnostics::{Code, Diagnostic};
+
+/// A parsed item before nesting.
+pub(crate) enum Piece {
+    Stmt(Stmt),
+    Clause(Clause, Span),
+}
+
+/// Deeper blocks than this are reported (QS301) rather than nested.
+const MAX_BLOCK_DEPTH: usize = 200;
+
+enum Open {
+    If {
+        branches: Vec<IfBranch>,
+        else_branch: Option<ElseBranch>,
+    },
+    For {
+        variable: Ident,
+        from: Expr,
+        to: Expr,
+        step: Option<Expr>,
+    },
+    ForEach {
+        variable: Ident,
+        list: ForEachList,
+    },
+    Do(Option<LoopCondition>),
+    Sub {
+        name: Ident,
+        params: Vec<Ident>,
+    },
+    Switch {
+        subject: Expr,
+        cases: Vec<SwitchCase>,
+        default: Option<ElseBranch>,
+    },
+}
+
+impl Open {
+    fn name(&self) -> &'static str {
+        match self {
+            Open::If { .. } => "IF",
+            Open::For { .. } | Open::ForEach { .. } => "FOR",
+            Open::Do(_) => "DO",
+            Open::Sub { .. } => "SUB",
+            Open::Switch { .. } => "SWITCH",
+        }
+    }
+}
+
+struct Frame {
+    open: Open,
+    /// The opening clause.
+    clause: Span,
+    /// Statements of the part being collected (current branch, case, loop body).
+    body: Vec<Stmt>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Closer {
+    EndIf,
+    Next,
+    Loop,
+    EndSub,
+    EndSwitch,
+}
+
+fn closes(open: &Open, closer: Closer) -> bool {
+    matches!(
+        (open, closer),
+        (Open::If { .. }, Closer::EndIf)
+            | (Open::For { .. } | Open::ForEach { .. }, Closer::Next)
+            | (Open::Do(_), Closer::Loop)
+            | (Open::Sub { .. }, Closer::EndSub)
+            | (Open::Switch { .. }, Closer::EndSwitch)
+    )
+}
+
+pub(crate) fn build(pieces: Vec<Piece>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Stmt> {
+    let mut root: Vec<Stmt> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    fn body<'a>(root: &'a mut Vec<Stmt>, stack: &'a mut [Frame]) -> &'a mut Vec<Stmt> {
+        match stack.last_mut() {
+            Some(frame) => &mut frame.body,
+            None => root,
+        }
+    }
+    for piece in pieces {
+        let (clause, span) = match piece {
+            Piece::Stmt(stmt) => {
+                body(&mut root, &mut stack).push(stmt);
+                continue;
+            }
+            Piece::Clause(clause, span) => (clause, span),
+        };
+        let opened = match clause {
+            Clause::If(condition) => Some(Open::If {
+                branches: vec![IfBranch {
+                    condition,
+                    clause: span,
+                    body: Vec::new(),
+                }],
+                else_branch: None,
+            }),
+            Clause::For {
+                variable,
+                from,
+                to,
+                step,
+            } => Some(Open::For {
+                variable,
+                from,
+                to,
+                step,
+            }),
+            Clause::ForEach { variable, list } => Some(Open::ForEach { variable, list }),
+            Clause::Do(condition) => Some(Open::Do(condition)),
+            Clause::Sub { name, params } => Some(Open::Sub { name, params }),
+            Clause::Switch(subject) => Some(Open::Switch {
+                subject,
+                cases: Vec::new(),
+                default: None,
+            }),
+            Clause::Stmt(kind) => {
+                body(&mut root, &mut stack).push(Stmt {
+                    prefixes: Vec::new(),
+                    kind,
+                    span,
+                });
+                continue;
+            }
+            Clause::ElseIf(condition) => {
+                match stack.last_mut() {
+                    Some(Frame {
+                        open: Open::If {
+                            branches,
+                            else_branch: None,
+                        },
+                        body,
+                        ..
+                    }) => {
+                        if let Some(last) = branches.last_mut() {
+                            last.body = chain_preceding(std::mem::take(body), diagnostics);
+                        }
+                        branches.push(IfBranch {
+                            condition,
+                            clause: span,
+                            body: Vec::new(),
+                        });
+                    }
+                    _ => unmatched(diagnostics, span, "ELSEIF", "IF"),
+                }
+                continue;
+            }
+            Clause::Else => {
+                match stack.last_mut() {
+                    Some(Frame {
+                        open:
+                            Open::If {
+                                branches,
+                                else_branch: else_branch @ None,
+                            },
+                        body,
+                        ..
+                    }) => {
+                        if let Some(last) = branches.last_mut() {
+                            last.body = chain_preceding(std::mem::take(body), diagnostics);
+                        }
+                        *else_branch = Some(ElseBranch {
+                            clause: span,
+                            body: Vec::new(),
+                        });
+                    }
+                    _ => unmatched(diagnostics, span, "ELSE", "IF"),
+                }
+                continue;
+            }
+            Clause::Case(values) => {
+                match stack.last_mut() {
+                    Some(Frame {
+                        open:
+                            Open::Switch {
+                                cases,
+                                default: None,
+                                ..
+                            },
+                        body,
+                        ..
+                    }) => {
+                        let done = chain_preceding(std::mem::take(body), diagnostics);
+                        if let Some(last) = cases.last_mut() {
+                            last.body = done;
+                        } else {
+                            // Statements between SWITCH and the first CASE never run.
+                            drop(done);
+                        }
+                        cases.push(SwitchCase {
+                            values,
+                            clause: span,
+                            body: Vec::new(),
+                        });
+                    }
+                    _ => unmatched(diagnostics, span, "CASE", "SWITCH"),
+                }
+                continue;
+            }
+            Clause::Default => {
+                match stack.last_mut() {
+                    Some(Frame {
+                        open:
+                            Open::Switch {
+                                cases,
+                                default: default @ None,
+                                ..
+                            },
+                        body,
+                        ..
+                    }) => {
+                        let done = chain_preceding(std::mem::take(body), diagnostics);
+                        if let Some(last) = cases.last_mut() {
+                            last.body = done;
+                        }
+                        *default = Some(ElseBranch {
+                            clause: span,
+                            body: Vec::new(),
+                        });
+                    }
+                    _ => unmatched(diagnostics, span, "DEFAULT", "SWITCH"),
+                }
+                continue;
+            }
+            Clause::EndIf => {
+                close(&mut root, &mut stack, Closer::EndIf, Closing::default(), span, diagnostics);
+                continue;
+            }
+            Clause::Next(variable) => {
+                let closing = Closing {
+                    next_variable: variable,
+                    loop_condition: None,
+                };
+                close(&mut root, &mut stack, Closer::Next, closing, span, diagnostics);
+                continue;
+            }
+            Clause::Loop(loop_condition) => {
+                let closing = Closing {
+                    next_variable: None,
+                    loop_condition,
+                };
+                close(&mut root, &mut stack, Closer::Loop, closing, span, diagnostics);
+                continue;
+            }
+            Clause::EndSub => {
+                close(&mut root, &mut stack, Closer::EndSub, Closing::default(), span, diagnostics);
+                continue;
+            }
+            Clause::EndSwitch => {
+                close(&mut root, &mut stack, Closer::EndSwitch, Closing::default(), span, diagnostics);
+                continue;
+            }
+        };
+        if let Some(open) = opened {
+            if stack.len() >= MAX_BLOCK_DEPTH {
+                diagnostics.push(Diagnostic::new(
+                    Code::NestingTooDeep,
+                    span,
+                    format!("control blocks nested deeper than {MAX_BLOCK_DEPTH} levels"),
+                ));
+                body(&mut root, &mut stack).push(Stmt {
+                    prefixes: Vec::new(),
+                    kind: StmtKind::Error,
+                    span,
+                });
+                continue;
+            }
+            stack.push(Frame {
+                open,
+                clause: span,
+                body: Vec::new(),
+            });
+        }
+    }
+    while let Some(frame) = stack.pop() {
+        diagnostics.push(unclosed(&frame));
+        let stmt = finish(frame, Closing::default(), None, diagnostics);
+        body(&mut root, &mut stack).push(stmt);
+    }
+    chain_preceding(root, diagnostics)
+}
+
+/// What the closing clause adds to the block.
+#[derive(Default)]
+struct Closing {
+    next_variable: Option<Ident>,
+    loop_condition: Option<LoopCondition>,
+}
+
+fn closer_name(closer: Closer) -> (&'static str, &'static str) {
+    match closer {
+        Closer::EndIf => ("END IF", "IF"),
+        Closer::Next => ("NEXT", "FOR"),
+        Closer::Loop => ("LOOP", "DO"),
+        Closer::EndSub => ("END SUB", "SUB"),
+        Closer::EndSwitch => ("END SWITCH", "SWITCH"),
+    }
+}
+
+fn unmatched(diagnostics: &mut Vec<Diagnostic>, span: Span, clause: &str, opener: &str) {
+    diagnostics.push(
+        Diagnostic::new(
+            Code::UnmatchedBlockEnd,
+            span,
+            format!("{clause} without a matching {opener}"),
+        )
+        .with_help(format!("remove it, or add the {opener} it belongs to")),
+    );
+}
+
+fn unclosed(frame: &Frame) -> Diagnostic {
+    let (closer, _) = closer_name(match frame.open {
+        Open::If { .. } => Closer::EndIf,
+        Open::For { .. } | Open::ForEach { .. } => Closer::Next,
+        Open::Do(_) => Closer::Loop,
+        Open::Sub { .. } => Closer::EndSub,
+        Open::Switch { .. } => Closer::EndSwitch,
+    });
+    Diagnostic::new(
+        Code::UnclosedBlock,
+        frame.clause,
+        format!("{} block is not closed", frame.open.name()),
+    )
+    .with_help(format!("add {closer} where the block ends"))
+}
+
+/// Closes the innermost block `closer` matches. Blocks opened inside it and left open are
+/// closed too, each with a QS202; with no matching block at all the clause is a QS201.
+fn close(
+    root: &mut Vec<Stmt>,
+    stack: &mut Vec<Frame>,
+    closer: Closer,
+    closing: Closing,
+    span: Span,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(depth) = stack.iter().rposition(|f| closes(&f.open, closer)) else {
+        let (clause, opener) = closer_name(closer);
+        unmatched(diagnostics, span, clause, opener);
+        return;
+    };
+    while stack.len() > depth + 1 {
+        let inner = stack.pop().expect("deeper frame");
+        diagnostics.push(unclosed(&inner));
+        let stmt = finish(inner, Closing::default(), None, diagnostics);
+        stack.last_mut().expect("matching frame").body.push(stmt);
+    }
+    let frame = stack.pop().expect("matching frame");
+    let stmt = finish(frame, closing, Some(span), diagnostics);
+    match stack.last_mut() {
+        Some(parent) => parent.body.push(stmt),
+        None => root.push(stmt),
+    }
+}
+
+fn finish(
+    frame: Frame,
+    closing: Closing,
+    end: Option<Span>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Stmt {
+    let body = chain_preceding(frame.body, diagnostics);
+    let next = |variable: Option<Ident>| end.map(|span| NextClause { variable, span });
+    let kind = match frame.open {
+        Open::If {
+            mut branches,
+            mut else_branch,
+        } => {
+            match (&mut else_branch, branches.last_mut()) {
+                (Some(e), _) => e.body = body,
+                (None, Some(last)) => last.body = body,
+                (None, None) => {}
+            }
+            StmtKind::If(StmtIf {
+                branches,
+                else_branch,
+                end,
+            })
+        }
+        Open::For {
+            variable,
+            from,
+            to,
+            step,
+        } => {
+            check_next_variable(&variable, &closing.next_variable, diagnostics);
+            StmtKind::For(StmtFor {
+                variable,
+                from,
+                to,
+                step,
+                body,
+                next: next(closing.next_variable),
+            })
+        }
+        Open::ForEach { variable, list } => {
+            check_next_variable(&variable, &closing.next_variable, diagnostics);
+            StmtKind::ForEach(StmtForEach {
+                variable,
+                list,
+                body,
+                next: next(closing.next_variable),
+            })
+        }
+        Open::Do(condition) => StmtKind::Do(StmtDo {
+            condition,
+            body,
+            loop_condition: closing.loop_condition,
+            end,
+        }),
+        Open::Sub { name, params } => StmtKind::Sub(StmtSub {
+            name,
+            params,
+            body,
+            end,
+        }),
+        Open::Switch {
+            subject,
+            mut cases,
+            mut default,
+        } => {
+            match (&mut default, cases.last_mut()) {
+                (Some(d), _) => d.body = body,
+                (None, Some(last)) => last.body = body,
+                (None, None) => {}
+            }
+            StmtKind::Switch(StmtSwitch {
+                subject,
+                cases,
+                default,
+                end,
+            })
+        }
+    };
+    let mut stmt = Stmt {
+        prefixes: Vec::new(),
+        kind,
+        span: Span {
+            start: frame.clause.start,
+            end: end.map_or(frame.clause.end, |e| e.end),
+        },
+    };
+    // An unclosed block reaches as far as what it holds.
+    if end.is_none() {
+        let last = stmt.children().iter().map(|c| c.span.end).max();
+        stmt.span.end = stmt.span.end.max(last.unwrap_or(0));
+    }
+    stmt
+}
+
+fn check_next_variable(variable: &Ident, next: &Option<Ident>, diagnostics: &mut Vec<Diagnostic>) {
+    if let Some(n) = next {
+        if n.text != variable.text {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::NextVariableMismatch,
+                    n.span,
+                    format!("NEXT {} closes the loop over {}", n.text, variable.text),
+                )
+                .with_label(variable.span, "the loop variable")
+                .with_help(format!("write NEXT {}", variable.text)),
+            );
+        }
+    }
+}
+
+fn is_source_less_load(stmt: &Stmt) -> bool {
+    matches!(&stmt.kind, StmtKind::Load(load) if load.source == LoadSource::Missing)
+}
+
+/// Attaches each LOAD without a source to the LOAD or SELECT below it (empty statements in
+/// between are dropped), bottom-up so stacks of any height chain correctly.
+pub(crate) fn chain_preceding(body: Vec<Stmt>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Stmt> {
+    if !body.iter().any(is_source_less_load) {
+        return body;
+    }
+    let mut below: Vec<Stmt> = Vec::with_capacity(body.len());
+    for mut stmt in body.into_iter().rev() {
+        if is_source_less_load(&stmt) {
+            let empties = below
+                .iter()
+                .rev()
+                .take_while(|s| s.kind == StmtKind::Empty)
+                .count();
+            let target = below.len().checked_sub(empties + 1);
+            let feeds = target.is_some_and(|i| {
+                matches!(below[i].kind, StmtKind::Load(_) | StmtKind::Select(_))
+            });
+            match target {
+                Some(i) if feeds => {
+                    below.truncate(i + 1);
+                    let source = below.pop().expect("target exists");
+                    stmt.span.end = source.span.end;
+                    if let StmtKind::Load(load) = &mut stmt.kind {
+                        load.source = LoadSource::Preceding(Box::new(source));
+                    }
+                }
+                _ => diagnostics.push(
+                    Diagnostic::new(
+                        Code::PrecedingLoadWithoutSource,
+                        stmt.span,
+                        "LOAD has no source and no LOAD or SELECT below it",
+                    )
+                    .with_note("a LOAD without FROM, RESIDENT, INLINE or AUTOGENERATE reads the statement that follows it")
+                    .with_help("add a source clause, or the statement it should read from"),
+                ),
+            }
+        }
+        below.push(stmt);
+    }
+    below.reverse();
+    below
+}

@@ -1,0 +1,190 @@
+//! Building blocks shared by every statement parser: keywords, names, literals, raw slices.
+
+use super::{Extra, Input};
+use crate::syntax::ast::{FilePath, Ident, LitString, Quote, RawText, Span};
+use crate::syntax::token::Token;
+use chumsky::prelude::*;
+
+pub(crate) fn sp(span: SimpleSpan) -> Span {
+    Span::new(span.start, span.end)
+}
+
+/// A case-insensitive keyword; yields its span.
+pub(crate) fn kw<'t, 's: 't>(
+    word: &'static str,
+) -> impl Parser<'t, Input<'t, 's>, SimpleSpan, Extra<'t, 's>> + Clone {
+    any()
+        .filter(move |t: &Token<'s>| t.is_word(word))
+        .map_with(|_, e| e.span())
+        .labelled(word)
+}
+
+/// One of several keywords; yields the index of the one found.
+pub(crate) fn kw_any<'t, 's: 't>(
+    words: &'static [&'static str],
+) -> impl Parser<'t, Input<'t, 's>, usize, Extra<'t, 's>> + Clone {
+    any()
+        .filter(move |t: &Token<'s>| words.iter().any(|w| t.is_word(w)))
+        .map(move |t: Token<'s>| words.iter().position(|w| t.is_word(w)).unwrap_or(0))
+        .labelled(words[0])
+}
+
+pub(crate) fn tok<'t, 's: 't>(
+    token: Token<'s>,
+) -> impl Parser<'t, Input<'t, 's>, SimpleSpan, Extra<'t, 's>> + Clone {
+    just(token).map_with(|_, e| e.span())
+}
+
+/// Removes the delimiters of a quoted token and undoes doubled closing delimiters.
+pub(crate) fn unquote(text: &str) -> (String, Quote) {
+    let (quote, close) = match text.as_bytes().first() {
+        Some(b'"') => (Quote::Double, '"'),
+        Some(b'[') => (Quote::Bracket, ']'),
+        Some(b'`') => (Quote::Backtick, '`'),
+        Some(b'\'') => (Quote::Single, '\''),
+        _ => return (text.to_owned(), Quote::None),
+    };
+    let inner = &text[1..];
+    let inner = inner.strip_suffix(close).unwrap_or(inner);
+    let doubled = [close, close];
+    let doubled: String = doubled.iter().collect();
+    if inner.contains(&doubled) {
+        (inner.replace(&doubled, &close.to_string()), quote)
+    } else {
+        (inner.to_owned(), quote)
+    }
+}
+
+pub(crate) fn ident_from(token: &Token, span: SimpleSpan) -> Option<Ident> {
+    let (text, quote) = match token {
+        Token::Ident(s) | Token::Dollar(s) | Token::Number(s) | Token::DollarParam(s) => {
+            ((*s).to_owned(), Quote::None)
+        }
+        Token::QName(s) | Token::String(s) => unquote(s),
+        _ => return None,
+    };
+    Some(Ident {
+        text,
+        quote,
+        span: sp(span),
+    })
+}
+
+/// A name: a word, a quoted name, a `'…'` string or a `$(…)` (table and field names, labels,
+/// variables). Numbers are accepted too: `TableName ::= IDENT | STRING | QNAME | NUMBER`.
+pub(crate) fn name<'t, 's: 't>() -> impl Parser<'t, Input<'t, 's>, Ident, Extra<'t, 's>> + Clone {
+    any()
+        .filter(|t: &Token<'s>| {
+            matches!(
+                t,
+                Token::Ident(_) | Token::Dollar(_) | Token::Number(_) | Token::QName(_) | Token::String(_)
+            )
+        })
+        .map_with(|t, e| ident_from(&t, e.span()).expect("filtered to name tokens"))
+        .labelled("name")
+}
+
+/// A word or quoted name, not a string literal (field references, sub names).
+pub(crate) fn field_name<'t, 's: 't>(
+) -> impl Parser<'t, Input<'t, 's>, Ident, Extra<'t, 's>> + Clone {
+    any()
+        .filter(|t: &Token<'s>| matches!(t, Token::Ident(_) | Token::QName(_) | Token::Dollar(_)))
+        .map_with(|t, e| ident_from(&t, e.span()).expect("filtered to name tokens"))
+        .labelled("field name")
+}
+
+pub(crate) fn names<'t, 's: 't>(
+) -> impl Parser<'t, Input<'t, 's>, Vec<Ident>, Extra<'t, 's>> + Clone {
+    name()
+        .separated_by(just(Token::Comma))
+        .at_least(1)
+        .collect()
+}
+
+pub(crate) fn string_lit<'t, 's: 't>(
+) -> impl Parser<'t, Input<'t, 's>, LitString, Extra<'t, 's>> + Clone {
+    select! { Token::String(s) = e => LitString { value: unquote(s).0, span: sp(e.span()) } }
+        .labelled("string")
+}
+
+/// Any run of tokens (possibly empty) kept as the source text it covers, trimmed.
+pub(crate) fn raw_rest<'t, 's: 't>(
+    src: &'s str,
+) -> impl Parser<'t, Input<'t, 's>, Option<RawText>, Extra<'t, 's>> + Clone {
+    any()
+        .repeated()
+        .at_least(1)
+        .map_with(move |_, e| {
+            let s: SimpleSpan = e.span();
+            RawText {
+                text: src[s.start..s.end].to_owned(),
+                span: sp(s),
+            }
+        })
+        .or_not()
+}
+
+/// A token run with balanced parentheses that stops before a depth-0 `,` or `)`.
+pub(crate) fn balanced_item<'t, 's: 't>(
+) -> impl Parser<'t, Input<'t, 's>, SimpleSpan, Extra<'t, 's>> + Clone {
+    recursive(|inner| {
+        let group = just(Token::LParen)
+            .then(
+                inner
+                    .clone()
+                    .separated_by(just(Token::Comma))
+                    .allow_leading()
+                    .allow_trailing(),
+            )
+            .then(just(Token::RParen))
+            .ignored();
+        let plain = any()
+            .filter(|t: &Token| !matches!(t, Token::LParen | Token::RParen | Token::Comma))
+            .ignored();
+        group
+            .or(plain)
+            .repeated()
+            .at_least(1)
+            .map_with(|_, e| e.span())
+    })
+}
+
+/// Stop words that end an unquoted path after FROM.
+fn ends_path(t: &Token) -> bool {
+    matches!(t, Token::LParen)
+        || t.is_word("where")
+        || t.is_word("while")
+        || t.is_word("group")
+        || t.is_word("order")
+}
+
+/// A file name after FROM / INTO / BINARY: one quoted token, or the raw text of the tokens up to
+/// `(`, WHERE, WHILE, GROUP BY or the end (spaces included, as Qlik reads it).
+pub(crate) fn file_path<'t, 's: 't>(
+    src: &'s str,
+) -> impl Parser<'t, Input<'t, 's>, FilePath, Extra<'t, 's>> + Clone {
+    any()
+        .filter(|t: &Token| !ends_path(t))
+        .repeated()
+        .at_least(1)
+        .collect::<Vec<Token<'s>>>()
+        .map_with(move |tokens, e| {
+            let s: SimpleSpan = e.span();
+            match tokens.as_slice() {
+                [Token::QName(q)] | [Token::String(q)] => {
+                    let (text, quote) = unquote(q);
+                    FilePath {
+                        text,
+                        quote,
+                        span: sp(s),
+                    }
+                }
+                _ => FilePath {
+                    text: src[s.start..s.end].to_owned(),
+                    quote: Quote::None,
+                    span: sp(s),
+                },
+            }
+        })
+        .labelled("file name")
+}

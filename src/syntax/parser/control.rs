@@ -1,0 +1,131 @@
+//! Control clauses (spec §6). Each is parsed alone; `blocks` nests them into IF/FOR/… blocks.
+
+use super::common::{kw, kw_any, name};
+use super::{Extra, Input};
+use crate::syntax::ast::*;
+use crate::syntax::token::Token;
+use chumsky::prelude::*;
+
+type Bx<'t, 's, O> = Boxed<'t, 't, Input<'t, 's>, O, Extra<'t, 's>>;
+
+/// One control clause, before blocks are built.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Clause {
+    If(Expr),
+    ElseIf(Expr),
+    Else,
+    EndIf,
+    For { variable: Ident, from: Expr, to: Expr, step: Option<Expr> },
+    ForEach { variable: Ident, list: ForEachList },
+    Next(Option<Ident>),
+    Do(Option<LoopCondition>),
+    Loop(Option<LoopCondition>),
+    Sub { name: Ident, params: Vec<Ident> },
+    EndSub,
+    Switch(Expr),
+    Case(Vec<Expr>),
+    Default,
+    EndSwitch,
+    /// A clause that is a statement in its own right (CALL, EXIT, implicit LET).
+    Stmt(StmtKind),
+}
+
+pub(crate) fn clause<'t, 's: 't>(expr: Bx<'t, 's, Expr>) -> Bx<'t, 's, Clause> {
+    let condition = kw_any(&["while", "until"])
+        .then(expr.clone())
+        .map(|(i, condition)| LoopCondition {
+            kind: if i == 0 { LoopConditionKind::While } else { LoopConditionKind::Until },
+            condition,
+        })
+        .or_not();
+    let list = choice((
+        kw_any(&["filelist", "dirlist", "fieldvaluelist"])
+            .then(expr.clone().delimited_by(just(Token::LParen), just(Token::RParen)))
+            .map(|(i, e)| match i {
+                0 => ForEachList::FileList(e),
+                1 => ForEachList::DirList(e),
+                _ => ForEachList::FieldValueList(e),
+            }),
+        expr.clone()
+            .separated_by(just(Token::Comma))
+            .at_least(1)
+            .collect::<Vec<_>>()
+            .map(ForEachList::Values),
+    ));
+    let exit_condition = kw_any(&["when", "unless"])
+        .then(expr.clone())
+        .map(|(i, condition)| ExitCondition {
+            kind: if i == 0 { ConditionKind::When } else { ConditionKind::Unless },
+            condition,
+        })
+        .or_not();
+    let params = name()
+        .separated_by(just(Token::Comma))
+        .collect::<Vec<_>>()
+        .delimited_by(just(Token::LParen), just(Token::RParen))
+        .or_not()
+        .map(Option::unwrap_or_default);
+    let args = expr
+        .clone()
+        .separated_by(just(Token::Comma))
+        .collect::<Vec<_>>()
+        .delimited_by(just(Token::LParen), just(Token::RParen))
+        .or_not()
+        .map(Option::unwrap_or_default);
+
+    choice((
+        kw("if").ignore_then(expr.clone()).then_ignore(kw("then")).map(Clause::If),
+        kw("elseif").ignore_then(expr.clone()).then_ignore(kw("then")).map(Clause::ElseIf),
+        kw("else").to(Clause::Else),
+        kw("endif").to(Clause::EndIf),
+        kw("end").ignore_then(choice((
+            kw("if").to(Clause::EndIf),
+            kw("sub").to(Clause::EndSub),
+            kw("switch").to(Clause::EndSwitch),
+        ))),
+        kw("endsub").to(Clause::EndSub),
+        kw("endswitch").to(Clause::EndSwitch),
+        kw("for")
+            .ignore_then(kw("each"))
+            .ignore_then(name())
+            .then_ignore(kw("in"))
+            .then(list)
+            .map(|(variable, list)| Clause::ForEach { variable, list }),
+        kw("for")
+            .ignore_then(name())
+            .then_ignore(just(Token::Eq))
+            .then(expr.clone())
+            .then_ignore(kw("to"))
+            .then(expr.clone())
+            .then(kw("step").ignore_then(expr.clone()).or_not())
+            .map(|(((variable, from), to), step)| Clause::For { variable, from, to, step }),
+        kw("next").ignore_then(name().or_not()).map(Clause::Next),
+        kw("do").ignore_then(condition.clone()).map(Clause::Do),
+        kw("loop").ignore_then(condition).map(Clause::Loop),
+        kw("exit")
+            .ignore_then(choice((
+                kw("script").to(ExitTarget::Script),
+                kw("for").to(ExitTarget::For),
+                kw("do").to(ExitTarget::Do),
+                kw("sub").to(ExitTarget::Sub),
+            )))
+            .then(exit_condition)
+            .map(|(target, condition)| Clause::Stmt(StmtKind::Exit(StmtExit { target, condition }))),
+        kw("sub").ignore_then(name()).then(params).map(|(name, params)| Clause::Sub { name, params }),
+        kw("call")
+            .ignore_then(name())
+            .then(args)
+            .map(|(name, args)| Clause::Stmt(StmtKind::Call(StmtCall { name, args }))),
+        kw("switch").ignore_then(expr.clone()).map(Clause::Switch),
+        kw("case")
+            .ignore_then(expr.clone().separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>())
+            .map(Clause::Case),
+        kw("default").to(Clause::Default),
+        name()
+            .then_ignore(just(Token::Eq))
+            .then(expr.or_not())
+            .map(|(name, value)| Clause::Stmt(StmtKind::Let(StmtLet { name, value, implicit: true }))),
+    ))
+    .boxed()
+}
+

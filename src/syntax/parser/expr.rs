@@ -1,0 +1,263 @@
+//! Expressions: a Pratt parser over Qlik's operators, shared by scripts and chart expressions.
+//!
+//! Precedence, loosest first: `or xor` < `and` < `not` < relational (`= <> < <= > >= like
+//! precedes follows`) < `bitor bitxor` < `bitand` < `<< >>` < `&` < `+ -` < `* /` < unary
+//! `- + bitnot`. Qlik does not publish a table; this one follows community material and the
+//! third-party parsers we checked (see grammar/qlik-script.ebnf).
+
+use super::common::{field_name, ident_from, kw, kw_any, sp, unquote};
+use super::set::set_expression;
+use super::{Extra, Input};
+use crate::syntax::ast::*;
+use crate::syntax::token::Token;
+use chumsky::pratt::{infix, left, prefix};
+use chumsky::prelude::*;
+
+fn bin(op: BinaryOp, lhs: Expr, rhs: Expr, span: SimpleSpan) -> Expr {
+    Expr::Binary(ExprBinary {
+        op,
+        lhs: Box::new(lhs),
+        rhs: Box::new(rhs),
+        span: sp(span),
+    })
+}
+
+fn un(op: UnaryOp, operand: Expr, span: SimpleSpan) -> Expr {
+    Expr::Unary(ExprUnary {
+        op,
+        operand: Box::new(operand),
+        span: sp(span),
+    })
+}
+
+/// `@1`, `@3:8`, `@6:n`, `@9:nT`, `@1:5I`.
+fn is_position(word: &str) -> bool {
+    word.len() > 1 && word.starts_with('@') && word[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The expression parser. `chart` enables what only chart expressions have: set expressions,
+/// `TOTAL <fields>`, outer sets and structured Aggr parameters.
+pub(crate) fn expression<'t, 's: 't>(
+    chart: bool,
+) -> Boxed<'t, 't, Input<'t, 's>, Expr, Extra<'t, 's>> {
+    recursive(move |expr| {
+        let literal = select! {
+            Token::Number(n) = e => Expr::Number(LitNumber { text: n.to_owned(), span: sp(e.span()) }),
+            Token::String(s) = e => Expr::String(LitString { value: unquote(s).0, span: sp(e.span()) }),
+            Token::Dollar(d) = e => Expr::Dollar(ExprDollar::new(d, sp(e.span()))),
+            Token::DollarParam(p) = e => Expr::Param(ExprParam { text: p.to_owned(), span: sp(e.span()) }),
+        };
+
+        let position = select! { Token::Ident(w) if is_position(w) => w }
+            .then(
+                just(Token::Colon)
+                    .ignore_then(select! { Token::Number(n) => n, Token::Ident(w) => w })
+                    .then(
+                        select! { Token::Ident(w) if w.len() == 1 && "IURBTNiurbtn".contains(w) => w }
+                            .or_not(),
+                    )
+                    .or_not(),
+            )
+            .map_with(|(head, rest), e| {
+                let mut text = head.to_owned();
+                if let Some((end, suffix)) = rest {
+                    text.push(':');
+                    text.push_str(end);
+                    text.push_str(suffix.unwrap_or(""));
+                }
+                Expr::Position(ExprPosition {
+                    text,
+                    span: sp(e.span()),
+                })
+            });
+
+        // An aggregation qualifier is a keyword only when an argument follows it.
+        let argument_follows = any()
+            .filter(|t: &Token| !matches!(t, Token::RParen | Token::Comma))
+            .rewind();
+        let distinct = kw_any(&["distinct", "nodistinct"])
+            .then_ignore(argument_follows.clone())
+            .map(|i| {
+                if i == 0 {
+                    Distinctness::Distinct
+                } else {
+                    Distinctness::NoDistinct
+                }
+            })
+            .or_not();
+        let all = kw("all")
+            .then_ignore(argument_follows.clone())
+            .or_not()
+            .map(|a| a.is_some());
+        let total_fields = just(Token::Lt)
+            .ignore_then(
+                field_name()
+                    .separated_by(just(Token::Comma))
+                    .at_least(1)
+                    .collect::<Vec<_>>(),
+            )
+            .then_ignore(just(Token::Gt));
+        let total = kw("total")
+            .then_ignore(argument_follows)
+            .ignore_then(if chart {
+                total_fields.or_not().boxed()
+            } else {
+                empty().to(None).boxed()
+            })
+            .map_with(|fields, e| Total {
+                fields: fields.unwrap_or_default(),
+                span: sp(e.span()),
+            })
+            .or_not();
+        let set_arg = if chart {
+            set_expression().map(Some).boxed()
+        } else {
+            empty().to(None).boxed()
+        };
+        let args = expr
+            .clone()
+            .separated_by(just(Token::Comma))
+            .collect::<Vec<_>>();
+        let call = select! { Token::Ident(w) = e => (w, e.span()) }
+            .then_ignore(just(Token::LParen))
+            .then(set_arg.or_not().map(Option::flatten))
+            .then(distinct)
+            .then(all)
+            .then(total)
+            .then(args)
+            .then_ignore(just(Token::RParen))
+            .map_with(|(((((head, set), distinct), all), total), args), e| {
+                let (word, span) = head;
+                Expr::Call(ExprCall {
+                    name: ident_from(&Token::Ident(word), span).expect("word"),
+                    set,
+                    distinct,
+                    all,
+                    total,
+                    args,
+                    span: sp(e.span()),
+                })
+            })
+            .labelled("function call");
+
+        let field = select! {
+            Token::Ident(w) = e => ident_from(&Token::Ident(w), e.span()),
+            Token::QName(q) = e => ident_from(&Token::QName(q), e.span()),
+        }
+        .map(|i| Expr::Field(i.expect("name token")));
+
+        let grouped = expr
+            .clone()
+            .separated_by(just(Token::Comma))
+            .at_least(1)
+            .collect::<Vec<_>>()
+            .delimited_by(just(Token::LParen), just(Token::RParen))
+            .try_map_with(move |mut items, e| {
+                if items.len() == 1 {
+                    Ok(Expr::Paren(ExprParen {
+                        inner: Box::new(items.remove(0)),
+                        span: sp(e.span()),
+                    }))
+                } else if chart {
+                    Ok(Expr::Tuple(ExprTuple {
+                        items,
+                        span: sp(e.span()),
+                    }))
+                } else {
+                    Err(Rich::custom(e.span(), "a list in parentheses is not an expression"))
+                }
+            });
+
+        let scoped = if chart {
+            set_expression()
+                .then(expr.clone())
+                .map_with(|(set, inner), e| {
+                    Some(Expr::Scoped(ExprScoped {
+                        set,
+                        expr: Box::new(inner),
+                        span: sp(e.span()),
+                    }))
+                })
+                .boxed()
+        } else {
+            empty()
+                .filter(|_: &()| false)
+                .to(None)
+                .boxed()
+        };
+
+        let atom = choice((
+            literal,
+            grouped,
+            call,
+            position,
+            field,
+            scoped.map(|s: Option<Expr>| s.expect("only built in chart mode")),
+        ))
+        .labelled("expression");
+
+        let word = |w: &'static str| kw(w);
+        atom.pratt((
+            prefix(12, just(Token::Minus), |_, rhs, e| un(UnaryOp::Neg, rhs, e.span())),
+            prefix(12, just(Token::Plus), |_, rhs, e| un(UnaryOp::Plus, rhs, e.span())),
+            prefix(12, word("bitnot"), |_, rhs, e| un(UnaryOp::BitNot, rhs, e.span())),
+            infix(
+                left(11),
+                select! { Token::Star => BinaryOp::Mul, Token::Slash => BinaryOp::Div },
+                |l, op, r, e| bin(op, l, r, e.span()),
+            ),
+            infix(
+                left(10),
+                select! { Token::Plus => BinaryOp::Add, Token::Minus => BinaryOp::Sub },
+                |l, op, r, e| bin(op, l, r, e.span()),
+            ),
+            infix(left(9), just(Token::Amp), |l, _, r, e| {
+                bin(BinaryOp::Concat, l, r, e.span())
+            }),
+            infix(
+                left(8),
+                select! { Token::Shl => BinaryOp::Shl, Token::Shr => BinaryOp::Shr },
+                |l, op, r, e| bin(op, l, r, e.span()),
+            ),
+            infix(left(7), word("bitand"), |l, _, r, e| {
+                bin(BinaryOp::BitAnd, l, r, e.span())
+            }),
+            infix(
+                left(6),
+                kw_any(&["bitor", "bitxor"]),
+                |l, i, r, e| {
+                    let op = if i == 0 { BinaryOp::BitOr } else { BinaryOp::BitXor };
+                    bin(op, l, r, e.span())
+                },
+            ),
+            infix(
+                left(5),
+                select! {
+                    Token::Eq => BinaryOp::Eq,
+                    Token::NotEq => BinaryOp::NotEq,
+                    Token::Lt => BinaryOp::Lt,
+                    Token::LtEq => BinaryOp::LtEq,
+                    Token::Gt => BinaryOp::Gt,
+                    Token::GtEq => BinaryOp::GtEq,
+                }
+                .or(kw_any(&["like", "precedes", "follows"]).map(|i| {
+                    [BinaryOp::Like, BinaryOp::Precedes, BinaryOp::Follows][i]
+                })),
+                |l, op, r, e| bin(op, l, r, e.span()),
+            ),
+            prefix(4, word("not"), |_, rhs, e| un(UnaryOp::Not, rhs, e.span())),
+            infix(left(3), word("and"), |l, _, r, e| {
+                bin(BinaryOp::And, l, r, e.span())
+            }),
+            infix(
+                left(2),
+                kw_any(&["or", "xor"]),
+                |l, i, r, e| {
+                    let op = if i == 0 { BinaryOp::Or } else { BinaryOp::Xor };
+                    bin(op, l, r, e.span())
+                },
+            ),
+        ))
+    })
+    .boxed()
+}

@@ -1,0 +1,398 @@
+//! The statement splitter: the cheap, hand-written pass that finds statement boundaries.
+//!
+//! It walks the lexed tokens once, moves comments and `///$tab` markers to side tables, glues
+//! `$(…)` to the words they touch (`Sales_$(vYear)` is one name), and cuts the stream into items:
+//! regular statements end at `;`, control clauses at `;` or the end of the line (IF/ELSEIF at
+//! THEN), REM and TRACE bodies at the first `;` of the raw text. Each item is later parsed on its
+//! own, so one bad statement costs one diagnostic and parsing resumes at the next.
+
+use super::ast::{Comment, CommentKind, Tab};
+use super::token::{LexError, Token};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::Span;
+use chumsky::span::SimpleSpan;
+use logos::Logos;
+
+/// A token with its span in the form the parser consumes.
+pub(crate) type Spanned<'s> = (Token<'s>, SimpleSpan);
+
+type Lexed<'s> = (Result<Token<'s>, LexError>, Span);
+
+/// Lexes `text[offset..]`, with spans relative to the whole text.
+pub(crate) fn lex_from(text: &str, offset: usize) -> Vec<Lexed<'_>> {
+    let mut lexer = Token::lexer(&text[offset..]);
+    let mut out = Vec::with_capacity((text.len() - offset) / 4 + 8);
+    while let Some(token) = lexer.next() {
+        let r = lexer.span();
+        out.push((token, Span::new(r.start + offset, r.end + offset)));
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ItemKind {
+    /// A lone `;`.
+    Empty,
+    /// A regular statement; `terminated` is false when the file ended before its `;`.
+    Regular { terminated: bool },
+    /// A control clause (IF…THEN, NEXT, CALL, `x = 1`…).
+    Control,
+    /// REM or TRACE: the head keyword is the only token, the body is raw text.
+    RawBody { body: Span },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    /// Range into [`Splitter::tokens`].
+    pub tokens: std::ops::Range<usize>,
+    pub span: Span,
+    pub kind: ItemKind,
+    /// A lexical error inside was already reported: do not add a syntax error on top.
+    pub poisoned: bool,
+}
+
+pub(crate) struct Splitter<'s> {
+    text: &'s str,
+    lexed: Vec<Lexed<'s>>,
+    pos: usize,
+    /// Significant tokens (no trivia), glued.
+    pub tokens: Vec<Spanned<'s>>,
+    /// For each significant token, the index in `lexed` it came from (for rewinding).
+    origin: Vec<usize>,
+    pub comments: Vec<Comment>,
+    pub tabs: Vec<Tab>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn simple(span: Span) -> SimpleSpan {
+    SimpleSpan::from(span.start as usize..span.end as usize)
+}
+
+const CONTROL_HEADS: &[&str] = &[
+    "if", "elseif", "else", "end", "endif", "for", "next", "do", "loop", "exit", "sub", "endsub",
+    "call", "switch", "case", "default", "endswitch",
+];
+
+/// Clauses that end right after their keyword(s), so statements may follow on the same line.
+const SHORT_CLAUSES: &[&str] = &["else", "endif", "endsub", "endswitch", "default"];
+
+impl<'s> Splitter<'s> {
+    pub fn new(text: &'s str) -> Self {
+        Splitter {
+            text,
+            lexed: lex_from(text, 0),
+            pos: 0,
+            tokens: Vec::with_capacity(text.len() / 6 + 8),
+            origin: Vec::with_capacity(text.len() / 6 + 8),
+            comments: Vec::new(),
+            tabs: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Every lexed token, trivia included (for `--tokens`).
+    pub fn lexed(&self) -> &[Lexed<'s>] {
+        &self.lexed
+    }
+
+    /// Forgets everything from significant token `index` on and continues splitting there:
+    /// used when a statement turned out to end before its `;` (a missing terminator).
+    pub fn rewind_to(&mut self, index: usize) {
+        let Some(&lexed_index) = self.origin.get(index) else {
+            return;
+        };
+        let offset = self.lexed[lexed_index].1.start;
+        self.pos = lexed_index;
+        self.tokens.truncate(index);
+        self.origin.truncate(index);
+        self.comments.retain(|c| c.span.start < offset);
+        self.tabs.retain(|t| t.span.start < offset);
+        self.diagnostics.retain(|d| d.span.start < offset);
+    }
+
+    fn record_comment(&mut self, kind: CommentKind, text: &str, span: Span) {
+        self.comments.push(Comment { kind, span });
+        if kind == CommentKind::Line {
+            if let Some(name) = text.strip_prefix("///$tab") {
+                let line_start = self.text[..span.start as usize]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                if self.text[line_start..span.start as usize].trim().is_empty() {
+                    self.tabs.push(Tab {
+                        name: name.trim().to_owned(),
+                        span,
+                    });
+                }
+            }
+        }
+    }
+
+    fn lex_error(&mut self, error: LexError, span: Span) -> Option<Token<'s>> {
+        let slice = &self.text[span.range()];
+        let (code, message, token) = match error {
+            LexError::UnexpectedCharacter => return Some(Token::Unknown(slice)),
+            LexError::UnterminatedString => (
+                Code::UnterminatedString,
+                "string literal is not closed",
+                Token::String(slice),
+            ),
+            LexError::UnterminatedName => (
+                Code::UnterminatedName,
+                "quoted name is not closed",
+                Token::QName(slice),
+            ),
+            LexError::UnterminatedComment => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnterminatedComment,
+                        Span::new(span.start as usize, span.start as usize + 2),
+                        "block comment is not closed",
+                    )
+                    .with_help("close it with `*/`"),
+                );
+                return None;
+            }
+            LexError::UnterminatedDollar => (
+                Code::UnterminatedDollar,
+                "dollar-sign expansion is not closed",
+                Token::Dollar(slice),
+            ),
+        };
+        let opening = Span::new(span.start as usize, span.start as usize + 1);
+        self.diagnostics.push(
+            Diagnostic::new(code, opening, message)
+                .with_note("quoted text may span lines, so Qlik reads on to the end of the file")
+                .with_help("add the closing delimiter"),
+        );
+        Some(token)
+    }
+
+    /// The next significant token at or after `from`, skipping comments (and newlines unless
+    /// `same_line`).
+    fn peek_significant(&self, mut from: usize, same_line: bool) -> Option<(usize, Token<'s>)> {
+        while let Some((token, _)) = self.lexed.get(from) {
+            match token {
+                Ok(Token::LineComment(_) | Token::BlockComment(_))
+                | Err(LexError::UnterminatedComment) => {}
+                Ok(Token::Newline) if !same_line => {}
+                Ok(Token::Newline) => return None,
+                Ok(t) => return Some((from, *t)),
+                Err(_) => return Some((from, Token::Unknown(""))),
+            }
+            from += 1;
+        }
+        None
+    }
+
+    /// Appends a significant token, gluing it to the previous one when they touch and either
+    /// holds a `$(…)`.
+    fn push(&mut self, token: Token<'s>, span: Span, item_start: usize) {
+        if self.tokens.len() > item_start {
+            let (last, last_span) = self.tokens[self.tokens.len() - 1];
+            if last_span.end == span.start as usize
+                && gluable(&last)
+                && gluable(&token)
+                && (templated(&last) || templated(&token))
+            {
+                let glued = &self.text[last_span.start..span.end as usize];
+                let n = self.tokens.len() - 1;
+                self.tokens[n] = (Token::Ident(glued), SimpleSpan::from(last_span.start..span.end as usize));
+                return;
+            }
+        }
+        self.tokens.push((token, simple(span)));
+        self.origin.push(self.pos);
+    }
+
+    pub fn next_item(&mut self) -> Option<Item> {
+        // Trivia between statements.
+        loop {
+            let (token, span) = *self.lexed.get(self.pos)?;
+            match token {
+                Ok(Token::Newline) => {}
+                Ok(Token::LineComment(c)) => self.record_comment(CommentKind::Line, c, span),
+                Ok(Token::BlockComment(c)) => self.record_comment(CommentKind::Block, c, span),
+                Err(LexError::UnterminatedComment) => {
+                    self.lex_error(LexError::UnterminatedComment, span);
+                }
+                _ => break,
+            }
+            self.pos += 1;
+        }
+        let start = self.tokens.len();
+        let (first, first_span) = self.lexed[self.pos];
+        if first == Ok(Token::Semi) {
+            self.pos += 1;
+            return Some(Item {
+                tokens: start..start,
+                span: first_span,
+                kind: ItemKind::Empty,
+                poisoned: false,
+            });
+        }
+        let head = first.ok();
+        if head.is_some_and(|h| h.is_word("rem") || h.is_word("trace")) {
+            return Some(self.raw_body_item(head.unwrap_or(Token::Semi), first_span));
+        }
+        let second = self.peek_significant(self.pos + 1, true).map(|(_, t)| t);
+        let control = is_control_head(head, second);
+        let head_word = match head {
+            Some(Token::Ident(w)) => w.to_ascii_lowercase(),
+            _ => String::new(),
+        };
+        let mut poisoned = false;
+        let mut end = first_span.end;
+        let mut terminated = false;
+        let mut clause_done = false;
+        while let Some(&(token, span)) = self.lexed.get(self.pos) {
+            match token {
+                Ok(Token::Semi) => {
+                    self.pos += 1;
+                    end = span.end;
+                    terminated = true;
+                    break;
+                }
+                Ok(Token::Newline) => {
+                    if control || self.is_lone_include(start) {
+                        break;
+                    }
+                }
+                Ok(Token::LineComment(c)) => self.record_comment(CommentKind::Line, c, span),
+                Ok(Token::BlockComment(c)) => self.record_comment(CommentKind::Block, c, span),
+                Ok(t) => {
+                    if clause_done {
+                        break;
+                    }
+                    self.push(t, span, start);
+                    end = span.end;
+                    if control {
+                        let n = self.tokens.len() - start;
+                        clause_done = ((head_word == "if" || head_word == "elseif")
+                            && n > 1
+                            && t.is_word("then"))
+                            || (n == 1 && SHORT_CLAUSES.contains(&head_word.as_str()))
+                            || (n == 2 && head_word == "end");
+                        if clause_done {
+                            // A `;` right after the clause belongs to it.
+                            if let Some((i, Token::Semi)) = self.peek_significant(self.pos + 1, true) {
+                                self.pos = i + 1;
+                                end = self.lexed[i].1.end;
+                                terminated = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    if clause_done {
+                        break;
+                    }
+                    if let Some(t) = self.lex_error(e, span) {
+                        if !matches!(t, Token::Unknown(_)) {
+                            poisoned = true;
+                        }
+                        self.push(t, span, start);
+                        end = span.end;
+                    }
+                }
+            }
+            self.pos += 1;
+        }
+        let kind = if control {
+            ItemKind::Control
+        } else {
+            ItemKind::Regular { terminated }
+        };
+        Some(Item {
+            tokens: start..self.tokens.len(),
+            span: Span::new(first_span.start as usize, end as usize),
+            kind,
+            poisoned,
+        })
+    }
+
+    /// `$(Include=…)` alone on its line needs no `;`: the included text brings its own.
+    fn is_lone_include(&self, start: usize) -> bool {
+        match &self.tokens[start..] {
+            [(Token::Dollar(d), _)] => {
+                let body = d[2..].trim_start().to_ascii_lowercase();
+                body.starts_with("include") || body.starts_with("must_include")
+            }
+            _ => false,
+        }
+    }
+
+    /// REM and TRACE: the body runs to the first `;` in the text, whatever quotes it holds.
+    fn raw_body_item(&mut self, head: Token<'s>, head_span: Span) -> Item {
+        let start = self.tokens.len();
+        self.push(head, head_span, start);
+        let body_start = head_span.end as usize;
+        let (body_end, terminated_at) = match memchr::memchr(b';', &self.text.as_bytes()[body_start..]) {
+            Some(n) => (body_start + n, Some(body_start + n + 1)),
+            None => (self.text.len(), None),
+        };
+        match terminated_at {
+            Some(next) => {
+                // Skip lexed tokens up to the `;`; re-lex if a token straddles it.
+                let mut i = self.pos + 1;
+                while i < self.lexed.len() && (self.lexed[i].1.end as usize) <= body_end {
+                    i += 1;
+                }
+                match self.lexed.get(i) {
+                    Some((Ok(Token::Semi), s)) if s.start as usize == body_end => self.pos = i + 1,
+                    _ => {
+                        let tail = lex_from(self.text, next);
+                        self.lexed.truncate(self.pos + 1);
+                        self.lexed.extend(tail);
+                        self.pos += 1;
+                    }
+                }
+            }
+            None => self.pos = self.lexed.len(),
+        }
+        let raw = &self.text[body_start..body_end];
+        let lead = raw.len() - raw.trim_start().len();
+        let body = Span::new(body_start + lead, body_start + raw.trim_end().len());
+        let end = terminated_at.unwrap_or(self.text.len());
+        Item {
+            tokens: start..self.tokens.len(),
+            span: Span::new(head_span.start as usize, end),
+            kind: ItemKind::RawBody {
+                body: if body.start > body.end { Span::empty_at(body_start) } else { body },
+            },
+            poisoned: false,
+        }
+    }
+}
+
+fn gluable(token: &Token) -> bool {
+    matches!(
+        token,
+        Token::Ident(_) | Token::Number(_) | Token::Dollar(_) | Token::DollarParam(_) | Token::Dot
+    )
+}
+
+fn templated(token: &Token) -> bool {
+    match token {
+        Token::Dollar(_) => true,
+        Token::Ident(s) => s.contains("$("),
+        _ => false,
+    }
+}
+
+fn is_control_head(head: Option<Token>, second: Option<Token>) -> bool {
+    let Some(head) = head else { return false };
+    if second == Some(Token::Colon) {
+        return false; // a label
+    }
+    match head {
+        Token::Ident(w) => {
+            if CONTROL_HEADS.iter().any(|k| w.eq_ignore_ascii_case(k)) {
+                return true;
+            }
+            second == Some(Token::Eq) && !(w.eq_ignore_ascii_case("let") || w.eq_ignore_ascii_case("set"))
+        }
+        Token::QName(_) | Token::String(_) => second == Some(Token::Eq),
+        _ => false,
+    }
+}
