@@ -2,8 +2,8 @@
 //!
 //! It walks the serde form of the tree, so every node type prints without a hand-written case:
 //! enum variants become headings, `span` fields become `@start..end`, names print with their
-//! quotes, empty and false fields are left out. Object keys come out sorted (serde_json's map),
-//! which keeps the output stable across field reorderings.
+//! quotes, empty and false fields are left out. Fields print in declaration order, and a
+//! statement prints as its kind (`Load @0..40`) with the statement's own fields merged in.
 
 use super::ast::Script;
 use serde::Serialize;
@@ -54,7 +54,8 @@ fn inline(value: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         Value::Object(o) => {
             let span = o.get("span").and_then(span_text).unwrap_or_default();
-            let keys: Vec<&str> = o.keys().map(String::as_str).collect();
+            let mut keys: Vec<&str> = o.keys().map(String::as_str).collect();
+            keys.sort_unstable();
             match keys.as_slice() {
                 ["quote", "span", "text"] => {
                     let text = o["text"].as_str()?;
@@ -97,18 +98,23 @@ fn write_node(out: &mut String, indent: usize, label: Option<&str>, value: &Valu
             // An enum variant: fold its name into the heading.
             let (variant, inner) = o.iter().next().expect("one entry");
             let label = format!("{}{}", head, variant);
+            if let Some(text) = inline(inner) {
+                let _ = writeln!(out, "{pad}{label} {text}");
+                return;
+            }
             match inner {
-                Value::Object(fields) => write_object(out, indent, &label, fields),
-                other => {
-                    if let Some(text) = inline(other) {
-                        let _ = writeln!(out, "{pad}{label} {text}");
-                    } else {
-                        write_node(out, indent, Some(&label), other);
-                    }
-                }
+                Value::Object(fields) => match fold_kind(fields) {
+                    Some((kind, merged)) => write_object(out, indent, &format!("{label} {kind}"), &merged),
+                    None => write_object(out, indent, &label, fields),
+                },
+                other => write_node(out, indent, Some(&label), other),
             }
         }
-        Value::Object(fields) => write_object(out, indent, head.trim_end(), fields),
+        Value::Object(fields) => match fold_kind(fields) {
+            // A statement: its kind becomes the heading, its fields join the statement's.
+            Some((variant, merged)) => write_object(out, indent, &format!("{head}{variant}"), &merged),
+            None => write_object(out, indent, head.trim_end(), fields),
+        },
         _ => {}
     }
 }
@@ -139,4 +145,38 @@ fn write_object(out: &mut String, indent: usize, label: &str, fields: &Map<Strin
     for (key, value) in nested {
         write_node(out, indent + 1, Some(&format!("{key}:")), value);
     }
+}
+
+/// For `{kind: {Variant: {...}}, span, prefixes}`, the variant name and the merged fields.
+fn fold_kind(fields: &Map<String, Value>) -> Option<(String, Map<String, Value>)> {
+    let kind = fields.get("kind")?;
+    let (variant, inner) = match kind {
+        Value::String(unit) => (unit.clone(), None),
+        Value::Object(o) if o.len() == 1 => {
+            let (k, v) = o.iter().next()?;
+            (k.clone(), Some(v))
+        }
+        _ => return None,
+    };
+    let mut merged = Map::new();
+    if let Some(span) = fields.get("span") {
+        merged.insert("span".into(), span.clone());
+    }
+    match inner {
+        Some(Value::Object(inner)) => {
+            for (k, v) in inner {
+                merged.insert(k.clone(), v.clone());
+            }
+        }
+        Some(other) => {
+            merged.insert("value".into(), other.clone());
+        }
+        None => {}
+    }
+    for (k, v) in fields {
+        if k != "kind" && k != "span" {
+            merged.insert(k.clone(), v.clone());
+        }
+    }
+    Some((variant, merged))
 }
