@@ -415,6 +415,17 @@ fn parse_standalone(text: &str, chart: bool) -> ParsedExpr {
     }
 }
 
+/// The raw token stream (trivia included), for tools and benchmarks.
+pub fn lex(text: &str) -> impl Iterator<Item = (Result<Token<'_>, token::LexError>, Span)> + '_ {
+    use logos::Logos;
+    let mut lexer = Token::lexer(text);
+    std::iter::from_fn(move || {
+        let token = lexer.next()?;
+        let r = lexer.span();
+        Some((token, Span::new(r.start, r.end)))
+    })
+}
+
 /// One token of the raw stream, for `qlineage parse --tokens`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TokenInfo {

@@ -91,7 +91,11 @@ fn write_node(out: &mut String, indent: usize, label: Option<&str>, value: &Valu
         Value::Array(items) => {
             let _ = writeln!(out, "{pad}{}[{}]", head, items.len());
             for item in items {
-                write_node(out, indent + 1, Some("-"), item);
+                if item.is_null() {
+                    let _ = writeln!(out, "{pad}  - (empty)");
+                } else {
+                    write_node(out, indent + 1, Some("-"), item);
+                }
             }
         }
         Value::Object(o) if o.len() == 1 && o.keys().all(|k| k.starts_with(char::is_uppercase)) => {

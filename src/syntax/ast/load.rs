@@ -108,7 +108,7 @@ pub struct PrefixArgs {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum BufferOption {
     Incremental(Span),
-    /// `Stale [After] n [day|days|hour|hours]`; the unit is kept as written.
+    /// `Stale [After] n [day|days|hour|hours]`; the unit is lower-cased.
     Stale {
         amount: String,
         #[serde(skip_serializing_if = "Option::is_none")]

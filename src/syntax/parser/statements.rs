@@ -277,19 +277,23 @@ pub(crate) fn statements<'t, 's: 't>(src: &'s str, expr: Bx<'t, 's, Expr>) -> Bx
     let raw = |head: Bx<'t, 's, RawKind>| {
         head.then(raw_rest(src)).map(|(kind, body)| StmtKind::Raw(StmtRaw { kind, body })).boxed()
     };
-    let binary = kw("binary")
-        .ignore_then(file_path(src).or_not())
-        .map(|path| {
-            StmtKind::Raw(StmtRaw {
-                kind: RawKind::Binary,
-                body: path.map(|p| RawText { text: p.text, span: p.span }),
+    // Paths and the star symbol are read as Qlik reads them: one pair of delimiters removed.
+    let unquoted = |head: Bx<'t, 's, RawKind>| {
+        head.then(file_path(src).or_not())
+            .map(|(kind, path)| {
+                StmtKind::Raw(StmtRaw {
+                    kind,
+                    body: path.map(|p| RawText { text: p.text, span: p.span }),
+                })
             })
-        });
+            .boxed()
+    };
+    let directory = unquoted(kw("directory").to(RawKind::Directory).boxed());
+    let star = unquoted(kw("star").ignore_then(kw("is")).to(RawKind::Star).boxed());
+    let binary = unquoted(kw("binary").to(RawKind::Binary).boxed());
     let raw_heads = raw(
         choice((
-            kw("directory").to(RawKind::Directory),
             kw("execute").to(RawKind::Execute),
-            kw("star").ignore_then(kw("is")).to(RawKind::Star),
             kw("direct").ignore_then(kw("query")).to(RawKind::DirectQuery),
             kw("constrain").to(RawKind::Constrain),
             kw("import").ignore_then(kw("live")).to(RawKind::ImportLive),
@@ -307,7 +311,7 @@ pub(crate) fn statements<'t, 's: 't>(src: &'s str, expr: Bx<'t, 's, Expr>) -> Bx
 
     choice((
         drop, rename, set, let_, field_patterns, alias, map, unmap, connect, keyword, section, comment, tag,
-        sleep, force, loosen, autonumber, declare, derive, binary, raw_heads,
+        sleep, force, loosen, autonumber, declare, derive, binary, directory, star, raw_heads,
     ))
     .boxed()
 }
