@@ -16,7 +16,7 @@ pub enum QvdError {
         #[source]
         source: std::io::Error,
     },
-    /// The file has no bytes at all.
+    /// The file has no bytes, or only whitespace.
     #[error("{path}: file is empty")]
     Empty { path: PathBuf },
     /// The file is a Git LFS pointer: the real QVD was never checked out.

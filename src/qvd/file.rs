@@ -129,6 +129,11 @@ pub fn read_header(path: &Path) -> Result<QvdHeader, QvdError> {
 fn find_header_end(bytes: &[u8], path: &Path) -> Result<usize, QvdError> {
     let start = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let first = start.trim_ascii_start();
+    if first.is_empty() {
+        return Err(QvdError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
     if first.starts_with(GIT_LFS_POINTER_START) {
         return Err(QvdError::GitLfsPointer {
             path: path.to_path_buf(),

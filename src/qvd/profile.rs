@@ -22,7 +22,7 @@ pub const MAX_TEXT_BYTES: usize = 256;
 const RELEASE_WINDOW: usize = 32 * 1024 * 1024;
 
 /// Records counted per parallel task when scanning for NULLs.
-const RECORDS_PER_TASK: usize = 1 << 20;
+const RECORDS_PER_TASK: usize = 1 << 16;
 
 /// What to compute.
 #[derive(Debug, Clone, Copy)]
