@@ -58,6 +58,22 @@ enum Tag {
 }
 
 impl Tag {
+    /// False for elements whose own text is never stored: containers and unknown elements.
+    fn holds_text(self) -> bool {
+        !matches!(
+            self,
+            Tag::QvdTableHeader
+                | Tag::Fields
+                | Tag::QvdFieldHeader
+                | Tag::NumberFormat
+                | Tag::Tags
+                | Tag::Lineage
+                | Tag::LineageInfo
+                | Tag::TableTags
+                | Tag::Other
+        )
+    }
+
     fn from_name(name: &[u8]) -> Tag {
         match name {
             b"QvdTableHeader" => Tag::QvdTableHeader,
@@ -143,6 +159,10 @@ pub(crate) fn parse_header(xml: &[u8], path: &Path) -> Result<QvdHeader, QvdErro
                 stack.pop();
                 text.clear();
             }
+            // Text between container elements is layout whitespace; skipping it saves decoding
+            // about half of the header's text events.
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
+                if stack.last().is_none_or(|tag| !tag.holds_text()) => {}
             Event::Text(content) => {
                 let content = content
                     .xml10_content()
