@@ -44,7 +44,10 @@ impl SymbolTable {
                 out.push(2);
                 out.extend(x.to_le_bytes());
             }
-            Value::Text(t) => self.push_text(4, t),
+            Value::Text(t) => {
+                out.push(4);
+                self.push_text_only(t);
+            }
             Value::DualInt(n, t) => {
                 out.push(5);
                 out.extend(n.to_le_bytes());
@@ -59,10 +62,9 @@ impl SymbolTable {
     }
 
     /// Appends a text symbol without building a `Value` (for large generated tables).
-    pub fn push_text(&mut self, type_byte: u8, text: &str) {
-        if type_byte == 4 {
-            self.bytes.push(4);
-        }
+    pub fn push_text(&mut self, text: &str) {
+        self.count += 1;
+        self.bytes.push(4);
         self.push_text_only(text);
     }
 
