@@ -19,7 +19,7 @@ use super::symbols::{Symbol, SymbolError, SymbolReader};
 pub const MAX_TEXT_BYTES: usize = 256;
 
 /// Bytes read between two hints to the kernel that earlier pages can be dropped.
-const RELEASE_WINDOW: usize = 32 * 1024 * 1024;
+const RELEASE_WINDOW: usize = 16 * 1024 * 1024;
 
 /// Records counted per parallel task when scanning for NULLs.
 const RECORDS_PER_TASK: usize = 1 << 16;
@@ -144,7 +144,7 @@ fn profile_field(
     let mut reader = SymbolReader::new(table);
     let mut stats = FieldStats::default();
     let mut top_values = Vec::with_capacity(options.top_values.min(64));
-    let mut released = 0;
+    let mut releaser = ReleaseBehind::new(file, start);
 
     while stats.count < field.no_of_symbols {
         let symbol = match reader.next_symbol() {
@@ -165,12 +165,9 @@ fn profile_field(
             top_values.push(ProfileValue::from_symbol(symbol));
         }
         stats.add(symbol);
-        if reader.position() - released >= RELEASE_WINDOW {
-            file.release_body_range(start + released, start + reader.position());
-            released = reader.position();
-        }
+        releaser.advance(start + reader.position());
     }
-    file.release_body_range(start + released, end);
+    releaser.finish(end);
 
     Ok(FieldProfile {
         name: field.field_name.clone(),
@@ -262,6 +259,43 @@ fn bounded_text(bytes: &[u8]) -> String {
     text
 }
 
+/// Hands pages back to the kernel behind a sequential reader, every [`RELEASE_WINDOW`] bytes.
+///
+/// Each release reaches back to the start of the previous window: the kernel maps pages around
+/// each fault (fault-around), including pages just behind the point released last, and those
+/// would otherwise stay resident. So at most about two windows stay mapped.
+struct ReleaseBehind<'f> {
+    file: &'f QvdFile,
+    /// Start of the range the next release covers.
+    release_from: usize,
+    /// Where the current window started.
+    window_start: usize,
+}
+
+impl<'f> ReleaseBehind<'f> {
+    fn new(file: &'f QvdFile, start: usize) -> ReleaseBehind<'f> {
+        ReleaseBehind {
+            file,
+            release_from: start,
+            window_start: start,
+        }
+    }
+
+    /// Notes that everything before body byte `position` has been read.
+    fn advance(&mut self, position: usize) {
+        if position - self.window_start >= RELEASE_WINDOW {
+            self.file.release_body_range(self.release_from, position);
+            self.release_from = self.window_start;
+            self.window_start = position;
+        }
+    }
+
+    /// Releases the rest, up to body byte `end`.
+    fn finish(&mut self, end: usize) {
+        self.file.release_body_range(self.release_from, end);
+    }
+}
+
 /// Where one field's index sits in a record, precomputed for the scan.
 #[derive(Debug, Clone, Copy)]
 struct BitField {
@@ -319,27 +353,36 @@ fn count_nulls(file: &QvdFile) -> Vec<u64> {
     let end = start + header.no_of_records as usize * record_size;
     let records = &file.body()[start..end];
     let task_bytes = RECORDS_PER_TASK * record_size;
-    let per_field = records
-        .par_chunks(task_bytes)
-        .enumerate()
-        .map(|(task, chunk)| {
-            let mut local = vec![0u64; nullable.len()];
-            for record in chunk.chunks_exact(record_size) {
-                for (slot, (_, bits)) in local.iter_mut().zip(&nullable) {
-                    *slot += u64::from(bits.is_null(record));
+    // Whole records per window, so no record straddles two windows.
+    let window_bytes = (RELEASE_WINDOW / record_size).max(1) * record_size;
+    let mut releaser = ReleaseBehind::new(file, start);
+    let mut per_field = vec![0u64; nullable.len()];
+    for (window_index, window) in records.chunks(window_bytes).enumerate() {
+        let window_counts = window
+            .par_chunks(task_bytes)
+            .map(|chunk| {
+                let mut local = vec![0u64; nullable.len()];
+                for record in chunk.chunks_exact(record_size) {
+                    for (slot, (_, bits)) in local.iter_mut().zip(&nullable) {
+                        *slot += u64::from(bits.is_null(record));
+                    }
                 }
-            }
-            let chunk_start = start + task * task_bytes;
-            file.release_body_range(chunk_start, chunk_start + chunk.len());
-            local
-        })
-        .reduce(
-            || vec![0u64; nullable.len()],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                a
-            },
-        );
+                local
+            })
+            .reduce(
+                || vec![0u64; nullable.len()],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
+        per_field
+            .iter_mut()
+            .zip(window_counts)
+            .for_each(|(x, y)| *x += y);
+        releaser.advance(start + window_index * window_bytes + window.len());
+    }
+    releaser.finish(end);
     for ((index, _), count) in nullable.iter().zip(per_field) {
         counts[*index] = count;
     }
