@@ -299,18 +299,23 @@ impl<'f> ReleaseBehind<'f> {
 /// Where one field's index sits in a record, precomputed for the scan.
 #[derive(Debug, Clone, Copy)]
 struct BitField {
-    /// Index of the field's first byte in the record.
-    byte: usize,
+    /// Index of the first of the 8 bytes read as one little-endian word.
+    word_at: usize,
+    /// Bits to shift that word right to bring the field to bit 0.
     shift: u32,
     mask: u64,
     bias: i64,
 }
 
 impl BitField {
-    fn new(field: &QvdFieldHeader) -> BitField {
+    /// The 8-byte word is placed so that it ends inside the record when the record has at least
+    /// 8 bytes, which avoids a padded copy for fields near the end of the record.
+    fn new(field: &QvdFieldHeader, record_size: usize) -> BitField {
+        let byte = (field.bit_offset / 8) as usize;
+        let word_at = byte.min(record_size.saturating_sub(8));
         BitField {
-            byte: (field.bit_offset / 8) as usize,
-            shift: field.bit_offset % 8,
+            word_at,
+            shift: ((byte - word_at) * 8) as u32 + field.bit_offset % 8,
             mask: if field.bit_width == 0 {
                 0
             } else {
@@ -322,12 +327,19 @@ impl BitField {
 
     /// True if the symbol index this record stores for the field is NULL (below zero).
     fn is_null(&self, record: &[u8]) -> bool {
-        let mut word = [0u8; 8];
-        let available = record.get(self.byte..).unwrap_or_default();
-        let take = available.len().min(8);
-        word[..take].copy_from_slice(&available[..take]);
-        let stored = (u64::from_le_bytes(word) >> self.shift) & self.mask;
-        // `stored` has at most MAX_BIT_WIDTH bits, so it fits an i64.
+        let available = record.get(self.word_at..).unwrap_or_default();
+        let word = match available.first_chunk::<8>() {
+            Some(bytes) => u64::from_le_bytes(*bytes),
+            // Records shorter than 8 bytes: pad with zeros.
+            None => {
+                let mut bytes = [0u8; 8];
+                bytes[..available.len()].copy_from_slice(available);
+                u64::from_le_bytes(bytes)
+            }
+        };
+        // `QvdFile::open` checked that the field's bits fit the record and are at most
+        // MAX_BIT_WIDTH wide, so `shift + width <= 64` and the value fits an i64.
+        let stored = word.checked_shr(self.shift).unwrap_or(0) & self.mask;
         (stored as i64) + self.bias < 0
     }
 }
@@ -336,15 +348,15 @@ impl BitField {
 /// NULLs and are not looked at.
 fn count_nulls(file: &QvdFile) -> Vec<u64> {
     let header = file.header();
+    let record_size = header.record_byte_size as usize;
     let nullable: Vec<(usize, BitField)> = header
         .fields
         .iter()
         .enumerate()
         .filter(|(_, field)| field.bias < 0)
-        .map(|(index, field)| (index, BitField::new(field)))
+        .map(|(index, field)| (index, BitField::new(field, record_size)))
         .collect();
     let mut counts = vec![0u64; header.fields.len()];
-    let record_size = header.record_byte_size as usize;
     if nullable.is_empty() || record_size == 0 {
         return counts;
     }
@@ -401,11 +413,28 @@ mod tests {
             bias: -2,
             ..Default::default()
         };
-        let bits = BitField::new(&field);
+        let bits = BitField::new(&field, 2);
         // Stored value 0b00001 at bits 6..11: 1 - 2 < 0, NULL.
         assert!(bits.is_null(&[0b0100_0000, 0b0000_0000]));
         // Stored value 0b00010: 2 - 2 = 0, a value.
         assert!(!bits.is_null(&[0b1000_0000, 0b0000_0000]));
+    }
+
+    #[test]
+    fn bit_field_near_the_end_of_a_long_record_reads_a_word_that_ends_there() {
+        let field = QvdFieldHeader {
+            bit_offset: 75,
+            bit_width: 5,
+            bias: -2,
+            ..Default::default()
+        };
+        let bits = BitField::new(&field, 10);
+        assert_eq!((bits.word_at, bits.shift), (2, 59));
+        let mut record = [0u8; 10];
+        record[9] = 0b0000_1000; // stored 1 at bits 75..80: NULL
+        assert!(bits.is_null(&record));
+        record[9] = 0b0001_0000; // stored 2: a value
+        assert!(!bits.is_null(&record));
     }
 
     #[test]
