@@ -1,7 +1,8 @@
 //! QVD reader benchmarks: header-only reads of 1,000 files, and a profile (with NULL counts) of
 //! a generated 1 GB QVD. Files are generated into a temporary folder and deleted afterwards.
 //!
-//! `QVD_BENCH_PROFILE_MB` changes the size of the large file (default 1024);
+//! `QVD_BENCH_PROFILE_MB` changes the size of the large file (default 1024, or 4 when run as a
+//! test by `cargo test --all-targets`);
 //! `QVD_BENCH_KEEP=1` keeps the generated folder and prints its path (to measure the CLI).
 
 #[path = "../tests/support/qvd_writer.rs"]
@@ -14,9 +15,21 @@ use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use qlineage::qvd::{profile, read_header, scan, ProfileOptions, QvdFile, ScanOptions};
-use qvd_writer::{FieldSpec, SymbolTable, TableSpec, Value};
+use qvd_writer::{FieldSpec, TableSpec, Value};
 
-const HEADER_FILES: usize = 1_000;
+/// `cargo bench` passes `--bench`; without it (`cargo test --all-targets`) criterion runs each
+/// bench once as a smoke test, and the generated files are kept small so tests stay fast.
+fn measuring() -> bool {
+    std::env::args().any(|arg| arg == "--bench")
+}
+
+fn header_files() -> usize {
+    if measuring() {
+        1_000
+    } else {
+        20
+    }
+}
 
 fn bench_dir() -> tempfile::TempDir {
     let mut dir = tempfile::Builder::new()
@@ -59,7 +72,7 @@ fn small_table(number: usize) -> TableSpec {
 }
 
 fn write_small_files(dir: &Path) -> Vec<PathBuf> {
-    (0..HEADER_FILES)
+    (0..header_files())
         .map(|number| {
             let path = dir.join(format!("t{number:04}.qvd"));
             let mut out = BufWriter::new(File::create(&path).unwrap());
@@ -75,11 +88,12 @@ fn write_small_files(dir: &Path) -> Vec<PathBuf> {
 
 /// A wide fact table: keys, names, amounts with NULLs and dates, sized to `target_bytes`.
 fn write_large_file(path: &Path, target_bytes: u64) -> u64 {
-    let keys = 4_000_000u64;
+    // About 15% of the file is symbol tables, the rest records: a typical fact table.
+    let keys = (target_bytes / 256).clamp(1_000, 4_000_000);
+    let amounts = keys / 4;
+    let days = keys.min(20_000);
     let mut key = FieldSpec::new("OrderKey", &[]);
     let mut name = FieldSpec::new("CustomerName", &[]);
-    key.symbols = SymbolTable::default();
-    name.symbols = SymbolTable::default();
     for n in 0..keys {
         key.symbols.push(&Value::Int(n as i32));
         name.symbols
@@ -87,11 +101,11 @@ fn write_large_file(path: &Path, target_bytes: u64) -> u64 {
     }
     let mut amount = FieldSpec::new("Amount", &[]);
     amount.nullable = true;
-    for n in 0..1_000_000u64 {
+    for n in 0..amounts {
         amount.symbols.push(&Value::Float(n as f64 * 0.25));
     }
     let mut date = FieldSpec::new("OrderDate", &[]);
-    for n in 0..20_000i32 {
+    for n in 0..days as i32 {
         date.symbols
             .push(&Value::DualInt(40_000 + n, format!("day {n}")));
     }
@@ -106,16 +120,15 @@ fn write_large_file(path: &Path, target_bytes: u64) -> u64 {
         .iter()
         .map(|f| f.symbols.bytes.len() as u64)
         .sum();
-    let record_bytes = 10; // 22 + 22 + 20 + 15 bits
-    table.no_of_records = target_bytes.saturating_sub(symbols) / record_bytes;
+    table.no_of_records = target_bytes.saturating_sub(symbols) / table.record_byte_size();
     let mut out = BufWriter::with_capacity(1 << 20, File::create(path).unwrap());
     table
         .write(&mut out, |row, idx| {
             let mixed = row.wrapping_mul(0x9E37_79B9_7F4A_7C15);
             idx[0] = Some(row % keys);
             idx[1] = Some((mixed >> 8) % keys);
-            idx[2] = (mixed % 10 != 0).then_some((mixed >> 20) % 1_000_000);
-            idx[3] = Some((mixed >> 40) % 20_000);
+            idx[2] = (mixed % 10 != 0).then_some((mixed >> 20) % amounts);
+            idx[3] = Some((mixed >> 40) % days);
         })
         .unwrap();
     drop(out);
@@ -126,19 +139,19 @@ fn headers(c: &mut Criterion) {
     let dir = bench_dir();
     let paths = write_small_files(dir.path());
     let mut group = c.benchmark_group("qvd_headers");
-    group.throughput(Throughput::Elements(HEADER_FILES as u64));
-    group.bench_function("read_header_1000_files_one_thread", |b| {
+    group.throughput(Throughput::Elements(paths.len() as u64));
+    group.bench_function("read_header_one_thread", |b| {
         b.iter(|| {
             for path in &paths {
                 black_box(read_header(path).unwrap());
             }
         })
     });
-    group.bench_function("scan_folder_1000_files_rayon", |b| {
+    group.bench_function("scan_folder_rayon", |b| {
         let roots = [dir.path().to_path_buf()];
         b.iter(|| {
             let scanned = scan(&roots, &ScanOptions::default());
-            assert_eq!(scanned.len(), HEADER_FILES);
+            assert_eq!(scanned.len(), paths.len());
             black_box(scanned)
         })
     });
@@ -149,7 +162,7 @@ fn large_profile(c: &mut Criterion) {
     let megabytes: u64 = std::env::var("QVD_BENCH_PROFILE_MB")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1024);
+        .unwrap_or(if measuring() { 1024 } else { 4 });
     // Generated on first use, so filtering to the header benches does not write 1 GB.
     let dir = bench_dir();
     let path = dir.path().join("facts.qvd");

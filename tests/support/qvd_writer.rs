@@ -178,6 +178,11 @@ impl TableSpec {
         }
     }
 
+    /// Bytes per record for the current fields.
+    pub fn record_byte_size(&self) -> u64 {
+        self.layout().record_byte_size as u64
+    }
+
     /// Writes the QVD; `row` fills each field's symbol index (`None` for NULL) for a row number.
     pub fn write(
         &self,
