@@ -4,6 +4,7 @@
 
 mod parse_command;
 mod paths;
+pub mod qvd_command;
 
 use clap::{Parser, Subcommand};
 
@@ -18,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Parse load scripts and report syntax diagnostics.
     Parse(parse_command::ParseArgs),
+    /// Read QVD headers, lineage and (optionally) field profiles.
+    Qvd(qvd_command::QvdArgs),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -31,5 +34,6 @@ pub enum Format {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Parse(args) => parse_command::run(&args),
+        Command::Qvd(args) => qvd_command::run(&args),
     }
 }

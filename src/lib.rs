@@ -1,8 +1,10 @@
 //! qlineage: a metadata catalog and data-lineage graph for Qlik Sense estates.
 //!
-//! Data flows one way: [`source`] → [`syntax`] → later stages. See ARCHITECTURE.md.
+//! Data flows one way: [`source`] → [`syntax`] → later stages; [`qvd`] sits at the edge and
+//! uses [`syntax`] for the statements in QVD lineage. See ARCHITECTURE.md.
 
+pub mod cli;
 pub mod diagnostics;
+pub mod qvd;
 pub mod source;
 pub mod syntax;
-pub mod cli;

@@ -1,0 +1,117 @@
+//! `qlineage qvd` end to end: JSON Lines output, human output, exit codes.
+
+#[path = "support/qvd_writer.rs"]
+mod qvd_writer;
+
+use std::fs;
+use std::process::Command;
+
+use qvd_writer::{FieldSpec, TableSpec, Value};
+
+fn fixture_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut field = FieldSpec::new(
+        "Region",
+        &[Value::Text("North".into()), Value::Text("South".into())],
+    );
+    field.nullable = true;
+    field.tags = vec!["$text".into()];
+    let table = TableSpec {
+        table_name: "Regions".into(),
+        fields: vec![field],
+        no_of_records: 3,
+        lineage: vec![(r"\\srv\share\regions.csv;".into(), String::new())],
+        ..Default::default()
+    };
+    let bytes = table.to_bytes(|row, idx| idx[0] = (row != 2).then_some(row));
+    fs::write(dir.path().join("regions.qvd"), bytes).unwrap();
+    dir
+}
+
+fn qlineage(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_qlineage"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn json_lines_carry_header_lineage_and_profile() {
+    let dir = fixture_dir();
+    let path = dir.path().to_str().unwrap();
+    let (code, stdout, _) = qlineage(&["qvd", "--format", "json", "--nulls", path]);
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    let record = &lines[0];
+    assert_eq!(record["table_name"], "Regions");
+    assert_eq!(record["no_of_records"], 3);
+    assert_eq!(
+        record["creator_doc"],
+        "4ab955bd-02cf-41f3-880d-90b97d2318b5"
+    );
+    assert_eq!(record["create_utc_time"], "2024-05-01 10:00:00");
+    let field = &record["fields"][0];
+    assert_eq!(field["name"], "Region");
+    assert_eq!(field["no_of_symbols"], 2);
+    assert_eq!(field["bias"], -2);
+    assert_eq!(field["tags"], serde_json::json!(["$text"]));
+    assert_eq!(
+        record["lineage"][0]["discriminator"],
+        r"\\srv\share\regions.csv;"
+    );
+    assert_eq!(record["lineage"][0]["source"]["kind"], "file");
+    let profile = &record["profile"]["fields"][0];
+    assert_eq!(profile["null_count"], 1);
+    assert_eq!(profile["top_values"], serde_json::json!(["North", "South"]));
+}
+
+#[test]
+fn headers_only_leave_profile_null() {
+    let dir = fixture_dir();
+    let (code, stdout, _) = qlineage(&["qvd", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let record: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(record["profile"].is_null());
+}
+
+#[test]
+fn a_bad_file_fails_the_run_but_not_the_scan() {
+    let dir = fixture_dir();
+    fs::write(dir.path().join("broken.qvd"), "a,b\n1,2\n").unwrap();
+    let (code, stdout, stderr) =
+        qlineage(&["qvd", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["error"]["kind"], "not_qvd");
+    assert_eq!(lines[1]["table_name"], "Regions");
+    assert!(stderr.contains("1 of 2 QVD files failed"), "{stderr}");
+
+    let (code, stdout, _) = qlineage(&["qvd", "--profile", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("error: ") && stdout.contains("not a QVD file"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("table Regions: 3 rows, 1 fields"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("lineage file \\\\srv\\share\\regions.csv"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("profile Region  distinct 2"), "{stdout}");
+}
