@@ -51,8 +51,8 @@ pub fn parse(source: &SourceFile) -> Parsed {
     if source.encoding == crate::source::Encoding::Windows1252 {
         parsed.diagnostics.insert(
             0,
-            Diagnostic::new(Code::NotUtf8, Span::empty_at(0), "file is not valid UTF-8 and has no BOM")
-                .with_note("it was read as Windows-1252, as Qlik Sense on Windows reads such files")
+            Diagnostic::new(Code::NotUtf8, Span::empty_at(0), "file is not valid UTF-8 and has no BOM: read as Windows-1252")
+                .with_note("Qlik Sense on Windows reads such files in the ANSI code page")
                 .with_help("save the file as UTF-8 with a BOM"),
         );
     }
@@ -83,7 +83,10 @@ fn parse_text(text: &str) -> Parsed {
         let tokens: &[Spanned] = &splitter.tokens;
         for item in items {
             let slice = &tokens[item.tokens.clone()];
-            let eoi = slice.last().map_or(item.span.end as usize, |(_, s)| s.end);
+            let eoi = match item.semicolon {
+                Some(semi) => semi.start as usize,
+                None => slice.last().map_or(item.span.end as usize, |(_, s)| s.end),
+            };
             match item.kind {
                 ItemKind::Empty => pieces.push(Piece::Stmt(Stmt {
                     prefixes: Vec::new(),
@@ -107,6 +110,10 @@ fn parse_text(text: &str) -> Parsed {
                     }));
                 }
                 ItemKind::Control | ItemKind::Regular { .. } => {
+                    if let Some(include) = include_statement(slice) {
+                        pieces.push(Piece::Stmt(Stmt { prefixes: Vec::new(), kind: StmtKind::Include(include), span: item.span }));
+                        continue;
+                    }
                     if let Some(d) = too_deep(slice) {
                         diagnostics.push(d);
                         pieces.push(error_piece(item.span));
@@ -120,8 +127,28 @@ fn parse_text(text: &str) -> Parsed {
                             Piece::Stmt(Stmt { prefixes, kind, span: item.span })
                         })
                     };
+                    let raw_text = |piece: &Piece| {
+                        matches!(
+                            piece,
+                            Piece::Stmt(Stmt {
+                                kind: StmtKind::Select(_) | StmtKind::Set(_) | StmtKind::Raw(_) | StmtKind::Connect(_) | StmtKind::Dynamic(_),
+                                ..
+                            })
+                        )
+                    };
+                    let unknown_characters = |diagnostics: &mut Vec<Diagnostic>| {
+                        for &run in &item.unknown {
+                            diagnostics.push(
+                                Diagnostic::new(Code::UnexpectedCharacter, run, format!("unexpected character{} `{}`", if text[run.range()].chars().count() > 1 { "s" } else { "" }, &text[run.range()]))
+                                    .with_help("remove it, or quote the name or text it belongs to"),
+                            );
+                        }
+                    };
                     match result {
                         Ok(piece) => {
+                            if !raw_text(&piece) {
+                                unknown_characters(&mut diagnostics);
+                            }
                             if let Piece::Stmt(stmt) = &piece {
                                 check_statement(stmt, &mut diagnostics);
                             }
@@ -173,8 +200,10 @@ fn parse_text(text: &str) -> Parsed {
                                 }));
                                 continue;
                             }
-                            if !item.poisoned {
-                                diagnostics.push(syntax_error(slice, &errors, at, eoi));
+                            unknown_characters(&mut diagnostics);
+                            if !item.poisoned && item.unknown.is_empty() {
+                                let end = item.semicolon.unwrap_or(Span::empty_at(eoi));
+                                diagnostics.push(syntax_error(slice, &errors, at, end));
                             }
                             pieces.push(error_piece(item.span));
                         }
@@ -195,6 +224,19 @@ fn parse_text(text: &str) -> Parsed {
         },
         diagnostics,
     }
+}
+
+/// A statement made of one `$(Include=…)` / `$(Must_Include=…)`.
+fn include_statement(slice: &[Spanned]) -> Option<ast::StmtInclude> {
+    let [(Token::Dollar(text), span)] = slice else { return None };
+    let expansion = ast::ExprDollar::new(text, sp(*span));
+    let must = match expansion.kind {
+        ast::DollarKind::Include => false,
+        ast::DollarKind::MustInclude => true,
+        _ => return None,
+    };
+    let path = expansion.body().split_once('=').map_or("", |(_, p)| p).trim().to_owned();
+    Some(ast::StmtInclude { must, path, expansion })
 }
 
 fn error_piece(span: Span) -> Piece {
@@ -268,9 +310,11 @@ fn is_dynamic(slice: &[Spanned], at: Option<usize>) -> bool {
     }
 }
 
-fn syntax_error(slice: &[Spanned], errors: &[ParseError], at: Option<usize>, eoi: usize) -> Diagnostic {
+/// A QS101 for the first error. `end` is where the statement ends (its `;`), used when the
+/// parser ran out of tokens.
+fn syntax_error(slice: &[Spanned], errors: &[ParseError], at: Option<usize>, end: Span) -> Diagnostic {
     let error = &errors[0];
-    let span = at.map_or(Span::empty_at(eoi), |j| sp(slice[j].1));
+    let span = at.map_or(end, |j| sp(slice[j].1));
     if let Some(j) = at {
         if let Token::Unknown(c) | Token::Punct(c) = slice[j].0 {
             return Diagnostic::new(Code::UnexpectedCharacter, span, format!("unexpected character `{c}`"))
@@ -294,6 +338,10 @@ fn syntax_error(slice: &[Spanned], errors: &[ParseError], at: Option<usize>, eoi
         .collect();
     expected.sort();
     expected.dedup();
+    // Prefix operators only restate "an expression can start here".
+    if expected.iter().any(|e| e == "expression") {
+        expected.retain(|e| !matches!(e.as_str(), "`+`" | "`-`" | "bitnot" | "not"));
+    }
     let message = match expected.len() {
         0 => match error.reason() {
             chumsky::error::RichReason::Custom(m) if !m.is_empty() => m.clone(),
@@ -338,8 +386,8 @@ fn check_statement(stmt: &Stmt, diagnostics: &mut Vec<Diagnostic>) {
                 LoadSource::Inline(f) => check_format(&f.format),
                 _ => {}
             }
-            if !load.order_by.is_empty() && !matches!(load.source, LoadSource::Resident(_)) {
-                let span = load.order_by[0].span;
+            if let (Some(order_by), false) = (&load.order_by, matches!(load.source, LoadSource::Resident(_))) {
+                let span = order_by.span;
                 diagnostics.push(
                     Diagnostic::new(Code::OrderByWithoutResident, span, "ORDER BY is only allowed in a LOAD … RESIDENT")
                         .with_help("load into a table first, then sort it with a RESIDENT load"),
@@ -408,7 +456,7 @@ fn parse_standalone(text: &str, chart: bool) -> ParsedExpr {
         Ok(expr) => ParsedExpr { expr: Some(expr), diagnostics },
         Err(errors) => {
             if diagnostics.is_empty() && !is_dynamic(slice, error_index(slice, &errors)) {
-                diagnostics.push(syntax_error(slice, &errors, error_index(slice, &errors), text.len()));
+                diagnostics.push(syntax_error(slice, &errors, error_index(slice, &errors), Span::empty_at(text.len())));
             }
             ParsedExpr { expr: None, diagnostics }
         }

@@ -59,11 +59,12 @@ fn inline(value: &Value) -> Option<String> {
             match keys.as_slice() {
                 ["quote", "span", "text"] => {
                     let text = o["text"].as_str()?;
+                    // Re-quoted as Qlik would write it: the closing delimiter doubled inside.
                     let quoted = match o["quote"].as_str()? {
-                        "Double" => format!("\"{text}\""),
-                        "Bracket" => format!("[{text}]"),
-                        "Backtick" => format!("`{text}`"),
-                        "Single" => format!("'{text}'"),
+                        "Double" => format!("\"{}\"", text.replace('"', "\"\"")),
+                        "Bracket" => format!("[{}]", text.replace(']', "]]")),
+                        "Backtick" => format!("`{}`", text.replace('`', "``")),
+                        "Single" => format!("'{}'", text.replace('\'', "''")),
                         _ => text.to_owned(),
                     };
                     Some(format!("{quoted}{span}"))

@@ -49,6 +49,11 @@ pub(crate) struct Item {
     pub kind: ItemKind,
     /// A lexical error inside was already reported: do not add a syntax error on top.
     pub poisoned: bool,
+    /// Runs of characters that start no token, left out of `tokens`. The parser reports them
+    /// unless they sit in text Qlik does not parse (SQL, SET values…).
+    pub unknown: Vec<Span>,
+    /// The terminating `;`, if any.
+    pub semicolon: Option<Span>,
 }
 
 pub(crate) struct Splitter<'s> {
@@ -88,11 +93,6 @@ impl<'s> Splitter<'s> {
             tabs: Vec::new(),
             diagnostics: Vec::new(),
         }
-    }
-
-    /// Every lexed token, trivia included (for `--tokens`).
-    pub fn lexed(&self) -> &[Lexed<'s>] {
-        &self.lexed
     }
 
     /// Forgets everything from significant token `index` on and continues splitting there:
@@ -228,19 +228,23 @@ impl<'s> Splitter<'s> {
                 span: first_span,
                 kind: ItemKind::Empty,
                 poisoned: false,
+                unknown: Vec::new(),
+                semicolon: Some(first_span),
             });
         }
         let head = first.ok();
-        if head.is_some_and(|h| h.is_word("rem") || h.is_word("trace")) {
+        let second = self.peek_significant(self.pos + 1, true).map(|(_, t)| t);
+        if head.is_some_and(|h| h.is_word("rem") || h.is_word("trace")) && second != Some(Token::Colon) {
             return Some(self.raw_body_item(head.unwrap_or(Token::Semi), first_span));
         }
-        let second = self.peek_significant(self.pos + 1, true).map(|(_, t)| t);
         let control = is_control_head(head, second);
         let head_word = match head {
             Some(Token::Ident(w)) => w.to_ascii_lowercase(),
             _ => String::new(),
         };
         let mut poisoned = false;
+        let mut unknown: Vec<Span> = Vec::new();
+        let mut semicolon = None;
         let mut end = first_span.end;
         let mut terminated = false;
         let mut clause_done = false;
@@ -250,6 +254,7 @@ impl<'s> Splitter<'s> {
                     self.pos += 1;
                     end = span.end;
                     terminated = true;
+                    semicolon = Some(span);
                     break;
                 }
                 Ok(Token::Newline) => {
@@ -278,6 +283,7 @@ impl<'s> Splitter<'s> {
                                 self.pos = i + 1;
                                 end = self.lexed[i].1.end;
                                 terminated = true;
+                                semicolon = Some(self.lexed[i].1);
                                 break;
                             }
                         }
@@ -287,13 +293,21 @@ impl<'s> Splitter<'s> {
                     if clause_done {
                         break;
                     }
-                    if let Some(t) = self.lex_error(e, span) {
-                        if !matches!(t, Token::Unknown(_)) {
-                            poisoned = true;
+                    match self.lex_error(e, span) {
+                        Some(Token::Unknown(_)) => {
+                            // Adjacent bad characters make one run, and one diagnostic.
+                            match unknown.last_mut() {
+                                Some(last) if last.end == span.start => last.end = span.end,
+                                _ => unknown.push(span),
+                            }
                         }
-                        self.push(t, span, start);
-                        end = span.end;
+                        Some(t) => {
+                            poisoned = true;
+                            self.push(t, span, start);
+                        }
+                        None => {}
                     }
+                    end = span.end;
                 }
             }
             self.pos += 1;
@@ -308,6 +322,8 @@ impl<'s> Splitter<'s> {
             span: Span::new(first_span.start as usize, end as usize),
             kind,
             poisoned,
+            unknown,
+            semicolon,
         })
     }
 
@@ -361,6 +377,8 @@ impl<'s> Splitter<'s> {
                 body: if body.start > body.end { Span::empty_at(body_start) } else { body },
             },
             poisoned: false,
+            unknown: Vec::new(),
+            semicolon: terminated_at.map(|n| Span::new(n - 1, n)),
         }
     }
 }

@@ -227,9 +227,13 @@ fn cut_at_line_end<'s>(lex: &mut Lexer<'s, Token<'s>>, error: LexError) -> Resul
     Err(error)
 }
 
+/// To the end of the line; a CR before the LF is not part of the comment.
 fn line_comment<'s>(lex: &mut Lexer<'s, Token<'s>>) -> &'s str {
     let rest = lex.remainder().as_bytes();
-    let n = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+    let mut n = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+    if n > 0 && rest[n - 1] == b'\r' {
+        n -= 1;
+    }
     lex.bump(n);
     lex.slice()
 }

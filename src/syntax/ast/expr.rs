@@ -23,6 +23,9 @@ pub enum Expr {
     Tuple(ExprTuple),
     /// `{<Year={2021}>} Sum(Sales)`: an outer set expression (chart expressions only).
     Scoped(ExprScoped),
+    /// A keyword in argument position: the sort types and orders of a structured Aggr
+    /// dimension (`NUMERIC`, `DESCENDING`…), upper-cased.
+    Keyword(ExprKeyword),
 }
 
 impl Expr {
@@ -40,6 +43,7 @@ impl Expr {
             Expr::Paren(e) => e.span,
             Expr::Tuple(e) => e.span,
             Expr::Scoped(e) => e.span,
+            Expr::Keyword(e) => e.span,
         }
     }
 }
@@ -222,6 +226,12 @@ pub struct ExprTuple {
     pub span: Span,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExprKeyword {
+    pub word: String,
+    pub span: Span,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExprScoped {
     pub set: SetExpression,
@@ -288,8 +298,15 @@ pub struct SetGroup {
 /// `< F1 = {…}, F2 -= {…} >`
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SetModifier {
-    pub selections: Vec<FieldSelection>,
+    pub selections: Vec<Selection>,
     pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Selection {
+    Field(FieldSelection),
+    /// A `$(…)` standing for one or more whole selections, e.g. `{<$(vSetCurrentYear)>}`.
+    Dollar(ExprDollar),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -166,8 +166,18 @@ pub struct StmtLoad {
     pub filter: Option<LoadFilter>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub group_by: Vec<Expr>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub order_by: Vec<OrderKey>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<OrderBy>,
+    /// A `$(…)` after the clauses (typically expanding to a WHERE clause).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tail: Option<ExprDollar>,
+}
+
+/// `ORDER BY key [asc|desc], …` (only valid after RESIDENT).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderBy {
+    pub keys: Vec<OrderKey>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

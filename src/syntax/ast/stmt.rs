@@ -1,7 +1,7 @@
 //! Statements: the regular ones (ended by `;`) and the control blocks (built from clauses that
 //! each end at `;` or the end of the line).
 
-use super::{Expr, Ident, Prefix, RawText, Span, StmtLoad, StmtSelect, StmtStore};
+use super::{Expr, ExprDollar, Ident, Prefix, RawText, Span, StmtLoad, StmtSelect, StmtStore};
 use serde::Serialize;
 
 /// One statement with the labels and prefixes written before it.
@@ -49,12 +49,25 @@ pub enum StmtKind {
     Call(StmtCall),
     Switch(StmtSwitch),
     Exit(StmtExit),
+    /// `$(Include=path)` or `$(Must_Include=path)` standing as a statement.
+    Include(StmtInclude),
     /// A statement that is a `$(…)` or cannot be read until its `$(…)` are expanded.
     Dynamic(RawText),
     /// A lone `;`.
     Empty,
     /// A statement that does not parse; its diagnostic says why. Later passes skip it.
     Error,
+}
+
+/// An include: the file's text is spliced in at this point when the script runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StmtInclude {
+    /// `Must_Include`: a missing file fails the reload (plain `Include` is silently nothing).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub must: bool,
+    /// The path after `=`, trimmed (may hold further `$(…)`).
+    pub path: String,
+    pub expansion: ExprDollar,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

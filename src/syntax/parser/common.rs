@@ -1,7 +1,7 @@
 //! Building blocks shared by every statement parser: keywords, names, literals, raw slices.
 
 use super::{Extra, Input};
-use crate::syntax::ast::{FilePath, Ident, LitString, Quote, RawText, Span};
+use crate::syntax::ast::{FilePath, Ident, Quote, RawText, Span};
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
 
@@ -27,12 +27,6 @@ pub(crate) fn kw_any<'t, 's: 't>(
         .filter(move |t: &Token<'s>| words.iter().any(|w| t.is_word(w)))
         .map(move |t: Token<'s>| words.iter().position(|w| t.is_word(w)).unwrap_or(0))
         .labelled(words[0])
-}
-
-pub(crate) fn tok<'t, 's: 't>(
-    token: Token<'s>,
-) -> impl Parser<'t, Input<'t, 's>, SimpleSpan, Extra<'t, 's>> + Clone {
-    just(token).map_with(|_, e| e.span())
 }
 
 /// Removes the delimiters of a quoted token and undoes doubled closing delimiters.
@@ -99,12 +93,6 @@ pub(crate) fn names<'t, 's: 't>(
         .separated_by(just(Token::Comma))
         .at_least(1)
         .collect()
-}
-
-pub(crate) fn string_lit<'t, 's: 't>(
-) -> impl Parser<'t, Input<'t, 's>, LitString, Extra<'t, 's>> + Clone {
-    select! { Token::String(s) = e => LitString { value: unquote(s).0, span: sp(e.span()) } }
-        .labelled("string")
 }
 
 /// Any run of tokens (possibly empty) kept as the source text it covers, trimmed.

@@ -30,6 +30,11 @@ fn un(op: UnaryOp, operand: Expr, span: SimpleSpan) -> Expr {
     })
 }
 
+/// Sort types and orders of a structured Aggr dimension `(Field, (NUMERIC, DESCENDING))`.
+const AGGR_SORT_WORDS: &[&str] = &[
+    "NUMERIC", "TEXT", "FREQUENCY", "LOAD_ORDER", "ASCENDING", "DESCENDING", "REVERSE", "A2Z", "Z2A", "ORIGINAL",
+];
+
 /// `@1`, `@3:8`, `@6:n`, `@9:nT`, `@1:5I`.
 fn is_position(word: &str) -> bool {
     word.len() > 1 && word.starts_with('@') && word[1..].bytes().all(|b| b.is_ascii_digit())
@@ -126,8 +131,18 @@ pub(crate) fn expression<'t, 's: 't>(
             .then(total)
             .then(args)
             .then_ignore(just(Token::RParen))
-            .map_with(|(((((head, set), distinct), all), total), args), e| {
+            .map_with(|(((((head, set), distinct), all), total), mut args), e| {
                 let (word, span) = head;
+                let mut total = total;
+                // `RowNo(TOTAL)`, `NoOfRows(TOTAL)`: the keyword is the only argument.
+                if total.is_none() {
+                    if let [Expr::Field(f)] = args.as_slice() {
+                        if f.quote == Quote::None && f.text.eq_ignore_ascii_case("total") {
+                            total = Some(Total { fields: Vec::new(), span: f.span });
+                            args.clear();
+                        }
+                    }
+                }
                 Expr::Call(ExprCall {
                     name: ident_from(&Token::Ident(word), span).expect("word"),
                     set,
@@ -159,6 +174,13 @@ pub(crate) fn expression<'t, 's: 't>(
                         span: sp(e.span()),
                     }))
                 } else if chart {
+                    for item in &mut items {
+                        if let Expr::Field(f) = item {
+                            if f.quote == Quote::None && AGGR_SORT_WORDS.iter().any(|w| f.text.eq_ignore_ascii_case(w)) {
+                                *item = Expr::Keyword(ExprKeyword { word: f.text.to_ascii_uppercase(), span: f.span });
+                            }
+                        }
+                    }
                     Ok(Expr::Tuple(ExprTuple {
                         items,
                         span: sp(e.span()),

@@ -328,7 +328,9 @@ pub(crate) fn load<'t, 's: 't>(src: &'s str, expr: Bx<'t, 's, Expr>) -> Bx<'t, '
     let order_by = kw("order")
         .ignore_then(kw("by"))
         .ignore_then(order_key.separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>())
+        .map_with(|keys, e| OrderBy { keys, span: sp(e.span()) })
         .or_not();
+    let tail = select! { Token::Dollar(d) = e => ExprDollar::new(d, sp(e.span())) }.or_not();
     kw("load")
         .ignore_then(kw("distinct").or_not())
         .then(fields)
@@ -336,14 +338,16 @@ pub(crate) fn load<'t, 's: 't>(src: &'s str, expr: Bx<'t, 's, Expr>) -> Bx<'t, '
         .then(filter)
         .then(group_by)
         .then(order_by)
-        .map(|(((((distinct, fields), source), filter), group_by), order_by)| {
+        .then(tail)
+        .map(|((((((distinct, fields), source), filter), group_by), order_by), tail)| {
             StmtKind::Load(StmtLoad {
                 distinct: distinct.is_some(),
                 fields,
                 source: source.unwrap_or(LoadSource::Missing),
                 filter,
                 group_by: group_by.unwrap_or_default(),
-                order_by: order_by.unwrap_or_default(),
+                order_by,
+                tail,
             })
         })
         .boxed()

@@ -168,6 +168,9 @@ pub(crate) fn set_expression<'t, 's: 't>(
                 value,
                 span: sp(e.span()),
             });
+        let selection = selection.map(Selection::Field).or(
+            select! { Token::Dollar(d) = e => Selection::Dollar(ExprDollar::new(d, sp(e.span()))) },
+        );
         let modifier = choice((
             just(Token::NotEq).to(Vec::new()),
             selection

@@ -59,22 +59,19 @@ pub(crate) fn statements<'t, 's: 't>(src: &'s str, expr: Bx<'t, 's, Expr>) -> Bx
         )))
         .map(|(target, (pairs, using))| StmtKind::Rename(StmtRename { target, pairs, using }));
 
+    // The value is the text between `=` and the end of the statement, whatever it holds.
     let set = kw("set")
         .ignore_then(name())
-        .then_ignore(just(Token::Eq))
-        .then(
-            any()
-                .repeated()
-                .collect::<Vec<Token<'s>>>()
-                .map_with(move |tokens, e| {
-                    let s: SimpleSpan = e.span();
-                    let whole = matches!(tokens.as_slice(), [Token::String(_) | Token::QName(_)]);
-                    let raw = (!tokens.is_empty()).then(|| RawText { text: src[s.start..s.end].to_owned(), span: sp(s) });
-                    (raw, whole)
-                }),
-        )
-        .map(|(name, (raw, whole))| {
-            let value = set_value(&raw, whole);
+        .then(just(Token::Eq).map_with(|_, e| e.span()))
+        .then(any().repeated().collect::<Vec<Token<'s>>>())
+        .then(end().map_with(|_, e| e.span()))
+        .map(move |(((name, eq), tokens), eoi): (((Ident, SimpleSpan), Vec<Token<'s>>), SimpleSpan)| {
+            let whole = src[eq.end..eoi.start].trim();
+            let lead = src[eq.end..eoi.start].len() - src[eq.end..eoi.start].trim_start().len();
+            let start = eq.end + lead;
+            let raw = (!whole.is_empty()).then(|| RawText { text: whole.to_owned(), span: sp(SimpleSpan::from(start..start + whole.len())) });
+            let single = matches!(tokens.as_slice(), [Token::String(t) | Token::QName(t)] if t.len() == whole.len());
+            let value = set_value(&raw, single);
             StmtKind::Set(StmtSet { name, raw, value })
         });
 
