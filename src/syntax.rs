@@ -6,6 +6,7 @@
 
 pub mod ast;
 mod blocks;
+pub mod grammar_tables;
 mod parser;
 pub mod printer;
 mod split;
@@ -277,16 +278,8 @@ fn error_index(slice: &[Spanned], errors: &[ParseError]) -> Option<usize> {
     slice.iter().position(|(_, s)| s.start >= start && s.start < error.span().end.max(start + 1))
 }
 
-/// Words that begin a statement: when a statement fails at one of these at the start of a
-/// line, the `;` before it is missing.
-const STATEMENT_HEADS: &[&str] = &[
-    "load", "select", "sql", "store", "drop", "rename", "let", "set", "if", "elseif", "else", "end", "endif", "for",
-    "next", "do", "loop", "sub", "endsub", "call", "switch", "case", "default", "exit", "concatenate", "noconcatenate",
-    "join", "inner", "outer", "left", "right", "keep", "mapping", "crosstable", "generic", "qualify", "unqualify",
-    "trace", "directory", "binary", "connect", "lib", "odbc", "oledb", "disconnect", "section", "tag", "untag",
-    "comment", "alias", "map", "unmap", "rem", "sleep", "execute", "star", "declare", "derive",
-];
-
+/// When a statement fails at a word that begins statements, at the start of a line, the `;`
+/// before that word is missing.
 fn starts_statement(text: &str, slice: &[Spanned], j: usize) -> bool {
     let (token, span) = slice[j];
     let previous_end = slice[j - 1].1.end;
@@ -294,7 +287,7 @@ fn starts_statement(text: &str, slice: &[Spanned], j: usize) -> bool {
         return false;
     }
     let label = matches!(token, Token::Ident(_) | Token::QName(_)) && slice.get(j + 1).is_some_and(|(t, _)| *t == Token::Colon);
-    label || STATEMENT_HEADS.iter().any(|w| token.is_word(w))
+    label || matches!(token, Token::Ident(w) if grammar_tables::starts_statement(w))
 }
 
 /// A statement whose parse fails at (or right after) a `$(…)` is left for the resolver.

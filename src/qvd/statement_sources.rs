@@ -1,22 +1,22 @@
-//! Name the sources a lineage statement reads, with a small tokenizer.
+//! Name the sources a lineage statement reads or writes.
 //!
-//! Qlik records the full statement text for database loads (a preceding `LOAD …;` then
-//! `SQL SELECT … FROM db.schema.table`). This pass finds what follows `FROM`/`JOIN` in SQL,
-//! `FROM`/`RESIDENT`/`INLINE`/`AUTOGENERATE` in LOAD, `STORE … INTO` and `CONNECT TO`. It does
-//! not understand expressions; it only needs to find those keywords outside brackets, quotes and
-//! comments.
-//!
-// TODO(front-end): switch to syntax::parse_str once the script parser lands on main, and read
-// the sources from the parsed `Stmt`s (keeping SQL bodies to this scan or to the SQL analyser).
+//! Qlik records the full statement text (a preceding `LOAD …;` then `SQL SELECT … FROM
+//! db.schema.table`, a `STORE … INTO …`, a `CONNECT TO …`). The script parser reads the Qlik
+//! part; SQL bodies, which Qlik passes to the database untouched, go through a small tokenizer
+//! that finds the tables after `FROM`/`JOIN`. A statement the parser cannot read (an error, or
+//! one that only makes sense after `$(…)` expansion) falls back to the same token scan.
 
 use super::lineage::Source;
+use crate::syntax::ast::{FormatItem, LoadSource, Stmt, StmtKind};
 
 /// The sources `statement` reads or writes, in order of appearance, without repeats.
 pub fn upstream_sources(statement: &str) -> Vec<Source> {
-    let tokens = tokenize(statement);
+    let parsed = crate::syntax::parse_str(statement);
     let mut sources = Vec::new();
-    for statement in tokens.split(|t| t.kind == Kind::Punct && t.text == ";") {
-        scan_statement(statement, &mut sources);
+    let mut stack: Vec<&Stmt> = parsed.script.statements.iter().rev().collect();
+    while let Some(stmt) = stack.pop() {
+        sources_of(statement, stmt, &mut sources);
+        stack.extend(stmt.children().into_iter().rev());
     }
     let mut unique: Vec<Source> = Vec::with_capacity(sources.len());
     for source in sources {
@@ -25,6 +25,59 @@ pub fn upstream_sources(statement: &str) -> Vec<Source> {
         }
     }
     unique
+}
+
+fn sources_of(text: &str, stmt: &Stmt, sources: &mut Vec<Source>) {
+    match &stmt.kind {
+        StmtKind::Load(load) => match &load.source {
+            LoadSource::From(from) => sources.push(file_or_url(from.path.text.clone())),
+            LoadSource::Resident(table) => sources.push(Source::Resident {
+                table: table.text.clone(),
+            }),
+            LoadSource::Inline(_) => sources.push(Source::Inline),
+            LoadSource::AutoGenerate(count) => {
+                let count = text[count.span().range()].trim();
+                let count = count.trim_start_matches('(').trim_end_matches(')');
+                sources.push(Source::Autogenerate {
+                    count: (!count.is_empty()).then(|| count.to_owned()),
+                });
+            }
+            LoadSource::Extension(ext) => sources.push(Source::Extension {
+                text: format!("{}({})", ext.function.text, ext.args.text),
+            }),
+            LoadSource::FromField(_) | LoadSource::Preceding(_) | LoadSource::Missing => {}
+        },
+        StmtKind::Select(select) => scan_sql(&select.body.text, sources),
+        StmtKind::Store(store) => sources.push(Source::Store {
+            table: store.tables.first().map(|t| t.text.clone()),
+            target: store.path.text.clone(),
+            format: store.format.iter().flat_map(|f| &f.items).find_map(|item| match item {
+                FormatItem::FileType(word) => Some(word.word.clone()),
+                _ => None,
+            }),
+        }),
+        StmtKind::Connect(connect) => sources.push(Source::Connection {
+            name: connect.target.text.clone(),
+        }),
+        StmtKind::Error | StmtKind::Dynamic(_) => {
+            let tokens = tokenize(&text[stmt.span.range()]);
+            scan_statement(&tokens, sources);
+        }
+        _ => {}
+    }
+}
+
+/// The tables after `FROM`/`JOIN` in a SQL body.
+fn scan_sql(body: &str, sources: &mut Vec<Source>) {
+    let tokens = tokenize(body);
+    let mut index = 0;
+    while index < tokens.len() {
+        let token = tokens[index];
+        index += 1;
+        if token.is_keyword("FROM") || token.is_keyword("JOIN") {
+            index += read_sql_tables(&tokens[index..], sources);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

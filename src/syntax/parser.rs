@@ -1,5 +1,9 @@
 //! The chumsky parsers, one per item kind the splitter produces. They are built once per file
 //! and run on each statement's token slice; nothing here sees more than one statement.
+//!
+//! Every builder is generic over the error type: statements are parsed first with chumsky's
+//! zero-cost `EmptyErr`, and only a statement that fails is parsed again with `Rich` errors to
+//! say what was expected. Most statements parse, so error bookkeeping costs nothing for them.
 
 mod common;
 mod control;
@@ -13,24 +17,37 @@ pub(crate) use control::Clause;
 use super::ast::{Expr, Prefix, StmtKind};
 use super::split::Spanned;
 use super::token::Token;
+use chumsky::error::{EmptyErr, LabelError};
 use chumsky::input::{Input as _, MappedInput};
 use chumsky::prelude::*;
+use std::cell::OnceCell;
 
 pub(crate) type Input<'t, 's> = MappedInput<'t, Token<'s>, SimpleSpan, &'t [Spanned<'s>]>;
-pub(crate) type Extra<'t, 's> = extra::Err<Rich<'t, Token<'s>>>;
-type Bx<'t, 's, O> = Boxed<'t, 't, Input<'t, 's>, O, Extra<'t, 's>>;
+type Bx<'t, 's, O, E> = Boxed<'t, 't, Input<'t, 's>, O, extra::Err<E>>;
+
+/// The error types the parsers are built with.
+pub(crate) trait PErr<'t, 's: 't>:
+    LabelError<'t, Input<'t, 's>, &'static str> + chumsky::error::Error<'t, Input<'t, 's>> + 't
+{
+}
+
+impl<'t, 's: 't, T> PErr<'t, 's> for T where
+    T: LabelError<'t, Input<'t, 's>, &'static str> + chumsky::error::Error<'t, Input<'t, 's>> + 't
+{
+}
 
 pub(crate) type ParseError<'t, 's> = Rich<'t, Token<'s>>;
 
-pub(crate) struct Parsers<'t, 's> {
-    statement: Bx<'t, 's, (Vec<Prefix>, StmtKind)>,
-    clause: Bx<'t, 's, Clause>,
-    expression: Bx<'t, 's, Expr>,
-    chart_expression: Bx<'t, 's, Expr>,
+/// One set of parsers for one error type.
+struct Set<'t, 's: 't, E: PErr<'t, 's>> {
+    statement: Bx<'t, 's, (Vec<Prefix>, StmtKind), E>,
+    clause: Bx<'t, 's, Clause, E>,
+    expression: Bx<'t, 's, Expr, E>,
+    chart_expression: Bx<'t, 's, Expr, E>,
 }
 
-impl<'t, 's: 't> Parsers<'t, 's> {
-    pub fn new(src: &'s str) -> Self {
+impl<'t, 's: 't, E: PErr<'t, 's>> Set<'t, 's, E> {
+    fn new(src: &'s str) -> Self {
         let expr = expr::expression(false);
         let body = choice((
             load::load(src, expr.clone()),
@@ -38,26 +55,70 @@ impl<'t, 's: 't> Parsers<'t, 's> {
             load::store(src),
             statements::statements(src, expr.clone()),
         ));
-        let statement = load::prefixes(expr.clone())
-            .then(body)
-            .then_ignore(end())
-            .boxed();
-        Parsers {
-            statement,
+        Set {
+            statement: load::prefixes(expr.clone()).then(body).then_ignore(end()).boxed(),
             clause: control::clause(expr.clone()).then_ignore(end()).boxed(),
             expression: expr.clone().then_ignore(end()).boxed(),
             chart_expression: expr::expression(true).then_ignore(end()).boxed(),
         }
     }
+}
 
-    fn run<O>(
-        parser: &Bx<'t, 's, O>,
+pub(crate) struct Parsers<'t, 's: 't> {
+    src: &'s str,
+    fast: Set<'t, 's, EmptyErr>,
+    rich: OnceCell<Set<'t, 's, ParseError<'t, 's>>>,
+}
+
+/// Which parser of a [`Set`] to run.
+#[derive(Clone, Copy)]
+enum Which {
+    Statement,
+    Clause,
+    Expression,
+    ChartExpression,
+}
+
+/// The output of any of the parsers.
+enum Output {
+    Statement((Vec<Prefix>, StmtKind)),
+    Clause(Clause),
+    Expr(Expr),
+}
+
+impl<'t, 's: 't> Parsers<'t, 's> {
+    pub fn new(src: &'s str) -> Self {
+        Parsers {
+            src,
+            fast: Set::new(src),
+            rich: OnceCell::new(),
+        }
+    }
+
+    fn run_set<E: PErr<'t, 's>>(
+        set: &Set<'t, 's, E>,
+        which: Which,
         tokens: &'t [Spanned<'s>],
         eoi: usize,
-    ) -> Result<O, Vec<ParseError<'t, 's>>> {
-        parser
-            .parse(tokens.split_token_span(SimpleSpan::from(eoi..eoi)))
-            .into_result()
+    ) -> Result<Output, Vec<E>> {
+        let input = tokens.split_token_span(SimpleSpan::from(eoi..eoi));
+        match which {
+            Which::Statement => set.statement.parse(input).into_result().map(Output::Statement),
+            Which::Clause => set.clause.parse(input).into_result().map(Output::Clause),
+            Which::Expression => set.expression.parse(input).into_result().map(Output::Expr),
+            Which::ChartExpression => set.chart_expression.parse(input).into_result().map(Output::Expr),
+        }
+    }
+
+    /// Parses with cheap errors; on failure, parses again to explain the failure.
+    fn run(&self, which: Which, tokens: &'t [Spanned<'s>], eoi: usize) -> Result<Output, Vec<ParseError<'t, 's>>> {
+        match Self::run_set(&self.fast, which, tokens, eoi) {
+            Ok(output) => Ok(output),
+            Err(_) => {
+                let rich = self.rich.get_or_init(|| Set::new(self.src));
+                Self::run_set(rich, which, tokens, eoi)
+            }
+        }
     }
 
     pub fn statement(
@@ -65,15 +126,17 @@ impl<'t, 's: 't> Parsers<'t, 's> {
         tokens: &'t [Spanned<'s>],
         eoi: usize,
     ) -> Result<(Vec<Prefix>, StmtKind), Vec<ParseError<'t, 's>>> {
-        Self::run(&self.statement, tokens, eoi)
+        match self.run(Which::Statement, tokens, eoi)? {
+            Output::Statement(s) => Ok(s),
+            _ => unreachable!("statement parser yields statements"),
+        }
     }
 
-    pub fn clause(
-        &self,
-        tokens: &'t [Spanned<'s>],
-        eoi: usize,
-    ) -> Result<Clause, Vec<ParseError<'t, 's>>> {
-        Self::run(&self.clause, tokens, eoi)
+    pub fn clause(&self, tokens: &'t [Spanned<'s>], eoi: usize) -> Result<Clause, Vec<ParseError<'t, 's>>> {
+        match self.run(Which::Clause, tokens, eoi)? {
+            Output::Clause(c) => Ok(c),
+            _ => unreachable!("clause parser yields clauses"),
+        }
     }
 
     pub fn expression(
@@ -82,11 +145,10 @@ impl<'t, 's: 't> Parsers<'t, 's> {
         eoi: usize,
         chart: bool,
     ) -> Result<Expr, Vec<ParseError<'t, 's>>> {
-        let parser = if chart {
-            &self.chart_expression
-        } else {
-            &self.expression
-        };
-        Self::run(parser, tokens, eoi)
+        let which = if chart { Which::ChartExpression } else { Which::Expression };
+        match self.run(which, tokens, eoi)? {
+            Output::Expr(e) => Ok(e),
+            _ => unreachable!("expression parser yields expressions"),
+        }
     }
 }

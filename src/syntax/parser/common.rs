@@ -1,6 +1,6 @@
 //! Building blocks shared by every statement parser: keywords, names, literals, raw slices.
 
-use super::{Extra, Input};
+use super::{Input, PErr};
 use crate::syntax::ast::{FilePath, Ident, Quote, RawText, Span};
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
@@ -10,9 +10,9 @@ pub(crate) fn sp(span: SimpleSpan) -> Span {
 }
 
 /// A case-insensitive keyword; yields its span.
-pub(crate) fn kw<'t, 's: 't>(
+pub(crate) fn kw<'t, 's: 't, E: PErr<'t, 's>>(
     word: &'static str,
-) -> impl Parser<'t, Input<'t, 's>, SimpleSpan, Extra<'t, 's>> + Clone {
+) -> impl Parser<'t, Input<'t, 's>, SimpleSpan, extra::Err<E>> + Clone {
     any()
         .filter(move |t: &Token<'s>| t.is_word(word))
         .map_with(|_, e| e.span())
@@ -20,9 +20,9 @@ pub(crate) fn kw<'t, 's: 't>(
 }
 
 /// One of several keywords; yields the index of the one found.
-pub(crate) fn kw_any<'t, 's: 't>(
+pub(crate) fn kw_any<'t, 's: 't, E: PErr<'t, 's>>(
     words: &'static [&'static str],
-) -> impl Parser<'t, Input<'t, 's>, usize, Extra<'t, 's>> + Clone {
+) -> impl Parser<'t, Input<'t, 's>, usize, extra::Err<E>> + Clone {
     any()
         .filter(move |t: &Token<'s>| words.iter().any(|w| t.is_word(w)))
         .map(move |t: Token<'s>| words.iter().position(|w| t.is_word(w)).unwrap_or(0))
@@ -66,7 +66,7 @@ pub(crate) fn ident_from(token: &Token, span: SimpleSpan) -> Option<Ident> {
 
 /// A name: a word, a quoted name, a `'…'` string or a `$(…)` (table and field names, labels,
 /// variables). Numbers are accepted too: `TableName ::= IDENT | STRING | QNAME | NUMBER`.
-pub(crate) fn name<'t, 's: 't>() -> impl Parser<'t, Input<'t, 's>, Ident, Extra<'t, 's>> + Clone {
+pub(crate) fn name<'t, 's: 't, E: PErr<'t, 's>>() -> impl Parser<'t, Input<'t, 's>, Ident, extra::Err<E>> + Clone {
     any()
         .filter(|t: &Token<'s>| {
             matches!(
@@ -79,16 +79,16 @@ pub(crate) fn name<'t, 's: 't>() -> impl Parser<'t, Input<'t, 's>, Ident, Extra<
 }
 
 /// A word or quoted name, not a string literal (field references, sub names).
-pub(crate) fn field_name<'t, 's: 't>(
-) -> impl Parser<'t, Input<'t, 's>, Ident, Extra<'t, 's>> + Clone {
+pub(crate) fn field_name<'t, 's: 't, E: PErr<'t, 's>>(
+) -> impl Parser<'t, Input<'t, 's>, Ident, extra::Err<E>> + Clone {
     any()
         .filter(|t: &Token<'s>| matches!(t, Token::Ident(_) | Token::QName(_) | Token::Dollar(_)))
         .map_with(|t, e| ident_from(&t, e.span()).expect("filtered to name tokens"))
         .labelled("field name")
 }
 
-pub(crate) fn names<'t, 's: 't>(
-) -> impl Parser<'t, Input<'t, 's>, Vec<Ident>, Extra<'t, 's>> + Clone {
+pub(crate) fn names<'t, 's: 't, E: PErr<'t, 's>>(
+) -> impl Parser<'t, Input<'t, 's>, Vec<Ident>, extra::Err<E>> + Clone {
     name()
         .separated_by(just(Token::Comma))
         .at_least(1)
@@ -96,9 +96,9 @@ pub(crate) fn names<'t, 's: 't>(
 }
 
 /// Any run of tokens (possibly empty) kept as the source text it covers, trimmed.
-pub(crate) fn raw_rest<'t, 's: 't>(
+pub(crate) fn raw_rest<'t, 's: 't, E: PErr<'t, 's>>(
     src: &'s str,
-) -> impl Parser<'t, Input<'t, 's>, Option<RawText>, Extra<'t, 's>> + Clone {
+) -> impl Parser<'t, Input<'t, 's>, Option<RawText>, extra::Err<E>> + Clone {
     any()
         .repeated()
         .at_least(1)
@@ -113,8 +113,8 @@ pub(crate) fn raw_rest<'t, 's: 't>(
 }
 
 /// A token run with balanced parentheses that stops before a depth-0 `,` or `)`.
-pub(crate) fn balanced_item<'t, 's: 't>(
-) -> impl Parser<'t, Input<'t, 's>, SimpleSpan, Extra<'t, 's>> + Clone {
+pub(crate) fn balanced_item<'t, 's: 't, E: PErr<'t, 's>>(
+) -> impl Parser<'t, Input<'t, 's>, SimpleSpan, extra::Err<E>> + Clone {
     recursive(|inner| {
         let group = just(Token::LParen)
             .then(
@@ -148,9 +148,9 @@ fn ends_path(t: &Token) -> bool {
 
 /// A file name after FROM / INTO / BINARY: one quoted token, or the raw text of the tokens up to
 /// `(`, WHERE, WHILE, GROUP BY or the end (spaces included, as Qlik reads it).
-pub(crate) fn file_path<'t, 's: 't>(
+pub(crate) fn file_path<'t, 's: 't, E: PErr<'t, 's>>(
     src: &'s str,
-) -> impl Parser<'t, Input<'t, 's>, FilePath, Extra<'t, 's>> + Clone {
+) -> impl Parser<'t, Input<'t, 's>, FilePath, extra::Err<E>> + Clone {
     any()
         .filter(|t: &Token| !ends_path(t))
         .repeated()

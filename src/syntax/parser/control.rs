@@ -1,12 +1,12 @@
 //! Control clauses (spec §6). Each is parsed alone; `blocks` nests them into IF/FOR/… blocks.
 
 use super::common::{kw, kw_any, name};
-use super::{Extra, Input};
+use super::{Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
 
-type Bx<'t, 's, O> = Boxed<'t, 't, Input<'t, 's>, O, Extra<'t, 's>>;
+type Bx<'t, 's, O, E> = Boxed<'t, 't, Input<'t, 's>, O, extra::Err<E>>;
 
 /// One control clause, before blocks are built.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +30,7 @@ pub(crate) enum Clause {
     Stmt(StmtKind),
 }
 
-pub(crate) fn clause<'t, 's: 't>(expr: Bx<'t, 's, Expr>) -> Bx<'t, 's, Clause> {
+pub(crate) fn clause<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -> Bx<'t, 's, Clause, E> {
     let condition = kw_any(&["while", "until"])
         .then(expr.clone())
         .map(|(i, condition)| LoopCondition {

@@ -7,7 +7,7 @@
 
 use super::common::{field_name, ident_from, kw, kw_any, sp, unquote};
 use super::set::set_expression;
-use super::{Extra, Input};
+use super::{Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::token::Token;
 use chumsky::pratt::{infix, left, prefix};
@@ -42,9 +42,9 @@ fn is_position(word: &str) -> bool {
 
 /// The expression parser. `chart` enables what only chart expressions have: set expressions,
 /// `TOTAL <fields>`, outer sets and structured Aggr parameters.
-pub(crate) fn expression<'t, 's: 't>(
+pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
     chart: bool,
-) -> Boxed<'t, 't, Input<'t, 's>, Expr, Extra<'t, 's>> {
+) -> Boxed<'t, 't, Input<'t, 's>, Expr, extra::Err<E>> {
     recursive(move |expr| {
         let literal = select! {
             Token::Number(n) = e => Expr::Number(LitNumber { text: n.to_owned(), span: sp(e.span()) }),
@@ -161,19 +161,22 @@ pub(crate) fn expression<'t, 's: 't>(
         }
         .map(|i| Expr::Field(i.expect("name token")));
 
-        let grouped = expr
+        let items = expr
             .clone()
             .separated_by(just(Token::Comma))
             .at_least(1)
             .collect::<Vec<_>>()
-            .delimited_by(just(Token::LParen), just(Token::RParen))
-            .try_map_with(move |mut items, e| {
-                if items.len() == 1 {
-                    Ok(Expr::Paren(ExprParen {
-                        inner: Box::new(items.remove(0)),
-                        span: sp(e.span()),
-                    }))
-                } else if chart {
+            .delimited_by(just(Token::LParen), just(Token::RParen));
+        // `(a, b)` is only an expression in charts: a structured Aggr dimension.
+        let grouped = if chart {
+            items
+                .map_with(|mut items: Vec<Expr>, e| {
+                    if items.len() == 1 {
+                        return Expr::Paren(ExprParen {
+                            inner: Box::new(items.remove(0)),
+                            span: sp(e.span()),
+                        });
+                    }
                     for item in &mut items {
                         if let Expr::Field(f) = item {
                             if f.quote == Quote::None && AGGR_SORT_WORDS.iter().any(|w| f.text.eq_ignore_ascii_case(w)) {
@@ -181,14 +184,15 @@ pub(crate) fn expression<'t, 's: 't>(
                             }
                         }
                     }
-                    Ok(Expr::Tuple(ExprTuple {
-                        items,
-                        span: sp(e.span()),
-                    }))
-                } else {
-                    Err(Rich::custom(e.span(), "a list in parentheses is not an expression"))
-                }
-            });
+                    Expr::Tuple(ExprTuple { items, span: sp(e.span()) })
+                })
+                .boxed()
+        } else {
+            expr.clone()
+                .delimited_by(just(Token::LParen), just(Token::RParen))
+                .map_with(|inner, e| Expr::Paren(ExprParen { inner: Box::new(inner), span: sp(e.span()) }))
+                .boxed()
+        };
 
         let scoped = if chart {
             set_expression()

@@ -3,14 +3,14 @@
 use super::common::{
     balanced_item, field_name, file_path, kw, kw_any, name, names, sp, unquote,
 };
-use super::{Extra, Input};
+use super::{Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
 
-type Bx<'t, 's, O> = Boxed<'t, 't, Input<'t, 's>, O, Extra<'t, 's>>;
+type Bx<'t, 's, O, E> = Boxed<'t, 't, Input<'t, 's>, O, extra::Err<E>>;
 
-fn table_in_parens<'t, 's: 't>() -> Bx<'t, 's, Option<Ident>> {
+fn table_in_parens<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, Option<Ident>, E> {
     name()
         .delimited_by(just(Token::LParen), just(Token::RParen))
         .or_not()
@@ -18,7 +18,7 @@ fn table_in_parens<'t, 's: 't>() -> Bx<'t, 's, Option<Ident>> {
 }
 
 /// Labels and prefixes, in any order (the engine grammar allows it).
-pub(crate) fn prefixes<'t, 's: 't>(expr: Bx<'t, 's, Expr>) -> Bx<'t, 's, Vec<Prefix>> {
+pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -> Bx<'t, 's, Vec<Prefix>, E> {
     let label = name()
         .then_ignore(just(Token::Colon))
         .map(Prefix::Label);
@@ -157,7 +157,7 @@ pub(crate) fn prefixes<'t, 's: 't>(expr: Bx<'t, 's, Expr>) -> Bx<'t, 's, Vec<Pre
 }
 
 /// `( item, … )`: items are split at depth-0 commas and classified by their words.
-pub(crate) fn format_spec<'t, 's: 't>(src: &'s str) -> Bx<'t, 's, FormatSpec> {
+pub(crate) fn format_spec<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str) -> Bx<'t, 's, FormatSpec, E> {
     balanced_item()
         .separated_by(just(Token::Comma))
         .at_least(1)
@@ -255,11 +255,11 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
     None
 }
 
-fn alias<'t, 's: 't>() -> Bx<'t, 's, Option<Ident>> {
+fn alias<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, Option<Ident>, E> {
     kw("as").ignore_then(name()).or_not().boxed()
 }
 
-pub(crate) fn load<'t, 's: 't>(src: &'s str, expr: Bx<'t, 's, Expr>) -> Bx<'t, 's, StmtKind> {
+pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t, 's, Expr, E>) -> Bx<'t, 's, StmtKind, E> {
     let field = choice((
         just(Token::Star).map_with(|_, e| LoadField::All(sp(e.span()))),
         expr.clone()
@@ -354,7 +354,7 @@ pub(crate) fn load<'t, 's: 't>(src: &'s str, expr: Bx<'t, 's, Expr>) -> Bx<'t, '
 }
 
 /// `SQL …`, `SELECT …`, `QSL …`: the body is kept as text.
-pub(crate) fn select<'t, 's: 't>(src: &'s str) -> Bx<'t, 's, StmtKind> {
+pub(crate) fn select<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str) -> Bx<'t, 's, StmtKind, E> {
     let body = any().repeated().map_with(move |_, e| {
         let s: SimpleSpan = e.span();
         RawText { text: src[s.start..s.end].to_owned(), span: sp(s) }
@@ -372,7 +372,7 @@ pub(crate) fn select<'t, 's: 't>(src: &'s str) -> Bx<'t, 's, StmtKind> {
     .boxed()
 }
 
-pub(crate) fn store<'t, 's: 't>(src: &'s str) -> Bx<'t, 's, StmtKind> {
+pub(crate) fn store<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str) -> Bx<'t, 's, StmtKind, E> {
     let store_field = choice((
         just(Token::Star).map_with(|_, e| StoreField::All(sp(e.span()))),
         name().then(alias()).map(|(name, alias)| StoreField::Field { name, alias }),

@@ -2,15 +2,15 @@
 //! expressions. Inside braces `<` and `>` delimit modifiers, not comparisons.
 
 use super::common::{field_name, ident_from, sp};
-use super::{Extra, Input};
+use super::{Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::token::Token;
 use chumsky::pratt::{infix, left, prefix};
 use chumsky::prelude::*;
 
-fn set_op<'t, 's: 't>(
+fn set_op<'t, 's: 't, E: PErr<'t, 's>>(
     ops: &'static [(Token<'static>, SetOp)],
-) -> impl Parser<'t, Input<'t, 's>, SetOp, Extra<'t, 's>> + Clone {
+) -> impl Parser<'t, Input<'t, 's>, SetOp, extra::Err<E>> + Clone {
     let find = move |t: &Token<'s>| {
         ops.iter()
             .find(|(tok, _)| std::mem::discriminant(tok) == std::mem::discriminant(t))
@@ -28,8 +28,8 @@ const INTERSECTION: &[(Token<'static>, SetOp)] = &[
     (Token::Slash, SetOp::SymmetricDifference),
 ];
 
-pub(crate) fn set_expression<'t, 's: 't>(
-) -> Boxed<'t, 't, Input<'t, 's>, SetExpression, Extra<'t, 's>> {
+pub(crate) fn set_expression<'t, 's: 't, E: PErr<'t, 's>>(
+) -> Boxed<'t, 't, Input<'t, 's>, SetExpression, extra::Err<E>> {
     recursive(|set_expression| {
         let identifier = choice((
             select! { Token::Number(n) => n, Token::DollarParam(p) => p, Token::Ident(w) => w },

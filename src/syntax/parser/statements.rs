@@ -1,20 +1,20 @@
 //! Regular statements other than LOAD/SELECT/STORE (spec §5).
 
 use super::common::{file_path, kw, kw_any, name, names, raw_rest, sp, unquote};
-use super::{Extra, Input};
+use super::{Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
 
-type Bx<'t, 's, O> = Boxed<'t, 't, Input<'t, 's>, O, Extra<'t, 's>>;
+type Bx<'t, 's, O, E> = Boxed<'t, 't, Input<'t, 's>, O, extra::Err<E>>;
 
-fn fields_or_tables<'t, 's: 't>() -> Bx<'t, 's, FieldsOrTables> {
+fn fields_or_tables<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, FieldsOrTables, E> {
     kw_any(&["field", "fields", "table", "tables"])
         .map(|i| if i < 2 { FieldsOrTables::Fields } else { FieldsOrTables::Tables })
         .boxed()
 }
 
-fn patterns<'t, 's: 't>() -> Bx<'t, 's, Vec<FieldPattern>> {
+fn patterns<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, Vec<FieldPattern>, E> {
     choice((
         just(Token::Star).map_with(|_, e| FieldPattern::All(sp(e.span()))),
         name().map(FieldPattern::Name),
@@ -26,7 +26,7 @@ fn patterns<'t, 's: 't>() -> Bx<'t, 's, Vec<FieldPattern>> {
 }
 
 /// `name` or `( name, … )`, as in TAGGED lists.
-fn tag_list<'t, 's: 't>() -> Bx<'t, 's, Vec<Ident>> {
+fn tag_list<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, Vec<Ident>, E> {
     choice((
         names().delimited_by(just(Token::LParen), just(Token::RParen)),
         name().map(|n| vec![n]),
@@ -43,7 +43,7 @@ fn set_value(raw: &Option<RawText>, whole_token: bool) -> String {
     }
 }
 
-pub(crate) fn statements<'t, 's: 't>(src: &'s str, expr: Bx<'t, 's, Expr>) -> Bx<'t, 's, StmtKind> {
+pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t, 's, Expr, E>) -> Bx<'t, 's, StmtKind, E> {
     let drop = kw("drop")
         .ignore_then(fields_or_tables())
         .then(names())
@@ -271,11 +271,11 @@ pub(crate) fn statements<'t, 's: 't>(src: &'s str, expr: Bx<'t, 's, Expr>) -> Bx
         .then(name())
         .map(|(source, using)| StmtKind::Derive(StmtDerive { source, using }));
 
-    let raw = |head: Bx<'t, 's, RawKind>| {
+    let raw = |head: Bx<'t, 's, RawKind, E>| {
         head.then(raw_rest(src)).map(|(kind, body)| StmtKind::Raw(StmtRaw { kind, body })).boxed()
     };
     // Paths and the star symbol are read as Qlik reads them: one pair of delimiters removed.
-    let unquoted = |head: Bx<'t, 's, RawKind>| {
+    let unquoted = |head: Bx<'t, 's, RawKind, E>| {
         head.then(file_path(src).or_not())
             .map(|(kind, path)| {
                 StmtKind::Raw(StmtRaw {
