@@ -109,10 +109,13 @@ fn parse_text(text: &str) -> Parsed {
                         kind: StmtKind::Raw(StmtRaw { kind, body }),
                         span: item.span,
                     }));
+                    if item.semicolon.is_none() {
+                        diagnostics.push(missing_semicolon(item.span));
+                    }
                 }
                 ItemKind::Control | ItemKind::Regular { .. } => {
                     if let Some(include) = include_statement(slice) {
-                        pieces.push(Piece::Stmt(Stmt { prefixes: Vec::new(), kind: StmtKind::Include(include), span: item.span }));
+                        pieces.push(Piece::Stmt(Stmt { prefixes: Vec::new(), kind: StmtKind::Include(Box::new(include)), span: item.span }));
                         continue;
                     }
                     if let Some(d) = too_deep(slice) {
@@ -155,10 +158,7 @@ fn parse_text(text: &str) -> Parsed {
                             }
                             pieces.push(piece);
                             if let ItemKind::Regular { terminated: false } = item.kind {
-                                diagnostics.push(
-                                    Diagnostic::new(Code::MissingSemicolon, item.span, "statement is not terminated by `;`")
-                                        .with_help("end the statement with `;`"),
-                                );
+                                diagnostics.push(missing_semicolon(item.span));
                             }
                         }
                         Err(errors) => {
@@ -240,6 +240,12 @@ fn include_statement(slice: &[Spanned]) -> Option<ast::StmtInclude> {
     Some(ast::StmtInclude { must, path, expansion })
 }
 
+fn missing_semicolon(span: Span) -> Diagnostic {
+    Diagnostic::new(Code::MissingSemicolon, span, "statement is not terminated by `;`")
+        .with_note("Qlik runs the script statement by statement; the last one still needs its `;`")
+        .with_help("end the statement with `;`")
+}
+
 fn error_piece(span: Span) -> Piece {
     Piece::Stmt(Stmt {
         prefixes: Vec::new(),
@@ -248,24 +254,56 @@ fn error_piece(span: Span) -> Piece {
     })
 }
 
-/// Nesting depth estimate: bracket depth plus the longest run of operators in a row (each
-/// prefix operator is one more level of recursion in the parser).
+/// Longest run of binary operators in one expression that the parser accepts: a left-deep
+/// chain is as deep a tree as nested parentheses.
+pub const MAX_OPERATOR_CHAIN: usize = 400;
+
+/// Nesting depth estimate: bracket depth plus the longest run of prefix operators in a row
+/// (each is one more level of recursion in the parser), and the longest operator chain at one
+/// bracket level.
 fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
     let mut depth = 0usize;
     let mut run = 0usize;
+    let mut chains: Vec<usize> = vec![0];
+    let deep = |span: SimpleSpan, what: String| {
+        Some(
+            Diagnostic::new(Code::NestingTooDeep, sp(span), what)
+                .with_help("split the expression with variables or intermediate fields"),
+        )
+    };
     for (token, span) in slice {
         match token {
-            Token::LParen | Token::LBrace => depth += 1,
-            Token::RParen | Token::RBrace => depth = depth.saturating_sub(1),
+            Token::LParen | Token::LBrace => {
+                depth += 1;
+                chains.push(0);
+            }
+            Token::RParen | Token::RBrace => {
+                depth = depth.saturating_sub(1);
+                if chains.len() > 1 {
+                    chains.pop();
+                }
+            }
+            Token::Comma | Token::Semi => *chains.last_mut().expect("never empty") = 0,
             _ => {}
         }
-        let operator = matches!(token, Token::Minus | Token::Plus) || token.is_word("not") || token.is_word("bitnot");
-        run = if operator { run + 1 } else { 0 };
+        let sign = matches!(token, Token::Minus | Token::Plus);
+        let prefix = sign || token.is_word("not") || token.is_word("bitnot");
+        run = if prefix { run + 1 } else { 0 };
+        let binary = sign
+            || matches!(
+                token,
+                Token::Star | Token::Slash | Token::Amp | Token::Eq | Token::NotEq | Token::Lt | Token::LtEq | Token::Gt
+                    | Token::GtEq | Token::Shl | Token::Shr
+            )
+            || ["and", "or", "xor", "like", "precedes", "follows", "bitand", "bitor", "bitxor"].iter().any(|w| token.is_word(w));
+        if binary {
+            *chains.last_mut().expect("never empty") += 1;
+        }
         if depth + run > MAX_NESTING {
-            return Some(
-                Diagnostic::new(Code::NestingTooDeep, sp(*span), format!("expression nested deeper than {MAX_NESTING} levels"))
-                    .with_help("split the expression with variables or intermediate fields"),
-            );
+            return deep(*span, format!("expression nested deeper than {MAX_NESTING} levels"));
+        }
+        if chains.last().is_some_and(|&c| c > MAX_OPERATOR_CHAIN) {
+            return deep(*span, format!("more than {MAX_OPERATOR_CHAIN} operators in a row in one expression"));
         }
     }
     None

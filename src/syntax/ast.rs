@@ -130,3 +130,24 @@ impl Stmt {
         }
     }
 }
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn print_sizes() {
+        eprintln!(
+            "Stmt {} StmtKind {} Expr {} StmtLoad {} LoadSource {} Prefix {} ExprCall {} SetExpression {} Ident {}",
+            std::mem::size_of::<Stmt>(),
+            std::mem::size_of::<StmtKind>(),
+            std::mem::size_of::<Expr>(),
+            std::mem::size_of::<StmtLoad>(),
+            std::mem::size_of::<LoadSource>(),
+            std::mem::size_of::<Prefix>(),
+            std::mem::size_of::<ExprCall>(),
+            std::mem::size_of::<SetExpression>(),
+            std::mem::size_of::<Ident>()
+        );
+    }
+}

@@ -14,7 +14,7 @@ pub(crate) enum Piece {
 }
 
 /// Deeper blocks than this are reported (QS301) rather than nested.
-const MAX_BLOCK_DEPTH: usize = 200;
+const MAX_BLOCK_DEPTH: usize = 64;
 
 enum Open {
     If {
@@ -385,11 +385,11 @@ fn finish(
                 (None, Some(last)) => last.body = body,
                 (None, None) => {}
             }
-            StmtKind::If(StmtIf {
+            StmtKind::If(Box::new(StmtIf {
                 branches,
                 else_branch,
                 end,
-            })
+            }))
         }
         Open::For {
             variable,
@@ -398,36 +398,36 @@ fn finish(
             step,
         } => {
             check_next_variable(&variable, &closing.next_variable, diagnostics);
-            StmtKind::For(StmtFor {
+            StmtKind::For(Box::new(StmtFor {
                 variable,
                 from,
                 to,
                 step,
                 body,
                 next: next(closing.next_variable),
-            })
+            }))
         }
         Open::ForEach { variable, list } => {
             check_next_variable(&variable, &closing.next_variable, diagnostics);
-            StmtKind::ForEach(StmtForEach {
+            StmtKind::ForEach(Box::new(StmtForEach {
                 variable,
                 list,
                 body,
                 next: next(closing.next_variable),
-            })
+            }))
         }
-        Open::Do(condition) => StmtKind::Do(StmtDo {
+        Open::Do(condition) => StmtKind::Do(Box::new(StmtDo {
             condition,
             body,
             loop_condition: closing.loop_condition,
             end,
-        }),
-        Open::Sub { name, params } => StmtKind::Sub(StmtSub {
+        })),
+        Open::Sub { name, params } => StmtKind::Sub(Box::new(StmtSub {
             name,
             params,
             body,
             end,
-        }),
+        })),
         Open::Switch {
             subject,
             mut cases,
@@ -438,12 +438,12 @@ fn finish(
                 (None, Some(last)) => last.body = body,
                 (None, None) => {}
             }
-            StmtKind::Switch(StmtSwitch {
+            StmtKind::Switch(Box::new(StmtSwitch {
                 subject,
                 cases,
                 default,
                 end,
-            })
+            }))
         }
     };
     let mut stmt = Stmt {

@@ -368,13 +368,16 @@ impl<'s> Splitter<'s> {
         }
         let raw = &self.text[body_start..body_end];
         let lead = raw.len() - raw.trim_start().len();
-        let body = Span::new(body_start + lead, body_start + raw.trim_end().len());
+        let body = match raw.trim().len() {
+            0 => Span::empty_at(body_start),
+            n => Span::new(body_start + lead, body_start + lead + n),
+        };
         let end = terminated_at.unwrap_or(self.text.len());
         Item {
             tokens: start..self.tokens.len(),
             span: Span::new(head_span.start as usize, end),
             kind: ItemKind::RawBody {
-                body: if body.start > body.end { Span::empty_at(body_start) } else { body },
+                body,
             },
             poisoned: false,
             unknown: Vec::new(),

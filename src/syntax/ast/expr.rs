@@ -17,12 +17,12 @@ pub enum Expr {
     Param(ExprParam),
     Unary(ExprUnary),
     Binary(ExprBinary),
-    Call(ExprCall),
+    Call(Box<ExprCall>),
     Paren(ExprParen),
     /// `(Field, (NUMERIC, DESCENDING))`: a structured Aggr dimension (chart expressions only).
     Tuple(ExprTuple),
     /// `{<Year={2021}>} Sum(Sales)`: an outer set expression (chart expressions only).
-    Scoped(ExprScoped),
+    Scoped(Box<ExprScoped>),
     /// A keyword in argument position: the sort types and orders of a structured Aggr
     /// dimension (`NUMERIC`, `DESCENDING`…), upper-cased.
     Keyword(ExprKeyword),
@@ -203,7 +203,7 @@ pub struct Total {
 pub struct ExprCall {
     pub name: Ident,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub set: Option<SetExpression>,
+    pub set: Option<Box<SetExpression>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distinct: Option<Distinctness>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]

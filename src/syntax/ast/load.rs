@@ -13,7 +13,7 @@ pub enum Prefix {
     NoConcatenate(Span),
     Join(PrefixJoin),
     Keep(PrefixJoin),
-    CrossTable(PrefixCrossTable),
+    CrossTable(Box<PrefixCrossTable>),
     Generic(Span),
     /// `Hierarchy(NodeID, ParentID, NodeName, …)`; empty positions are `None`.
     Hierarchy(PrefixArgs),
@@ -128,7 +128,7 @@ pub struct PrefixBundle {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub info: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_size: Option<(Expr, Expr)>,
+    pub image_size: Option<Box<(Expr, Expr)>>,
     pub span: Span,
 }
 
@@ -199,11 +199,11 @@ pub struct LoadFieldExpr {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum LoadSource {
     From(SourceFrom),
-    FromField(SourceFromField),
+    FromField(Box<SourceFromField>),
     Inline(SourceInline),
     Resident(Ident),
     AutoGenerate(Expr),
-    Extension(SourceExtension),
+    Extension(Box<SourceExtension>),
     /// A preceding load: the statement below supplies the rows.
     Preceding(Box<Stmt>),
     /// No source clause and nothing below to read from (reported as QS204).

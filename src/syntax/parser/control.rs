@@ -110,12 +110,12 @@ pub(crate) fn clause<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -> 
                 kw("sub").to(ExitTarget::Sub),
             )))
             .then(exit_condition)
-            .map(|(target, condition)| Clause::Stmt(StmtKind::Exit(StmtExit { target, condition }))),
+            .map(|(target, condition)| Clause::Stmt(StmtKind::Exit(Box::new(StmtExit { target, condition })))),
         kw("sub").ignore_then(name()).then(params).map(|(name, params)| Clause::Sub { name, params }),
         kw("call")
             .ignore_then(name())
             .then(args)
-            .map(|(name, args)| Clause::Stmt(StmtKind::Call(StmtCall { name, args }))),
+            .map(|(name, args)| Clause::Stmt(StmtKind::Call(Box::new(StmtCall { name, args })))),
         kw("switch").ignore_then(expr.clone()).map(Clause::Switch),
         kw("case")
             .ignore_then(expr.clone().separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>())
@@ -124,7 +124,7 @@ pub(crate) fn clause<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -> 
         name()
             .then_ignore(just(Token::Eq))
             .then(expr.or_not())
-            .map(|(name, value)| Clause::Stmt(StmtKind::Let(StmtLet { name, value, implicit: true }))),
+            .map(|(name, value)| Clause::Stmt(StmtKind::Let(Box::new(StmtLet { name, value, implicit: true })))),
     ))
     .boxed()
 }

@@ -143,15 +143,15 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
                         }
                     }
                 }
-                Expr::Call(ExprCall {
+                Expr::Call(Box::new(ExprCall {
                     name: ident_from(&Token::Ident(word), span).expect("word"),
-                    set,
+                    set: set.map(Box::new),
                     distinct,
                     all,
                     total,
                     args,
                     span: sp(e.span()),
-                })
+                }))
             })
             .labelled("function call");
 
@@ -198,11 +198,11 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
             set_expression()
                 .then(expr.clone())
                 .map_with(|(set, inner), e| {
-                    Some(Expr::Scoped(ExprScoped {
+                    Some(Expr::Scoped(Box::new(ExprScoped {
                         set,
                         expr: Box::new(inner),
                         span: sp(e.span()),
-                    }))
+                    })))
                 })
                 .boxed()
         } else {

@@ -46,7 +46,7 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -
                 .delimited_by(just(Token::LParen), just(Token::RParen)),
         )
         .map_with(|((attribute, data), qualifiers), e| {
-            Prefix::CrossTable(PrefixCrossTable { attribute, data, qualifiers, span: sp(e.span()) })
+            Prefix::CrossTable(Box::new(PrefixCrossTable { attribute, data, qualifiers, span: sp(e.span()) }))
         });
     let optional_args = name()
         .or_not()
@@ -97,11 +97,11 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -
         .ignore_then(kw("info").or_not())
         .then(image_size.clone())
         .map_with(|(info, image_size), e| {
-            Prefix::Bundle(PrefixBundle { info: info.is_some(), image_size, span: sp(e.span()) })
+            Prefix::Bundle(PrefixBundle { info: info.is_some(), image_size: image_size.map(Box::new), span: sp(e.span()) })
         });
     let info = kw("info")
         .ignore_then(image_size)
-        .map_with(|image_size, e| Prefix::Info(PrefixBundle { info: true, image_size, span: sp(e.span()) }));
+        .map_with(|image_size, e| Prefix::Info(PrefixBundle { info: true, image_size: image_size.map(Box::new), span: sp(e.span()) }));
     let with_expr = kw_any(&["first", "sample", "when", "unless"])
         .then(expr.clone())
         .map_with(|(which, expr), e| {
@@ -280,7 +280,7 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t, 's, E
                 .delimited_by(just(Token::LParen), just(Token::RParen)),
         )
         .then(format.clone())
-        .map(|((table, field), format)| LoadSource::FromField(SourceFromField { table, field, format }));
+        .map(|((table, field), format)| LoadSource::FromField(Box::new(SourceFromField { table, field, format })));
     let inline = kw("inline")
         .ignore_then(select! { Token::QName(q) = e => (q, e.span()), Token::String(q) = e => (q, e.span()) })
         .then(format)
@@ -307,7 +307,7 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t, 's, E
                 }),
         )
         .then_ignore(just(Token::RParen))
-        .map(|(function, args)| LoadSource::Extension(SourceExtension { function, args }));
+        .map(|(function, args)| LoadSource::Extension(Box::new(SourceExtension { function, args })));
     let source = choice((from, from_field, inline, resident, autogenerate, extension)).or_not();
     let filter = kw_any(&["where", "while"])
         .then(expr.clone())
@@ -340,7 +340,7 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t, 's, E
         .then(order_by)
         .then(tail)
         .map(|((((((distinct, fields), source), filter), group_by), order_by), tail)| {
-            StmtKind::Load(StmtLoad {
+            StmtKind::Load(Box::new(StmtLoad {
                 distinct: distinct.is_some(),
                 fields,
                 source: source.unwrap_or(LoadSource::Missing),
@@ -348,7 +348,7 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t, 's, E
                 group_by: group_by.unwrap_or_default(),
                 order_by,
                 tail,
-            })
+            }))
         })
         .boxed()
 }
@@ -390,7 +390,7 @@ pub(crate) fn store<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str) -> Bx<'t, 's, Stm
         .then(file_path(src))
         .then(format_spec(src).or_not())
         .map(|(((fields, tables), path), format)| {
-            StmtKind::Store(StmtStore { fields: fields.unwrap_or_default(), tables, path, format })
+            StmtKind::Store(Box::new(StmtStore { fields: fields.unwrap_or_default(), tables, path, format }))
         })
         .boxed()
 }

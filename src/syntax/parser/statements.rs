@@ -48,7 +48,7 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
         .ignore_then(fields_or_tables())
         .then(names())
         .then(kw("from").ignore_then(names()).or_not())
-        .map(|((target, names), from)| StmtKind::Drop(StmtDrop { target, names, from: from.unwrap_or_default() }));
+        .map(|((target, names), from)| StmtKind::Drop(Box::new(StmtDrop { target, names, from: from.unwrap_or_default() })));
 
     let pair = |sep: &'static str| name().then_ignore(kw(sep)).then(name()).map(|(from, to)| RenamePair { from, to });
     let rename = kw("rename")
@@ -57,7 +57,7 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
             kw("using").ignore_then(name()).map(|m| (Vec::new(), Some(m))),
             pair("to").separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>().map(|p| (p, None)),
         )))
-        .map(|(target, (pairs, using))| StmtKind::Rename(StmtRename { target, pairs, using }));
+        .map(|(target, (pairs, using))| StmtKind::Rename(Box::new(StmtRename { target, pairs, using })));
 
     // The value is the text between `=` and the end of the statement, whatever it holds.
     let set = kw("set")
@@ -72,14 +72,14 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
             let raw = (!whole.is_empty()).then(|| RawText { text: whole.to_owned(), span: sp(SimpleSpan::from(start..start + whole.len())) });
             let single = matches!(tokens.as_slice(), [Token::String(t) | Token::QName(t)] if t.len() == whole.len());
             let value = set_value(&raw, single);
-            StmtKind::Set(StmtSet { name, raw, value })
+            StmtKind::Set(Box::new(StmtSet { name, raw, value }))
         });
 
     let let_ = kw("let")
         .ignore_then(name())
         .then_ignore(just(Token::Eq))
         .then(expr.clone().or_not())
-        .map(|(name, value)| StmtKind::Let(StmtLet { name, value, implicit: false }));
+        .map(|(name, value)| StmtKind::Let(Box::new(StmtLet { name, value, implicit: false })));
 
     let field_patterns = choice((
         kw("qualify").to(FieldPatternsKind::Qualify),
@@ -100,7 +100,7 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
         .ignore_then(patterns())
         .then_ignore(kw("using"))
         .then(name())
-        .map(|(fields, mapping)| StmtKind::Map(StmtMap { fields, mapping }));
+        .map(|(fields, mapping)| StmtKind::Map(Box::new(StmtMap { fields, mapping })));
     let unmap = kw("unmap").ignore_then(patterns()).map(|fields| StmtKind::Unmap(StmtUnmap { fields }));
 
     let connect_target = any()
@@ -144,7 +144,7 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
     .then_ignore(kw("to"))
     .then(connect_target)
     .then(connect_options)
-    .map(|(((kind, bits), target), options)| StmtKind::Connect(StmtConnect { kind, bits, target, options }));
+    .map(|(((kind, bits), target), options)| StmtKind::Connect(Box::new(StmtConnect { kind, bits, target, options })));
 
     let keyword = choice((
         kw("disconnect").to(Keyword::Disconnect),
@@ -170,7 +170,7 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
             names().then_ignore(kw("with")).then(name()).map(|(n, t)| (n, Some(t), None)),
         )))
         .map(|(target, (names, text, using))| {
-            StmtKind::Comment(StmtComment { target: target.unwrap_or(FieldsOrTables::Fields), names, text, using })
+            StmtKind::Comment(Box::new(StmtComment { target: target.unwrap_or(FieldsOrTables::Fields), names, text, using }))
         });
 
     let tag = kw_any(&["tag", "untag"])
@@ -180,16 +180,16 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
             names().then_ignore(kw("with")).then(names()).map(|(n, t)| (n, t, None)),
         )))
         .map(|((which, target), (names, tags, using))| {
-            StmtKind::Tag(StmtTag {
+            StmtKind::Tag(Box::new(StmtTag {
                 untag: which == 1,
                 target: target.unwrap_or(FieldsOrTables::Fields),
                 names,
                 tags,
                 using,
-            })
+            }))
         });
 
-    let sleep = kw("sleep").ignore_then(expr.clone()).map(|milliseconds| StmtKind::Sleep(StmtSleep { milliseconds }));
+    let sleep = kw("sleep").ignore_then(expr.clone()).map(|milliseconds| StmtKind::Sleep(Box::new(StmtSleep { milliseconds })));
 
     let force = kw("force")
         .ignore_then(choice((
@@ -210,7 +210,7 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
     let autonumber = kw("autonumber")
         .ignore_then(patterns())
         .then(kw("using").ignore_then(name()).or_not())
-        .map(|(fields, using)| StmtKind::AutoNumber(StmtAutoNumber { fields, using }));
+        .map(|(fields, using)| StmtKind::AutoNumber(Box::new(StmtAutoNumber { fields, using })));
 
     let param = name()
         .then_ignore(just(Token::Eq))
@@ -252,7 +252,7 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
                     using: None,
                 }),
         )))
-        .map(StmtKind::Declare);
+        .map(|d| StmtKind::Declare(Box::new(d)));
 
     let derive = kw("derive")
         .ignore_then(fields_or_tables().or_not())
@@ -269,7 +269,7 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
         )))
         .then_ignore(kw("using"))
         .then(name())
-        .map(|(source, using)| StmtKind::Derive(StmtDerive { source, using }));
+        .map(|(source, using)| StmtKind::Derive(Box::new(StmtDerive { source, using })));
 
     let raw = |head: Bx<'t, 's, RawKind, E>| {
         head.then(raw_rest(src)).map(|(kind, body)| StmtKind::Raw(StmtRaw { kind, body })).boxed()
