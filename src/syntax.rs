@@ -25,6 +25,9 @@ use token::Token;
 /// statement is refused with QS301 instead of risking the stack.
 pub const MAX_NESTING: usize = 64;
 
+/// Statements split and parsed together; bounds the memory held by tokens.
+const BATCH: usize = 4096;
+
 /// After this many "missing `;`" recoveries in one file, a bad statement simply runs to its `;`.
 const MAX_RESYNCS: usize = 200;
 
@@ -76,10 +79,16 @@ fn parse_text(text: &str) -> Parsed {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut resyncs = 0usize;
     'split: loop {
+        // Statements are split and parsed in batches, so token memory stays bounded.
+        splitter.start_batch();
         let mut items = Vec::new();
-        while let Some(item) = splitter.next_item() {
-            items.push(item);
+        while items.len() < BATCH {
+            match splitter.next_item() {
+                Some(item) => items.push(item),
+                None => break,
+            }
         }
+        let last_batch = items.len() < BATCH;
         let parsers = Parsers::new(text);
         let tokens: &[Spanned] = &splitter.tokens;
         for item in items {
@@ -212,7 +221,9 @@ fn parse_text(text: &str) -> Parsed {
                 }
             }
         }
-        break;
+        if last_batch {
+            break;
+        }
     }
     diagnostics.append(&mut splitter.diagnostics);
     let statements = blocks::build(pieces, &mut diagnostics);
@@ -526,4 +537,33 @@ pub fn tokens(text: &str) -> Vec<TokenInfo> {
             span,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Batches of statements are split and parsed one after the other; nothing may change at
+    /// their boundaries, including a "missing `;`" recovery that rewinds across one.
+    #[test]
+    fn batch_boundaries_are_invisible() {
+        let mut text = String::new();
+        for i in 0..(3 * BATCH) {
+            if i == BATCH - 1 || i == 2 * BATCH {
+                text.push_str(&format!("LET v{i} = {i}\n"));
+            } else {
+                text.push_str(&format!("LET v{i} = {i};\n"));
+            }
+        }
+        let parsed = parse_str(&text);
+        assert_eq!(parsed.script.statements.len(), 3 * BATCH);
+        let codes: Vec<&str> = parsed.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["QS101", "QS101"]);
+        for (i, stmt) in parsed.script.statements.iter().enumerate() {
+            match &stmt.kind {
+                StmtKind::Let(l) => assert_eq!(l.name.text, format!("v{i}")),
+                other => panic!("statement {i}: {other:?}"),
+            }
+        }
+    }
 }

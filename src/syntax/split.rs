@@ -58,7 +58,7 @@ pub(crate) struct Item {
 
 pub(crate) struct Splitter<'s> {
     text: &'s str,
-    lexed: Vec<Lexed<'s>>,
+    lexed: LazyLexed<'s>,
     pos: usize,
     /// Significant tokens (no trivia), glued.
     pub tokens: Vec<Spanned<'s>>,
@@ -85,7 +85,7 @@ impl<'s> Splitter<'s> {
     pub fn new(text: &'s str) -> Self {
         Splitter {
             text,
-            lexed: lex_from(text, 0),
+            lexed: LazyLexed::new(text),
             pos: 0,
             tokens: Vec::with_capacity(text.len() / 6 + 8),
             origin: Vec::with_capacity(text.len() / 6 + 8),
@@ -95,13 +95,20 @@ impl<'s> Splitter<'s> {
         }
     }
 
+    /// Drops the tokens of statements already parsed.
+    pub fn start_batch(&mut self) {
+        self.tokens.clear();
+        self.origin.clear();
+    }
+
     /// Forgets everything from significant token `index` on and continues splitting there:
     /// used when a statement turned out to end before its `;` (a missing terminator).
     pub fn rewind_to(&mut self, index: usize) {
         let Some(&lexed_index) = self.origin.get(index) else {
             return;
         };
-        let offset = self.lexed[lexed_index].1.start;
+        let offset = self.tokens[index].1.start as u32;
+        self.lexed.reset_at(lexed_index, offset as usize);
         self.pos = lexed_index;
         self.tokens.truncate(index);
         self.origin.truncate(index);
@@ -169,14 +176,14 @@ impl<'s> Splitter<'s> {
 
     /// The next significant token at or after `from`, skipping comments (and newlines unless
     /// `same_line`).
-    fn peek_significant(&self, mut from: usize, same_line: bool) -> Option<(usize, Token<'s>)> {
+    fn peek_significant(&mut self, mut from: usize, same_line: bool) -> Option<(usize, Token<'s>)> {
         while let Some((token, _)) = self.lexed.get(from) {
             match token {
                 Ok(Token::LineComment(_) | Token::BlockComment(_))
                 | Err(LexError::UnterminatedComment) => {}
                 Ok(Token::Newline) if !same_line => {}
                 Ok(Token::Newline) => return None,
-                Ok(t) => return Some((from, *t)),
+                Ok(t) => return Some((from, t)),
                 Err(_) => return Some((from, Token::Unknown(""))),
             }
             from += 1;
@@ -205,9 +212,10 @@ impl<'s> Splitter<'s> {
     }
 
     pub fn next_item(&mut self) -> Option<Item> {
+        self.lexed.discard_before(self.pos);
         // Trivia between statements.
         loop {
-            let (token, span) = *self.lexed.get(self.pos)?;
+            let (token, span) = self.lexed.get(self.pos)?;
             match token {
                 Ok(Token::Newline) => {}
                 Ok(Token::LineComment(c)) => self.record_comment(CommentKind::Line, c, span),
@@ -220,7 +228,7 @@ impl<'s> Splitter<'s> {
             self.pos += 1;
         }
         let start = self.tokens.len();
-        let (first, first_span) = self.lexed[self.pos];
+        let (first, first_span) = self.lexed.at(self.pos);
         if first == Ok(Token::Semi) {
             self.pos += 1;
             return Some(Item {
@@ -248,7 +256,7 @@ impl<'s> Splitter<'s> {
         let mut end = first_span.end;
         let mut terminated = false;
         let mut clause_done = false;
-        while let Some(&(token, span)) = self.lexed.get(self.pos) {
+        while let Some((token, span)) = self.lexed.get(self.pos) {
             match token {
                 Ok(Token::Semi) => {
                     self.pos += 1;
@@ -281,9 +289,9 @@ impl<'s> Splitter<'s> {
                             // A `;` right after the clause belongs to it.
                             if let Some((i, Token::Semi)) = self.peek_significant(self.pos + 1, true) {
                                 self.pos = i + 1;
-                                end = self.lexed[i].1.end;
+                                end = self.lexed.at(i).1.end;
                                 terminated = true;
-                                semicolon = Some(self.lexed[i].1);
+                                semicolon = Some(self.lexed.at(i).1);
                                 break;
                             }
                         }
@@ -349,22 +357,14 @@ impl<'s> Splitter<'s> {
         };
         match terminated_at {
             Some(next) => {
-                // Skip lexed tokens up to the `;`; re-lex if a token straddles it.
-                let mut i = self.pos + 1;
-                while i < self.lexed.len() && (self.lexed[i].1.end as usize) <= body_end {
-                    i += 1;
-                }
-                match self.lexed.get(i) {
-                    Some((Ok(Token::Semi), s)) if s.start as usize == body_end => self.pos = i + 1,
-                    _ => {
-                        let tail = lex_from(self.text, next);
-                        self.lexed.truncate(self.pos + 1);
-                        self.lexed.extend(tail);
-                        self.pos += 1;
-                    }
-                }
+                // Lexing resumes after the `;`, whatever the body held.
+                self.lexed.reset_at(self.pos + 1, next);
+                self.pos += 1;
             }
-            None => self.pos = self.lexed.len(),
+            None => {
+                self.lexed.reset_at(self.pos + 1, self.text.len());
+                self.pos += 1;
+            }
         }
         let raw = &self.text[body_start..body_end];
         let lead = raw.len() - raw.trim_start().len();
@@ -415,5 +415,62 @@ fn is_control_head(head: Option<Token>, second: Option<Token>) -> bool {
         }
         Token::QName(_) | Token::String(_) => second == Some(Token::Eq),
         _ => false,
+    }
+}
+
+/// The lexer's output as an indexable sequence, produced on demand and forgotten once
+/// consumed, so memory stays flat whatever the script size. Lexing can restart at any byte
+/// offset (after a REM body, or when the driver rewinds).
+struct LazyLexed<'s> {
+    text: &'s str,
+    lexer: logos::Lexer<'s, Token<'s>>,
+    /// Byte offset of the lexer's input within `text`.
+    offset: usize,
+    window: std::collections::VecDeque<Lexed<'s>>,
+    /// Absolute index of `window[0]`.
+    base: usize,
+}
+
+impl<'s> LazyLexed<'s> {
+    fn new(text: &'s str) -> Self {
+        LazyLexed {
+            text,
+            lexer: Token::lexer(text),
+            offset: 0,
+            window: std::collections::VecDeque::new(),
+            base: 0,
+        }
+    }
+
+    fn get(&mut self, index: usize) -> Option<Lexed<'s>> {
+        while self.base + self.window.len() <= index {
+            let token = self.lexer.next()?;
+            let r = self.lexer.span();
+            self.window
+                .push_back((token, Span::new(r.start + self.offset, r.end + self.offset)));
+        }
+        index.checked_sub(self.base).and_then(|i| self.window.get(i)).copied()
+    }
+
+    /// A token known to exist (already peeked).
+    fn at(&mut self, index: usize) -> Lexed<'s> {
+        self.get(index).expect("token was peeked before")
+    }
+
+    fn discard_before(&mut self, index: usize) {
+        while self.base < index && !self.window.is_empty() {
+            self.window.pop_front();
+            self.base += 1;
+        }
+    }
+
+    /// Forgets tokens from `index` on; the token at `index` will be lexed from byte `offset`.
+    fn reset_at(&mut self, index: usize, offset: usize) {
+        self.window.truncate(index.saturating_sub(self.base));
+        if self.base > index {
+            self.base = index;
+        }
+        self.offset = offset;
+        self.lexer = Token::lexer(&self.text[offset..]);
     }
 }
