@@ -9,7 +9,10 @@ mod synthetic;
 
 fn corpus_text() -> String {
     fn walk(dir: &Path, out: &mut String) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
         for path in entries {
             if path.is_dir() {
@@ -17,19 +20,26 @@ fn corpus_text() -> String {
                     walk(&path, out);
                 }
             } else if path.extension().is_some_and(|e| e == "qvs") {
-                let source = qlineage::source::SourceFile::decode("x", &std::fs::read(&path).unwrap());
+                let source =
+                    qlineage::source::SourceFile::decode("x", &std::fs::read(&path).unwrap());
                 out.push_str(&source.text);
                 out.push_str("\n;\n");
             }
         }
     }
     let mut out = String::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"), &mut out);
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+        &mut out,
+    );
     out
 }
 
 fn bench(c: &mut Criterion) {
-    let inputs = [("corpus", corpus_text()), ("synthetic-10MB", synthetic::script(10 << 20))];
+    let inputs = [
+        ("corpus", corpus_text()),
+        ("synthetic-10MB", synthetic::script(10 << 20)),
+    ];
     for (name, text) in &inputs {
         let mut group = c.benchmark_group(format!("front-end/{name}"));
         group.throughput(Throughput::Bytes(text.len() as u64));

@@ -9,7 +9,11 @@ pub mod qvd_command;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "qlineage", version, about = "Metadata catalog and data lineage for Qlik Sense estates")]
+#[command(
+    name = "qlineage",
+    version,
+    about = "Metadata catalog and data lineage for Qlik Sense estates"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

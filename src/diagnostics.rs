@@ -9,7 +9,7 @@ mod render_json;
 
 pub use code::Code;
 pub use render_human::render_human;
-pub use render_json::{DiagnosticRecord, to_records};
+pub use render_json::{to_records, DiagnosticRecord};
 
 use crate::source::Span;
 use serde::Serialize;

@@ -188,13 +188,19 @@ mod tests {
     fn decodes_every_supported_encoding() {
         assert_eq!(SourceFile::decode("a", b"LOAD").encoding, Encoding::Utf8);
         let bom = SourceFile::decode("a", b"\xEF\xBB\xBFLOAD");
-        assert_eq!((bom.text.as_str(), bom.encoding), ("LOAD", Encoding::Utf8Bom));
+        assert_eq!(
+            (bom.text.as_str(), bom.encoding),
+            ("LOAD", Encoding::Utf8Bom)
+        );
         let le = SourceFile::decode("a", b"\xFF\xFEL\0O\0");
         assert_eq!((le.text.as_str(), le.encoding), ("LO", Encoding::Utf16Le));
         let be = SourceFile::decode("a", b"\xFE\xFF\0L\0O");
         assert_eq!((be.text.as_str(), be.encoding), ("LO", Encoding::Utf16Be));
         let ansi = SourceFile::decode("a", b"caf\xE9");
-        assert_eq!((ansi.text.as_str(), ansi.encoding), ("café", Encoding::Windows1252));
+        assert_eq!(
+            (ansi.text.as_str(), ansi.encoding),
+            ("café", Encoding::Windows1252)
+        );
     }
 
     #[test]

@@ -14,7 +14,10 @@ pub mod token;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
-use ast::{Expr, FormatItem, FormatSpec, LoadSource, Prefix, RawKind, RawText, Script, Stmt, StmtKind, StmtRaw};
+use ast::{
+    Expr, FormatItem, FormatSpec, LoadSource, Prefix, RawKind, RawText, Script, Stmt, StmtKind,
+    StmtRaw,
+};
 use blocks::Piece;
 use chumsky::span::SimpleSpan;
 use parser::{ParseError, Parsers};
@@ -55,9 +58,13 @@ pub fn parse(source: &SourceFile) -> Parsed {
     if source.encoding == crate::source::Encoding::Windows1252 {
         parsed.diagnostics.insert(
             0,
-            Diagnostic::new(Code::NotUtf8, Span::empty_at(0), "file is not valid UTF-8 and has no BOM: read as Windows-1252")
-                .with_note("Qlik Sense on Windows reads such files in the ANSI code page")
-                .with_help("save the file as UTF-8 with a BOM"),
+            Diagnostic::new(
+                Code::NotUtf8,
+                Span::empty_at(0),
+                "file is not valid UTF-8 and has no BOM: read as Windows-1252",
+            )
+            .with_note("Qlik Sense on Windows reads such files in the ANSI code page")
+            .with_help("save the file as UTF-8 with a BOM"),
         );
     }
     parsed
@@ -71,7 +78,11 @@ fn parse_text(text: &str) -> Parsed {
     if text.len() >= u32::MAX as usize {
         return Parsed {
             script: Script::default(),
-            diagnostics: vec![Diagnostic::new(Code::NestingTooDeep, Span::empty_at(0), "script larger than 4 GiB")],
+            diagnostics: vec![Diagnostic::new(
+                Code::NestingTooDeep,
+                Span::empty_at(0),
+                "script larger than 4 GiB",
+            )],
         };
     }
     let mut splitter = Splitter::new(text);
@@ -124,7 +135,11 @@ fn parse_text(text: &str) -> Parsed {
                 }
                 ItemKind::Control | ItemKind::Regular { .. } => {
                     if let Some(include) = include_statement(slice) {
-                        pieces.push(Piece::Stmt(Stmt { prefixes: Vec::new(), kind: StmtKind::Include(Box::new(include)), span: item.span }));
+                        pieces.push(Piece::Stmt(Stmt {
+                            prefixes: Vec::new(),
+                            kind: StmtKind::Include(Box::new(include)),
+                            span: item.span,
+                        }));
                         continue;
                     }
                     if let Some(d) = too_deep(slice) {
@@ -134,17 +149,27 @@ fn parse_text(text: &str) -> Parsed {
                     }
                     let control = item.kind == ItemKind::Control;
                     let result = if control {
-                        parsers.clause(slice, eoi).map(|c| Piece::Clause(c, item.span))
+                        parsers
+                            .clause(slice, eoi)
+                            .map(|c| Piece::Clause(c, item.span))
                     } else {
                         parsers.statement(slice, eoi).map(|(prefixes, kind)| {
-                            Piece::Stmt(Stmt { prefixes, kind, span: item.span })
+                            Piece::Stmt(Stmt {
+                                prefixes,
+                                kind,
+                                span: item.span,
+                            })
                         })
                     };
                     let raw_text = |piece: &Piece| {
                         matches!(
                             piece,
                             Piece::Stmt(Stmt {
-                                kind: StmtKind::Select(_) | StmtKind::Set(_) | StmtKind::Raw(_) | StmtKind::Connect(_) | StmtKind::Dynamic(_),
+                                kind: StmtKind::Select(_)
+                                    | StmtKind::Set(_)
+                                    | StmtKind::Raw(_)
+                                    | StmtKind::Connect(_)
+                                    | StmtKind::Dynamic(_),
                                 ..
                             })
                         )
@@ -152,8 +177,20 @@ fn parse_text(text: &str) -> Parsed {
                     let unknown_characters = |diagnostics: &mut Vec<Diagnostic>| {
                         for &run in &item.unknown {
                             diagnostics.push(
-                                Diagnostic::new(Code::UnexpectedCharacter, run, format!("unexpected character{} `{}`", if text[run.range()].chars().count() > 1 { "s" } else { "" }, &text[run.range()]))
-                                    .with_help("remove it, or quote the name or text it belongs to"),
+                                Diagnostic::new(
+                                    Code::UnexpectedCharacter,
+                                    run,
+                                    format!(
+                                        "unexpected character{} `{}`",
+                                        if text[run.range()].chars().count() > 1 {
+                                            "s"
+                                        } else {
+                                            ""
+                                        },
+                                        &text[run.range()]
+                                    ),
+                                )
+                                .with_help("remove it, or quote the name or text it belongs to"),
                             );
                         }
                     };
@@ -174,14 +211,20 @@ fn parse_text(text: &str) -> Parsed {
                             let at = error_index(slice, &errors);
                             // A statement that runs on into the next one: a `;` is missing.
                             if !control && resyncs < MAX_RESYNCS {
-                                if let Some(j) = at.filter(|&j| j > 0 && starts_statement(text, slice, j)) {
+                                if let Some(j) =
+                                    at.filter(|&j| j > 0 && starts_statement(text, slice, j))
+                                {
                                     resyncs += 1;
                                     let head = &slice[..j];
                                     let head_end = head.last().map_or(eoi, |(_, s)| s.end);
                                     let span = Span::new(item.span.start as usize, head_end);
                                     match parsers.statement(head, head_end) {
                                         Ok((prefixes, kind)) => {
-                                            let stmt = Stmt { prefixes, kind, span };
+                                            let stmt = Stmt {
+                                                prefixes,
+                                                kind,
+                                                span,
+                                            };
                                             check_statement(&stmt, &mut diagnostics);
                                             pieces.push(Piece::Stmt(stmt));
                                         }
@@ -189,9 +232,19 @@ fn parse_text(text: &str) -> Parsed {
                                     }
                                     let next = sp(slice[j].1);
                                     diagnostics.push(
-                                        Diagnostic::new(Code::SyntaxError, next, format!("expected `;` before {}", slice[j].0.describe()))
-                                            .with_label(Span::empty_at(head_end), "the previous statement ends here")
-                                            .with_help("end the previous statement with `;`"),
+                                        Diagnostic::new(
+                                            Code::SyntaxError,
+                                            next,
+                                            format!(
+                                                "expected `;` before {}",
+                                                slice[j].0.describe()
+                                            ),
+                                        )
+                                        .with_label(
+                                            Span::empty_at(head_end),
+                                            "the previous statement ends here",
+                                        )
+                                        .with_help("end the previous statement with `;`"),
                                     );
                                     let restart = item.tokens.start + j;
                                     drop(parsers);
@@ -240,21 +293,36 @@ fn parse_text(text: &str) -> Parsed {
 
 /// A statement made of one `$(Include=…)` / `$(Must_Include=…)`.
 fn include_statement(slice: &[Spanned]) -> Option<ast::StmtInclude> {
-    let [(Token::Dollar(text), span)] = slice else { return None };
+    let [(Token::Dollar(text), span)] = slice else {
+        return None;
+    };
     let expansion = ast::ExprDollar::new(text, sp(*span));
     let must = match expansion.kind {
         ast::DollarKind::Include => false,
         ast::DollarKind::MustInclude => true,
         _ => return None,
     };
-    let path = expansion.body().split_once('=').map_or("", |(_, p)| p).trim().to_owned();
-    Some(ast::StmtInclude { must, path, expansion })
+    let path = expansion
+        .body()
+        .split_once('=')
+        .map_or("", |(_, p)| p)
+        .trim()
+        .to_owned();
+    Some(ast::StmtInclude {
+        must,
+        path,
+        expansion,
+    })
 }
 
 fn missing_semicolon(span: Span) -> Diagnostic {
-    Diagnostic::new(Code::MissingSemicolon, span, "statement is not terminated by `;`")
-        .with_note("Qlik runs the script statement by statement; the last one still needs its `;`")
-        .with_help("end the statement with `;`")
+    Diagnostic::new(
+        Code::MissingSemicolon,
+        span,
+        "statement is not terminated by `;`",
+    )
+    .with_note("Qlik runs the script statement by statement; the last one still needs its `;`")
+    .with_help("end the statement with `;`")
 }
 
 fn error_piece(span: Span) -> Piece {
@@ -300,21 +368,39 @@ fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
         let sign = matches!(token, Token::Minus | Token::Plus);
         let prefix = sign || token.is_word("not") || token.is_word("bitnot");
         run = if prefix { run + 1 } else { 0 };
-        let binary = sign
-            || matches!(
+        let binary =
+            sign || matches!(
                 token,
-                Token::Star | Token::Slash | Token::Amp | Token::Eq | Token::NotEq | Token::Lt | Token::LtEq | Token::Gt
-                    | Token::GtEq | Token::Shl | Token::Shr
-            )
-            || ["and", "or", "xor", "like", "precedes", "follows", "bitand", "bitor", "bitxor"].iter().any(|w| token.is_word(w));
+                Token::Star
+                    | Token::Slash
+                    | Token::Amp
+                    | Token::Eq
+                    | Token::NotEq
+                    | Token::Lt
+                    | Token::LtEq
+                    | Token::Gt
+                    | Token::GtEq
+                    | Token::Shl
+                    | Token::Shr
+            ) || [
+                "and", "or", "xor", "like", "precedes", "follows", "bitand", "bitor", "bitxor",
+            ]
+            .iter()
+            .any(|w| token.is_word(w));
         if binary {
             *chains.last_mut().expect("never empty") += 1;
         }
         if depth + run > MAX_NESTING {
-            return deep(*span, format!("expression nested deeper than {MAX_NESTING} levels"));
+            return deep(
+                *span,
+                format!("expression nested deeper than {MAX_NESTING} levels"),
+            );
         }
         if chains.last().is_some_and(|&c| c > MAX_OPERATOR_CHAIN) {
-            return deep(*span, format!("more than {MAX_OPERATOR_CHAIN} operators in a row in one expression"));
+            return deep(
+                *span,
+                format!("more than {MAX_OPERATOR_CHAIN} operators in a row in one expression"),
+            );
         }
     }
     None
@@ -324,7 +410,9 @@ fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
 fn error_index(slice: &[Spanned], errors: &[ParseError]) -> Option<usize> {
     let error = errors.first()?;
     let start = error.span().start;
-    slice.iter().position(|(_, s)| s.start >= start && s.start < error.span().end.max(start + 1))
+    slice
+        .iter()
+        .position(|(_, s)| s.start >= start && s.start < error.span().end.max(start + 1))
 }
 
 /// When a statement fails at a word that begins statements, at the start of a line, the `;`
@@ -335,7 +423,8 @@ fn starts_statement(text: &str, slice: &[Spanned], j: usize) -> bool {
     if !text[previous_end..span.start].contains('\n') {
         return false;
     }
-    let label = matches!(token, Token::Ident(_) | Token::QName(_)) && slice.get(j + 1).is_some_and(|(t, _)| *t == Token::Colon);
+    let label = matches!(token, Token::Ident(_) | Token::QName(_))
+        && slice.get(j + 1).is_some_and(|(t, _)| *t == Token::Colon);
     label || matches!(token, Token::Ident(w) if grammar_tables::starts_statement(w))
 }
 
@@ -354,13 +443,22 @@ fn is_dynamic(slice: &[Spanned], at: Option<usize>) -> bool {
 
 /// A QS101 for the first error. `end` is where the statement ends (its `;`), used when the
 /// parser ran out of tokens.
-fn syntax_error(slice: &[Spanned], errors: &[ParseError], at: Option<usize>, end: Span) -> Diagnostic {
+fn syntax_error(
+    slice: &[Spanned],
+    errors: &[ParseError],
+    at: Option<usize>,
+    end: Span,
+) -> Diagnostic {
     let error = &errors[0];
     let span = at.map_or(end, |j| sp(slice[j].1));
     if let Some(j) = at {
         if let Token::Unknown(c) | Token::Punct(c) = slice[j].0 {
-            return Diagnostic::new(Code::UnexpectedCharacter, span, format!("unexpected character `{c}`"))
-                .with_help("remove it, or quote the name or text it belongs to");
+            return Diagnostic::new(
+                Code::UnexpectedCharacter,
+                span,
+                format!("unexpected character `{c}`"),
+            )
+            .with_help("remove it, or quote the name or text it belongs to");
         }
     }
     let found = at.map_or_else(|| "end of statement".to_owned(), |j| slice[j].0.describe());
@@ -405,8 +503,12 @@ fn check_statement(stmt: &Stmt, diagnostics: &mut Vec<Diagnostic>) {
             || (map_like && matches!(prefix, Prefix::Add(_) | Prefix::Replace(_)));
         if !allowed {
             diagnostics.push(
-                Diagnostic::new(Code::PrefixNotAllowed, prefix.span(), "this prefix only applies to LOAD and SELECT")
-                    .with_help("remove the prefix"),
+                Diagnostic::new(
+                    Code::PrefixNotAllowed,
+                    prefix.span(),
+                    "this prefix only applies to LOAD and SELECT",
+                )
+                .with_help("remove the prefix"),
             );
         }
     }
@@ -414,8 +516,12 @@ fn check_statement(stmt: &Stmt, diagnostics: &mut Vec<Diagnostic>) {
         for item in format.iter().flat_map(|f| &f.items) {
             if let FormatItem::Unknown(raw) = item {
                 diagnostics.push(
-                    Diagnostic::new(Code::UnknownFormatItem, raw.span, format!("unknown format item `{}`", raw.text))
-                        .with_note("Qlik refuses a file format specification it does not know"),
+                    Diagnostic::new(
+                        Code::UnknownFormatItem,
+                        raw.span,
+                        format!("unknown format item `{}`", raw.text),
+                    )
+                    .with_note("Qlik refuses a file format specification it does not know"),
                 );
             }
         }
@@ -428,11 +534,18 @@ fn check_statement(stmt: &Stmt, diagnostics: &mut Vec<Diagnostic>) {
                 LoadSource::Inline(f) => check_format(&f.format),
                 _ => {}
             }
-            if let (Some(order_by), false) = (&load.order_by, matches!(load.source, LoadSource::Resident(_))) {
+            if let (Some(order_by), false) = (
+                &load.order_by,
+                matches!(load.source, LoadSource::Resident(_)),
+            ) {
                 let span = order_by.span;
                 diagnostics.push(
-                    Diagnostic::new(Code::OrderByWithoutResident, span, "ORDER BY is only allowed in a LOAD … RESIDENT")
-                        .with_help("load into a table first, then sort it with a RESIDENT load"),
+                    Diagnostic::new(
+                        Code::OrderByWithoutResident,
+                        span,
+                        "ORDER BY is only allowed in a LOAD … RESIDENT",
+                    )
+                    .with_help("load into a table first, then sort it with a RESIDENT load"),
                 );
             }
         }
@@ -469,7 +582,10 @@ fn parse_standalone(text: &str, chart: bool) -> ParsedExpr {
             Err(e) => {
                 let code = match e {
                     token::LexError::UnexpectedCharacter => {
-                        tokens.push((Token::Unknown(&text[span.range()]), SimpleSpan::from(span.range())));
+                        tokens.push((
+                            Token::Unknown(&text[span.range()]),
+                            SimpleSpan::from(span.range()),
+                        ));
                         continue;
                     }
                     token::LexError::UnterminatedString => Code::UnterminatedString,
@@ -477,7 +593,11 @@ fn parse_standalone(text: &str, chart: bool) -> ParsedExpr {
                     token::LexError::UnterminatedComment => Code::UnterminatedComment,
                     token::LexError::UnterminatedDollar => Code::UnterminatedDollar,
                 };
-                splitter_diags.push(Diagnostic::new(code, Span::new(span.start as usize, span.start as usize + 1), code.summary()));
+                splitter_diags.push(Diagnostic::new(
+                    code,
+                    Span::new(span.start as usize, span.start as usize + 1),
+                    code.summary(),
+                ));
             }
         }
     }
@@ -487,20 +607,37 @@ fn parse_standalone(text: &str, chart: bool) -> ParsedExpr {
     };
     let mut diagnostics = splitter_diags;
     if slice.is_empty() {
-        return ParsedExpr { expr: None, diagnostics };
+        return ParsedExpr {
+            expr: None,
+            diagnostics,
+        };
     }
     if let Some(d) = too_deep(slice) {
         diagnostics.push(d);
-        return ParsedExpr { expr: None, diagnostics };
+        return ParsedExpr {
+            expr: None,
+            diagnostics,
+        };
     }
     let parsers = Parsers::new(text);
     match parsers.expression(slice, text.len(), chart) {
-        Ok(expr) => ParsedExpr { expr: Some(expr), diagnostics },
+        Ok(expr) => ParsedExpr {
+            expr: Some(expr),
+            diagnostics,
+        },
         Err(errors) => {
             if diagnostics.is_empty() && !is_dynamic(slice, error_index(slice, &errors)) {
-                diagnostics.push(syntax_error(slice, &errors, error_index(slice, &errors), Span::empty_at(text.len())));
+                diagnostics.push(syntax_error(
+                    slice,
+                    &errors,
+                    error_index(slice, &errors),
+                    Span::empty_at(text.len()),
+                ));
             }
-            ParsedExpr { expr: None, diagnostics }
+            ParsedExpr {
+                expr: None,
+                diagnostics,
+            }
         }
     }
 }

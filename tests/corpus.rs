@@ -13,16 +13,28 @@ fn corpus_root() -> PathBuf {
 }
 
 fn is_script(path: &Path) -> bool {
-    let name = path.file_name().unwrap().to_string_lossy().to_ascii_lowercase();
+    let name = path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_ascii_lowercase();
     name.ends_with(".qvs")
         || name.ends_with(".qvs.txt")
         || name.ends_with(".inc")
         || (name == "loadscript.txt"
-            && path.parent().unwrap().to_string_lossy().to_ascii_lowercase().ends_with("-prj"))
+            && path
+                .parent()
+                .unwrap()
+                .to_string_lossy()
+                .to_ascii_lowercase()
+                .ends_with("-prj"))
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -40,7 +52,10 @@ fn corpus_files(filter: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
 }
 
 fn relative(path: &Path) -> String {
-    path.strip_prefix(corpus_root()).unwrap().to_string_lossy().replace('\\', "/")
+    path.strip_prefix(corpus_root())
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// Asserts one snapshot per file, collecting failures so one run reports them all.
@@ -73,7 +88,10 @@ fn snapshot_each(files: &[PathBuf], mut render: impl FnMut(&Path) -> String) {
     assert!(failures.is_empty(), "snapshot mismatches: {failures:#?}");
 }
 
-fn diagnostics_text(source: &SourceFile, diagnostics: &[qlineage::diagnostics::Diagnostic]) -> String {
+fn diagnostics_text(
+    source: &SourceFile,
+    diagnostics: &[qlineage::diagnostics::Diagnostic],
+) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let a = source.line_col(d.span.start);
@@ -93,7 +111,11 @@ fn load(path: &Path) -> SourceFile {
 #[test]
 fn script_snapshots() {
     let files = corpus_files(is_script);
-    assert!(files.len() >= 120, "the corpus should hold at least 120 scripts, found {}", files.len());
+    assert!(
+        files.len() >= 120,
+        "the corpus should hold at least 120 scripts, found {}",
+        files.len()
+    );
     snapshot_each(&files, |path| {
         let source = load(path);
         let parsed = syntax::parse(&source);
@@ -112,9 +134,16 @@ fn valid_scripts_have_no_errors() {
     for path in corpus_files(|p| is_script(p) && !relative(p).starts_with("syntax/err/")) {
         let source = load(&path);
         let parsed = syntax::parse(&source);
-        for d in parsed.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+        for d in parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+        {
             let at = source.line_col(d.span.start);
-            problems.push(format!("{}:{}:{} {} {}", source.path, at.line, at.column, d.code, d.message));
+            problems.push(format!(
+                "{}:{}:{} {} {}",
+                source.path, at.line, at.column, d.code, d.message
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -133,10 +162,17 @@ fn error_scripts_give_exactly_the_expected_diagnostics() {
             .filter_map(|l| l.trim().strip_prefix("// expect:"))
             .map(|rest| {
                 let mut parts = rest.split_whitespace();
-                (parts.next().unwrap().to_owned(), parts.next().unwrap().parse().unwrap())
+                (
+                    parts.next().unwrap().to_owned(),
+                    parts.next().unwrap().parse().unwrap(),
+                )
             })
             .collect();
-        assert!(!expected.is_empty(), "{} declares no expectations", source.path);
+        assert!(
+            !expected.is_empty(),
+            "{} declares no expectations",
+            source.path
+        );
         let parsed = syntax::parse(&source);
         let mut actual: Vec<(String, u32)> = parsed
             .diagnostics
@@ -146,7 +182,10 @@ fn error_scripts_give_exactly_the_expected_diagnostics() {
         expected.sort();
         actual.sort();
         if expected != actual {
-            problems.push(format!("{}: expected {expected:?}, got {actual:?}", source.path));
+            problems.push(format!(
+                "{}: expected {expected:?}, got {actual:?}",
+                source.path
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -160,7 +199,11 @@ fn chart_expression_snapshots() {
     snapshot_each(&files, |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let mut doc = String::new();
-        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        for line in text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
             let parsed = syntax::parse_chart_expression(line);
             doc.push_str(&format!("=== {line}\n"));
             match &parsed.expr {
@@ -180,15 +223,27 @@ fn chart_expression_snapshots() {
 }
 
 /// Every `span` in the serialized tree lies inside the source and inside its parent's span.
-fn check_spans(value: &serde_json::Value, parent: Span, len: u32, path: &str, problems: &mut Vec<String>) {
+fn check_spans(
+    value: &serde_json::Value,
+    parent: Span,
+    len: u32,
+    path: &str,
+    problems: &mut Vec<String>,
+) {
     match value {
         serde_json::Value::Object(map) => {
             let mut here = parent;
             if let Some(span) = map.get("span").and_then(|s| s.as_array()) {
-                let (a, b) = (span[0].as_u64().unwrap() as u32, span[1].as_u64().unwrap() as u32);
+                let (a, b) = (
+                    span[0].as_u64().unwrap() as u32,
+                    span[1].as_u64().unwrap() as u32,
+                );
                 let span = Span { start: a, end: b };
                 if a > b || b > len || !parent.contains(span) {
-                    problems.push(format!("{path}: span {a}..{b} outside parent {}..{}", parent.start, parent.end));
+                    problems.push(format!(
+                        "{path}: span {a}..{b} outside parent {}..{}",
+                        parent.start, parent.end
+                    ));
                 }
                 here = span;
             }
@@ -216,7 +271,13 @@ fn spans_nest_and_tokens_do_not_overlap() {
         let parsed = syntax::parse(&source);
         let whole = Span { start: 0, end: len };
         for stmt in &parsed.script.statements {
-            check_spans(&serde_json::to_value(stmt).unwrap(), whole, len, &source.path, &mut problems);
+            check_spans(
+                &serde_json::to_value(stmt).unwrap(),
+                whole,
+                len,
+                &source.path,
+                &mut problems,
+            );
         }
         for d in &parsed.diagnostics {
             if d.span.start > d.span.end || d.span.end > len {
@@ -234,7 +295,10 @@ fn spans_nest_and_tokens_do_not_overlap() {
         let mut end = 0;
         for stmt in &parsed.script.statements {
             if stmt.span.start < end {
-                problems.push(format!("{}: statement at {} overlaps the previous one", source.path, stmt.span.start));
+                problems.push(format!(
+                    "{}: statement at {} overlaps the previous one",
+                    source.path, stmt.span.start
+                ));
             }
             end = stmt.span.end;
         }

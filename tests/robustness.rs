@@ -23,10 +23,54 @@ impl Rng {
 
 /// Bytes that matter to the lexer and parser, over-represented on purpose.
 const INTERESTING: &[&[u8]] = &[
-    b"'", b"\"", b"[", b"]", b"`", b"$(", b")", b"(", b"{", b"}", b"<", b">", b";", b":", b"//", b"/*", b"*/",
-    b"\n", b"\r\n", b" ", b",", b"=", b"-", b"LOAD ", b"FROM ", b"IF ", b"THEN", b"END IF", b"FOR ", b"NEXT",
-    b"SUB ", b"END SUB", b"REM ", b"SQL ", b"SELECT ", b"$1", b"@1:", b"\xC3\xA9", b"\xE2\x82\xAC", b"\xFF",
-    b"\x00", b"///$tab ", b"Sum({<A={1}>}", b"TOTAL <", b"INLINE [", b"Concatenate(", b"LET x = ", b"SET y = ",
+    b"'",
+    b"\"",
+    b"[",
+    b"]",
+    b"`",
+    b"$(",
+    b")",
+    b"(",
+    b"{",
+    b"}",
+    b"<",
+    b">",
+    b";",
+    b":",
+    b"//",
+    b"/*",
+    b"*/",
+    b"\n",
+    b"\r\n",
+    b" ",
+    b",",
+    b"=",
+    b"-",
+    b"LOAD ",
+    b"FROM ",
+    b"IF ",
+    b"THEN",
+    b"END IF",
+    b"FOR ",
+    b"NEXT",
+    b"SUB ",
+    b"END SUB",
+    b"REM ",
+    b"SQL ",
+    b"SELECT ",
+    b"$1",
+    b"@1:",
+    b"\xC3\xA9",
+    b"\xE2\x82\xAC",
+    b"\xFF",
+    b"\x00",
+    b"///$tab ",
+    b"Sum({<A={1}>}",
+    b"TOTAL <",
+    b"INLINE [",
+    b"Concatenate(",
+    b"LET x = ",
+    b"SET y = ",
 ];
 
 fn random_script(rng: &mut Rng) -> Vec<u8> {
@@ -75,7 +119,10 @@ fn check(bytes: &[u8]) {
     let parsed = syntax::parse(&source);
     let len = source.text.len() as u32;
     for d in &parsed.diagnostics {
-        assert!(d.span.start <= d.span.end && d.span.end <= len, "diagnostic out of bounds");
+        assert!(
+            d.span.start <= d.span.end && d.span.end <= len,
+            "diagnostic out of bounds"
+        );
         let _ = qlineage::diagnostics::render_human(&source, d, false);
     }
     let _ = syntax::printer::print_script(&parsed.script);
@@ -83,7 +130,10 @@ fn check(bytes: &[u8]) {
 }
 
 fn rounds() -> usize {
-    std::env::var("QLINEAGE_FUZZ_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(1)
+    std::env::var("QLINEAGE_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
 }
 
 #[test]
@@ -106,7 +156,10 @@ fn corpus_scripts() -> Vec<Vec<u8>> {
         }
     }
     let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"), &mut out);
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+        &mut out,
+    );
     out.sort();
     out
 }
@@ -134,16 +187,39 @@ fn pathological_nesting_is_a_diagnostic_not_a_crash() {
         let parsed = syntax::parse_str(text);
         let _ = syntax::printer::print_script(&parsed.script);
     }
-    assert!(syntax::parse_str(&deep_parens).diagnostics.iter().any(|d| d.code.as_str() == "QS301"));
-    assert!(syntax::parse_str(&ifs).diagnostics.iter().any(|d| d.code.as_str() == "QS301"));
+    assert!(syntax::parse_str(&deep_parens)
+        .diagnostics
+        .iter()
+        .any(|d| d.code.as_str() == "QS301"));
+    assert!(syntax::parse_str(&ifs)
+        .diagnostics
+        .iter()
+        .any(|d| d.code.as_str() == "QS301"));
     let chart = syntax::parse_chart_expression(&sets);
     assert!(chart.expr.is_none());
 }
 
 #[test]
 fn unterminated_everything() {
-    for text in ["'", "\"", "[", "`", "/*", "$(", "$(=", "LOAD 'a", "X: LOAD [a", "REM", "TRACE", "SET x =", "IF"] {
+    for text in [
+        "'",
+        "\"",
+        "[",
+        "`",
+        "/*",
+        "$(",
+        "$(=",
+        "LOAD 'a",
+        "X: LOAD [a",
+        "REM",
+        "TRACE",
+        "SET x =",
+        "IF",
+    ] {
         let parsed = syntax::parse_str(text);
-        assert!(!parsed.diagnostics.is_empty() || parsed.script.statements.is_empty(), "{text}");
+        assert!(
+            !parsed.diagnostics.is_empty() || parsed.script.statements.is_empty(),
+            "{text}"
+        );
     }
 }

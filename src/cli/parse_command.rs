@@ -114,7 +114,8 @@ pub fn run(args: &ParseArgs) -> i32 {
             let mut result = Ok(());
             for (source, p) in loaded.iter().zip(&parsed) {
                 for d in &p.diagnostics {
-                    result = result.and_then(|_| writeln!(out, "{}\n", render_human(source, d, color)));
+                    result =
+                        result.and_then(|_| writeln!(out, "{}\n", render_human(source, d, color)));
                 }
             }
             result

@@ -5,7 +5,11 @@ use std::path::{Path, PathBuf};
 /// True for files `parse` picks up inside directories: `*.qvs`, `*.qvs.txt`, `*.inc`, and
 /// `LoadScript.txt` in a QlikView `-prj` folder.
 pub fn is_script_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if name.ends_with(".qvs") || name.ends_with(".qvs.txt") || name.ends_with(".inc") {
         return true;
     }

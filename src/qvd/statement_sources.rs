@@ -51,10 +51,14 @@ fn sources_of(text: &str, stmt: &Stmt, sources: &mut Vec<Source>) {
         StmtKind::Store(store) => sources.push(Source::Store {
             table: store.tables.first().map(|t| t.text.clone()),
             target: store.path.text.clone(),
-            format: store.format.iter().flat_map(|f| &f.items).find_map(|item| match item {
-                FormatItem::FileType(word) => Some(word.word.clone()),
-                _ => None,
-            }),
+            format: store
+                .format
+                .iter()
+                .flat_map(|f| &f.items)
+                .find_map(|item| match item {
+                    FormatItem::FileType(word) => Some(word.word.clone()),
+                    _ => None,
+                }),
         }),
         StmtKind::Connect(connect) => sources.push(Source::Connection {
             name: connect.target.text.clone(),

@@ -139,10 +139,11 @@ pub(crate) fn build(pieces: Vec<Piece>, diagnostics: &mut Vec<Diagnostic>) -> Ve
             Clause::ElseIf(condition) => {
                 match stack.last_mut() {
                     Some(Frame {
-                        open: Open::If {
-                            branches,
-                            else_branch: None,
-                        },
+                        open:
+                            Open::If {
+                                branches,
+                                else_branch: None,
+                            },
                         body,
                         ..
                     }) => {
@@ -237,7 +238,14 @@ pub(crate) fn build(pieces: Vec<Piece>, diagnostics: &mut Vec<Diagnostic>) -> Ve
                 continue;
             }
             Clause::EndIf => {
-                close(&mut root, &mut stack, Closer::EndIf, Closing::default(), span, diagnostics);
+                close(
+                    &mut root,
+                    &mut stack,
+                    Closer::EndIf,
+                    Closing::default(),
+                    span,
+                    diagnostics,
+                );
                 continue;
             }
             Clause::Next(variable) => {
@@ -245,7 +253,14 @@ pub(crate) fn build(pieces: Vec<Piece>, diagnostics: &mut Vec<Diagnostic>) -> Ve
                     next_variable: variable,
                     loop_condition: None,
                 };
-                close(&mut root, &mut stack, Closer::Next, closing, span, diagnostics);
+                close(
+                    &mut root,
+                    &mut stack,
+                    Closer::Next,
+                    closing,
+                    span,
+                    diagnostics,
+                );
                 continue;
             }
             Clause::Loop(loop_condition) => {
@@ -253,15 +268,36 @@ pub(crate) fn build(pieces: Vec<Piece>, diagnostics: &mut Vec<Diagnostic>) -> Ve
                     next_variable: None,
                     loop_condition,
                 };
-                close(&mut root, &mut stack, Closer::Loop, closing, span, diagnostics);
+                close(
+                    &mut root,
+                    &mut stack,
+                    Closer::Loop,
+                    closing,
+                    span,
+                    diagnostics,
+                );
                 continue;
             }
             Clause::EndSub => {
-                close(&mut root, &mut stack, Closer::EndSub, Closing::default(), span, diagnostics);
+                close(
+                    &mut root,
+                    &mut stack,
+                    Closer::EndSub,
+                    Closing::default(),
+                    span,
+                    diagnostics,
+                );
                 continue;
             }
             Clause::EndSwitch => {
-                close(&mut root, &mut stack, Closer::EndSwitch, Closing::default(), span, diagnostics);
+                close(
+                    &mut root,
+                    &mut stack,
+                    Closer::EndSwitch,
+                    Closing::default(),
+                    span,
+                    diagnostics,
+                );
                 continue;
             }
         };
@@ -497,9 +533,8 @@ pub(crate) fn chain_preceding(body: Vec<Stmt>, diagnostics: &mut Vec<Diagnostic>
                 .take_while(|s| s.kind == StmtKind::Empty)
                 .count();
             let target = below.len().checked_sub(empties + 1);
-            let feeds = target.is_some_and(|i| {
-                matches!(below[i].kind, StmtKind::Load(_) | StmtKind::Select(_))
-            });
+            let feeds = target
+                .is_some_and(|i| matches!(below[i].kind, StmtKind::Load(_) | StmtKind::Select(_)));
             match target {
                 Some(i) if feeds => {
                     below.truncate(i + 1);

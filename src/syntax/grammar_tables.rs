@@ -107,7 +107,10 @@ pub fn starts_statement(word: &str) -> bool {
     keyword_roles_of(word)
         .iter()
         .any(|r| matches!(*r, "statement" | "control" | "prefix"))
-        && !matches!(word.to_ascii_lowercase().as_str(), "each" | "script" | "to" | "step")
+        && !matches!(
+            word.to_ascii_lowercase().as_str(),
+            "each" | "script" | "to" | "step"
+        )
 }
 
 #[cfg(test)]

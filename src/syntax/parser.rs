@@ -56,7 +56,10 @@ impl<'t, 's: 't, E: PErr<'t, 's>> Set<'t, 's, E> {
             statements::statements(src, expr.clone()),
         ));
         Set {
-            statement: load::prefixes(expr.clone()).then(body).then_ignore(end()).boxed(),
+            statement: load::prefixes(expr.clone())
+                .then(body)
+                .then_ignore(end())
+                .boxed(),
             clause: control::clause(expr.clone()).then_ignore(end()).boxed(),
             expression: expr.clone().then_ignore(end()).boxed(),
             chart_expression: expr::expression(true).then_ignore(end()).boxed(),
@@ -103,15 +106,28 @@ impl<'t, 's: 't> Parsers<'t, 's> {
     ) -> Result<Output, Vec<E>> {
         let input = tokens.split_token_span(SimpleSpan::from(eoi..eoi));
         match which {
-            Which::Statement => set.statement.parse(input).into_result().map(Output::Statement),
+            Which::Statement => set
+                .statement
+                .parse(input)
+                .into_result()
+                .map(Output::Statement),
             Which::Clause => set.clause.parse(input).into_result().map(Output::Clause),
             Which::Expression => set.expression.parse(input).into_result().map(Output::Expr),
-            Which::ChartExpression => set.chart_expression.parse(input).into_result().map(Output::Expr),
+            Which::ChartExpression => set
+                .chart_expression
+                .parse(input)
+                .into_result()
+                .map(Output::Expr),
         }
     }
 
     /// Parses with cheap errors; on failure, parses again to explain the failure.
-    fn run(&self, which: Which, tokens: &'t [Spanned<'s>], eoi: usize) -> Result<Output, Vec<ParseError<'t, 's>>> {
+    fn run(
+        &self,
+        which: Which,
+        tokens: &'t [Spanned<'s>],
+        eoi: usize,
+    ) -> Result<Output, Vec<ParseError<'t, 's>>> {
         match Self::run_set(&self.fast, which, tokens, eoi) {
             Ok(output) => Ok(output),
             Err(_) => {
@@ -132,7 +148,11 @@ impl<'t, 's: 't> Parsers<'t, 's> {
         }
     }
 
-    pub fn clause(&self, tokens: &'t [Spanned<'s>], eoi: usize) -> Result<Clause, Vec<ParseError<'t, 's>>> {
+    pub fn clause(
+        &self,
+        tokens: &'t [Spanned<'s>],
+        eoi: usize,
+    ) -> Result<Clause, Vec<ParseError<'t, 's>>> {
         match self.run(Which::Clause, tokens, eoi)? {
             Output::Clause(c) => Ok(c),
             _ => unreachable!("clause parser yields clauses"),
@@ -145,7 +165,11 @@ impl<'t, 's: 't> Parsers<'t, 's> {
         eoi: usize,
         chart: bool,
     ) -> Result<Expr, Vec<ParseError<'t, 's>>> {
-        let which = if chart { Which::ChartExpression } else { Which::Expression };
+        let which = if chart {
+            Which::ChartExpression
+        } else {
+            Which::Expression
+        };
         match self.run(which, tokens, eoi)? {
             Output::Expr(e) => Ok(e),
             _ => unreachable!("expression parser yields expressions"),

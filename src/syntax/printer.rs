@@ -21,7 +21,11 @@ pub fn print<T: Serialize>(node: &T) -> String {
 pub fn print_script(script: &Script) -> String {
     let mut out = String::new();
     for tab in &script.tabs {
-        let _ = writeln!(out, "tab {:?} @{}..{}", tab.name, tab.span.start, tab.span.end);
+        let _ = writeln!(
+            out,
+            "tab {:?} @{}..{}",
+            tab.name, tab.span.start, tab.span.end
+        );
     }
     for stmt in &script.statements {
         out.push_str(&print(stmt));
@@ -69,8 +73,14 @@ fn inline(value: &Value) -> Option<String> {
                     };
                     Some(format!("{quoted}{span}"))
                 }
-                ["span", "value"] => Some(format!("{}{span}", Value::String(o["value"].as_str()?.to_owned()))),
-                ["span", "text"] => Some(format!("{}{span}", Value::String(o["text"].as_str()?.to_owned()))),
+                ["span", "value"] => Some(format!(
+                    "{}{span}",
+                    Value::String(o["value"].as_str()?.to_owned())
+                )),
+                ["span", "text"] => Some(format!(
+                    "{}{span}",
+                    Value::String(o["text"].as_str()?.to_owned())
+                )),
                 ["span", "word"] => Some(format!("{}{span}", o["word"].as_str()?)),
                 ["span"] => Some(span),
                 _ => None,
@@ -109,7 +119,9 @@ fn write_node(out: &mut String, indent: usize, label: Option<&str>, value: &Valu
             }
             match inner {
                 Value::Object(fields) => match fold_kind(fields) {
-                    Some((kind, merged)) => write_object(out, indent, &format!("{label} {kind}"), &merged),
+                    Some((kind, merged)) => {
+                        write_object(out, indent, &format!("{label} {kind}"), &merged)
+                    }
                     None => write_object(out, indent, &label, fields),
                 },
                 other => write_node(out, indent, Some(&label), other),
@@ -117,7 +129,9 @@ fn write_node(out: &mut String, indent: usize, label: Option<&str>, value: &Valu
         }
         Value::Object(fields) => match fold_kind(fields) {
             // A statement: its kind becomes the heading, its fields join the statement's.
-            Some((variant, merged)) => write_object(out, indent, &format!("{head}{variant}"), &merged),
+            Some((variant, merged)) => {
+                write_object(out, indent, &format!("{head}{variant}"), &merged)
+            }
             None => write_object(out, indent, head.trim_end(), fields),
         },
         _ => {}

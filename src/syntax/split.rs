@@ -74,8 +74,23 @@ fn simple(span: Span) -> SimpleSpan {
 }
 
 const CONTROL_HEADS: &[&str] = &[
-    "if", "elseif", "else", "end", "endif", "for", "next", "do", "loop", "exit", "sub", "endsub",
-    "call", "switch", "case", "default", "endswitch",
+    "if",
+    "elseif",
+    "else",
+    "end",
+    "endif",
+    "for",
+    "next",
+    "do",
+    "loop",
+    "exit",
+    "sub",
+    "endsub",
+    "call",
+    "switch",
+    "case",
+    "default",
+    "endswitch",
 ];
 
 /// Clauses that end right after their keyword(s), so statements may follow on the same line.
@@ -203,7 +218,10 @@ impl<'s> Splitter<'s> {
             {
                 let glued = &self.text[last_span.start..span.end as usize];
                 let n = self.tokens.len() - 1;
-                self.tokens[n] = (Token::Ident(glued), SimpleSpan::from(last_span.start..span.end as usize));
+                self.tokens[n] = (
+                    Token::Ident(glued),
+                    SimpleSpan::from(last_span.start..span.end as usize),
+                );
                 return;
             }
         }
@@ -242,7 +260,9 @@ impl<'s> Splitter<'s> {
         }
         let head = first.ok();
         let second = self.peek_significant(self.pos + 1, true).map(|(_, t)| t);
-        if head.is_some_and(|h| h.is_word("rem") || h.is_word("trace")) && second != Some(Token::Colon) {
+        if head.is_some_and(|h| h.is_word("rem") || h.is_word("trace"))
+            && second != Some(Token::Colon)
+        {
             return Some(self.raw_body_item(head.unwrap_or(Token::Semi), first_span));
         }
         let control = is_control_head(head, second);
@@ -287,7 +307,9 @@ impl<'s> Splitter<'s> {
                             || (n == 2 && head_word == "end");
                         if clause_done {
                             // A `;` right after the clause belongs to it.
-                            if let Some((i, Token::Semi)) = self.peek_significant(self.pos + 1, true) {
+                            if let Some((i, Token::Semi)) =
+                                self.peek_significant(self.pos + 1, true)
+                            {
                                 self.pos = i + 1;
                                 end = self.lexed.at(i).1.end;
                                 terminated = true;
@@ -351,10 +373,11 @@ impl<'s> Splitter<'s> {
         let start = self.tokens.len();
         self.push(head, head_span, start);
         let body_start = head_span.end as usize;
-        let (body_end, terminated_at) = match memchr::memchr(b';', &self.text.as_bytes()[body_start..]) {
-            Some(n) => (body_start + n, Some(body_start + n + 1)),
-            None => (self.text.len(), None),
-        };
+        let (body_end, terminated_at) =
+            match memchr::memchr(b';', &self.text.as_bytes()[body_start..]) {
+                Some(n) => (body_start + n, Some(body_start + n + 1)),
+                None => (self.text.len(), None),
+            };
         match terminated_at {
             Some(next) => {
                 // Lexing resumes after the `;`, whatever the body held.
@@ -376,9 +399,7 @@ impl<'s> Splitter<'s> {
         Item {
             tokens: start..self.tokens.len(),
             span: Span::new(head_span.start as usize, end),
-            kind: ItemKind::RawBody {
-                body,
-            },
+            kind: ItemKind::RawBody { body },
             poisoned: false,
             unknown: Vec::new(),
             semicolon: terminated_at.map(|n| Span::new(n - 1, n)),
@@ -411,7 +432,8 @@ fn is_control_head(head: Option<Token>, second: Option<Token>) -> bool {
             if CONTROL_HEADS.iter().any(|k| w.eq_ignore_ascii_case(k)) {
                 return true;
             }
-            second == Some(Token::Eq) && !(w.eq_ignore_ascii_case("let") || w.eq_ignore_ascii_case("set"))
+            second == Some(Token::Eq)
+                && !(w.eq_ignore_ascii_case("let") || w.eq_ignore_ascii_case("set"))
         }
         Token::QName(_) | Token::String(_) => second == Some(Token::Eq),
         _ => false,
@@ -449,7 +471,10 @@ impl<'s> LazyLexed<'s> {
             self.window
                 .push_back((token, Span::new(r.start + self.offset, r.end + self.offset)));
         }
-        index.checked_sub(self.base).and_then(|i| self.window.get(i)).copied()
+        index
+            .checked_sub(self.base)
+            .and_then(|i| self.window.get(i))
+            .copied()
     }
 
     /// A token known to exist (already peeked).

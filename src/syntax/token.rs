@@ -220,7 +220,10 @@ fn clip(s: &str) -> String {
 
 /// Moves the lexer to the end of the current line and reports `error`: the recovery for every
 /// unterminated token.
-fn cut_at_line_end<'s>(lex: &mut Lexer<'s, Token<'s>>, error: LexError) -> Result<&'s str, LexError> {
+fn cut_at_line_end<'s>(
+    lex: &mut Lexer<'s, Token<'s>>,
+    error: LexError,
+) -> Result<&'s str, LexError> {
     let rest = lex.remainder().as_bytes();
     let n = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
     lex.bump(n);

@@ -40,11 +40,16 @@ impl Prefix {
     pub fn span(&self) -> Span {
         match self {
             Prefix::Label(i) => i.span,
-            Prefix::Mapping(s) | Prefix::NoConcatenate(s) | Prefix::Generic(s) | Prefix::Semantic(s) => *s,
+            Prefix::Mapping(s)
+            | Prefix::NoConcatenate(s)
+            | Prefix::Generic(s)
+            | Prefix::Semantic(s) => *s,
             Prefix::Concatenate(p) => p.span,
             Prefix::Join(p) | Prefix::Keep(p) => p.span,
             Prefix::CrossTable(p) => p.span,
-            Prefix::Hierarchy(p) | Prefix::HierarchyBelongsTo(p) | Prefix::IntervalMatch(p) => p.span,
+            Prefix::Hierarchy(p) | Prefix::HierarchyBelongsTo(p) | Prefix::IntervalMatch(p) => {
+                p.span
+            }
             Prefix::Buffer(p) => p.span,
             Prefix::Bundle(p) | Prefix::Info(p) => p.span,
             Prefix::First(p) | Prefix::Sample(p) | Prefix::When(p) | Prefix::Unless(p) => p.span,
@@ -361,4 +366,3 @@ pub enum StoreField {
         alias: Option<Ident>,
     },
 }
-

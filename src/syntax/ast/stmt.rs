@@ -500,4 +500,3 @@ pub struct StmtExit {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<ExitCondition>,
 }
-

@@ -66,12 +66,17 @@ pub(crate) fn ident_from(token: &Token, span: SimpleSpan) -> Option<Ident> {
 
 /// A name: a word, a quoted name, a `'…'` string or a `$(…)` (table and field names, labels,
 /// variables). Numbers are accepted too: `TableName ::= IDENT | STRING | QNAME | NUMBER`.
-pub(crate) fn name<'t, 's: 't, E: PErr<'t, 's>>() -> impl Parser<'t, Input<'t, 's>, Ident, extra::Err<E>> + Clone {
+pub(crate) fn name<'t, 's: 't, E: PErr<'t, 's>>(
+) -> impl Parser<'t, Input<'t, 's>, Ident, extra::Err<E>> + Clone {
     any()
         .filter(|t: &Token<'s>| {
             matches!(
                 t,
-                Token::Ident(_) | Token::Dollar(_) | Token::Number(_) | Token::QName(_) | Token::String(_)
+                Token::Ident(_)
+                    | Token::Dollar(_)
+                    | Token::Number(_)
+                    | Token::QName(_)
+                    | Token::String(_)
             )
         })
         .map_with(|t, e| ident_from(&t, e.span()).expect("filtered to name tokens"))

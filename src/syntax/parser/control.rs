@@ -15,12 +15,23 @@ pub(crate) enum Clause {
     ElseIf(Expr),
     Else,
     EndIf,
-    For { variable: Ident, from: Expr, to: Expr, step: Option<Expr> },
-    ForEach { variable: Ident, list: ForEachList },
+    For {
+        variable: Ident,
+        from: Expr,
+        to: Expr,
+        step: Option<Expr>,
+    },
+    ForEach {
+        variable: Ident,
+        list: ForEachList,
+    },
     Next(Option<Ident>),
     Do(Option<LoopCondition>),
     Loop(Option<LoopCondition>),
-    Sub { name: Ident, params: Vec<Ident> },
+    Sub {
+        name: Ident,
+        params: Vec<Ident>,
+    },
     EndSub,
     Switch(Expr),
     Case(Vec<Expr>),
@@ -30,17 +41,26 @@ pub(crate) enum Clause {
     Stmt(StmtKind),
 }
 
-pub(crate) fn clause<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -> Bx<'t, 's, Clause, E> {
+pub(crate) fn clause<'t, 's: 't, E: PErr<'t, 's>>(
+    expr: Bx<'t, 's, Expr, E>,
+) -> Bx<'t, 's, Clause, E> {
     let condition = kw_any(&["while", "until"])
         .then(expr.clone())
         .map(|(i, condition)| LoopCondition {
-            kind: if i == 0 { LoopConditionKind::While } else { LoopConditionKind::Until },
+            kind: if i == 0 {
+                LoopConditionKind::While
+            } else {
+                LoopConditionKind::Until
+            },
             condition,
         })
         .or_not();
     let list = choice((
         kw_any(&["filelist", "dirlist", "fieldvaluelist"])
-            .then(expr.clone().delimited_by(just(Token::LParen), just(Token::RParen)))
+            .then(
+                expr.clone()
+                    .delimited_by(just(Token::LParen), just(Token::RParen)),
+            )
             .map(|(i, e)| match i {
                 0 => ForEachList::FileList(e),
                 1 => ForEachList::DirList(e),
@@ -55,7 +75,11 @@ pub(crate) fn clause<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -> 
     let exit_condition = kw_any(&["when", "unless"])
         .then(expr.clone())
         .map(|(i, condition)| ExitCondition {
-            kind: if i == 0 { ConditionKind::When } else { ConditionKind::Unless },
+            kind: if i == 0 {
+                ConditionKind::When
+            } else {
+                ConditionKind::Unless
+            },
             condition,
         })
         .or_not();
@@ -74,8 +98,14 @@ pub(crate) fn clause<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -> 
         .map(Option::unwrap_or_default);
 
     choice((
-        kw("if").ignore_then(expr.clone()).then_ignore(kw("then")).map(Clause::If),
-        kw("elseif").ignore_then(expr.clone()).then_ignore(kw("then")).map(Clause::ElseIf),
+        kw("if")
+            .ignore_then(expr.clone())
+            .then_ignore(kw("then"))
+            .map(Clause::If),
+        kw("elseif")
+            .ignore_then(expr.clone())
+            .then_ignore(kw("then"))
+            .map(Clause::ElseIf),
         kw("else").to(Clause::Else),
         kw("endif").to(Clause::EndIf),
         kw("end").ignore_then(choice((
@@ -98,7 +128,12 @@ pub(crate) fn clause<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -> 
             .then_ignore(kw("to"))
             .then(expr.clone())
             .then(kw("step").ignore_then(expr.clone()).or_not())
-            .map(|(((variable, from), to), step)| Clause::For { variable, from, to, step }),
+            .map(|(((variable, from), to), step)| Clause::For {
+                variable,
+                from,
+                to,
+                step,
+            }),
         kw("next").ignore_then(name().or_not()).map(Clause::Next),
         kw("do").ignore_then(condition.clone()).map(Clause::Do),
         kw("loop").ignore_then(condition).map(Clause::Loop),
@@ -110,22 +145,37 @@ pub(crate) fn clause<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -> 
                 kw("sub").to(ExitTarget::Sub),
             )))
             .then(exit_condition)
-            .map(|(target, condition)| Clause::Stmt(StmtKind::Exit(Box::new(StmtExit { target, condition })))),
-        kw("sub").ignore_then(name()).then(params).map(|(name, params)| Clause::Sub { name, params }),
+            .map(|(target, condition)| {
+                Clause::Stmt(StmtKind::Exit(Box::new(StmtExit { target, condition })))
+            }),
+        kw("sub")
+            .ignore_then(name())
+            .then(params)
+            .map(|(name, params)| Clause::Sub { name, params }),
         kw("call")
             .ignore_then(name())
             .then(args)
             .map(|(name, args)| Clause::Stmt(StmtKind::Call(Box::new(StmtCall { name, args })))),
         kw("switch").ignore_then(expr.clone()).map(Clause::Switch),
         kw("case")
-            .ignore_then(expr.clone().separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>())
+            .ignore_then(
+                expr.clone()
+                    .separated_by(just(Token::Comma))
+                    .at_least(1)
+                    .collect::<Vec<_>>(),
+            )
             .map(Clause::Case),
         kw("default").to(Clause::Default),
         name()
             .then_ignore(just(Token::Eq))
             .then(expr.or_not())
-            .map(|(name, value)| Clause::Stmt(StmtKind::Let(Box::new(StmtLet { name, value, implicit: true })))),
+            .map(|(name, value)| {
+                Clause::Stmt(StmtKind::Let(Box::new(StmtLet {
+                    name,
+                    value,
+                    implicit: true,
+                })))
+            }),
     ))
     .boxed()
 }
-

@@ -32,7 +32,16 @@ fn un(op: UnaryOp, operand: Expr, span: SimpleSpan) -> Expr {
 
 /// Sort types and orders of a structured Aggr dimension `(Field, (NUMERIC, DESCENDING))`.
 const AGGR_SORT_WORDS: &[&str] = &[
-    "NUMERIC", "TEXT", "FREQUENCY", "LOAD_ORDER", "ASCENDING", "DESCENDING", "REVERSE", "A2Z", "Z2A", "ORIGINAL",
+    "NUMERIC",
+    "TEXT",
+    "FREQUENCY",
+    "LOAD_ORDER",
+    "ASCENDING",
+    "DESCENDING",
+    "REVERSE",
+    "A2Z",
+    "Z2A",
+    "ORIGINAL",
 ];
 
 /// `@1`, `@3:8`, `@6:n`, `@9:nT`, `@1:5I`.
@@ -81,7 +90,7 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
             .filter(|t: &Token| !matches!(t, Token::RParen | Token::Comma))
             .rewind();
         let distinct = kw_any(&["distinct", "nodistinct"])
-            .then_ignore(argument_follows.clone())
+            .then_ignore(argument_follows)
             .map(|i| {
                 if i == 0 {
                     Distinctness::Distinct
@@ -91,7 +100,7 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
             })
             .or_not();
         let all = kw("all")
-            .then_ignore(argument_follows.clone())
+            .then_ignore(argument_follows)
             .or_not()
             .map(|a| a.is_some());
         let total_fields = just(Token::Lt)

@@ -1,8 +1,6 @@
 //! Labels and load prefixes, LOAD, SELECT/SQL, STORE, and file format specifications.
 
-use super::common::{
-    balanced_item, field_name, file_path, kw, kw_any, name, names, sp, unquote,
-};
+use super::common::{balanced_item, field_name, file_path, kw, kw_any, name, names, sp, unquote};
 use super::{Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::token::Token;
@@ -18,24 +16,44 @@ fn table_in_parens<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, Option<Ident>, E
 }
 
 /// Labels and prefixes, in any order (the engine grammar allows it).
-pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -> Bx<'t, 's, Vec<Prefix>, E> {
-    let label = name()
-        .then_ignore(just(Token::Colon))
-        .map(Prefix::Label);
+pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(
+    expr: Bx<'t, 's, Expr, E>,
+) -> Bx<'t, 's, Vec<Prefix>, E> {
+    let label = name().then_ignore(just(Token::Colon)).map(Prefix::Label);
     let bare = |word: &'static str, make: fn(Span) -> Prefix| kw(word).map(move |s| make(sp(s)));
     let concatenate = kw("concatenate")
         .ignore_then(table_in_parens())
-        .map_with(|table, e| Prefix::Concatenate(PrefixTarget { table, span: sp(e.span()) }));
+        .map_with(|table, e| {
+            Prefix::Concatenate(PrefixTarget {
+                table,
+                span: sp(e.span()),
+            })
+        });
     let join_kind = kw_any(&["inner", "left", "right", "outer"])
-        .map(|i| [JoinKind::Inner, JoinKind::Left, JoinKind::Right, JoinKind::Outer][i])
+        .map(|i| {
+            [
+                JoinKind::Inner,
+                JoinKind::Left,
+                JoinKind::Right,
+                JoinKind::Outer,
+            ][i]
+        })
         .or_not()
         .map(|k| k.unwrap_or(JoinKind::Default));
     let join_or_keep = join_kind
         .then(kw_any(&["join", "keep"]))
         .then(table_in_parens())
         .map_with(|((kind, which), table), e| {
-            let p = PrefixJoin { kind, table, span: sp(e.span()) };
-            if which == 0 { Prefix::Join(p) } else { Prefix::Keep(p) }
+            let p = PrefixJoin {
+                kind,
+                table,
+                span: sp(e.span()),
+            };
+            if which == 0 {
+                Prefix::Join(p)
+            } else {
+                Prefix::Keep(p)
+            }
         });
     let crosstable = kw("crosstable")
         .ignore_then(
@@ -46,7 +64,12 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -
                 .delimited_by(just(Token::LParen), just(Token::RParen)),
         )
         .map_with(|((attribute, data), qualifiers), e| {
-            Prefix::CrossTable(Box::new(PrefixCrossTable { attribute, data, qualifiers, span: sp(e.span()) }))
+            Prefix::CrossTable(Box::new(PrefixCrossTable {
+                attribute,
+                data,
+                qualifiers,
+                span: sp(e.span()),
+            }))
         });
     let optional_args = name()
         .or_not()
@@ -57,7 +80,10 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -
     let hierarchy = kw_any(&["hierarchy", "hierarchybelongsto", "intervalmatch"])
         .then(optional_args)
         .map_with(|(which, args), e| {
-            let p = PrefixArgs { args, span: sp(e.span()) };
+            let p = PrefixArgs {
+                args,
+                span: sp(e.span()),
+            };
             match which {
                 0 => Prefix::Hierarchy(p),
                 1 => Prefix::HierarchyBelongsTo(p),
@@ -65,7 +91,8 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -
             }
         });
     let buffer_option = choice((
-        kw_any(&["incremental", "inc", "incr"]).map_with(|_, e| BufferOption::Incremental(sp(e.span()))),
+        kw_any(&["incremental", "inc", "incr"])
+            .map_with(|_, e| BufferOption::Incremental(sp(e.span()))),
         kw("stale")
             .ignore_then(kw("after").or_not())
             .ignore_then(select! { Token::Number(n) => n.to_owned() })
@@ -84,7 +111,12 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -
                 .delimited_by(just(Token::LParen), just(Token::RParen))
                 .or_not(),
         )
-        .map_with(|options, e| Prefix::Buffer(PrefixBuffer { options: options.unwrap_or_default(), span: sp(e.span()) }));
+        .map_with(|options, e| {
+            Prefix::Buffer(PrefixBuffer {
+                options: options.unwrap_or_default(),
+                span: sp(e.span()),
+            })
+        });
     let image_size = kw("image_size")
         .ignore_then(
             expr.clone()
@@ -97,15 +129,28 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -
         .ignore_then(kw("info").or_not())
         .then(image_size.clone())
         .map_with(|(info, image_size), e| {
-            Prefix::Bundle(PrefixBundle { info: info.is_some(), image_size: image_size.map(Box::new), span: sp(e.span()) })
+            Prefix::Bundle(PrefixBundle {
+                info: info.is_some(),
+                image_size: image_size.map(Box::new),
+                span: sp(e.span()),
+            })
         });
     let info = kw("info")
         .ignore_then(image_size)
-        .map_with(|image_size, e| Prefix::Info(PrefixBundle { info: true, image_size: image_size.map(Box::new), span: sp(e.span()) }));
+        .map_with(|image_size, e| {
+            Prefix::Info(PrefixBundle {
+                info: true,
+                image_size: image_size.map(Box::new),
+                span: sp(e.span()),
+            })
+        });
     let with_expr = kw_any(&["first", "sample", "when", "unless"])
         .then(expr.clone())
         .map_with(|(which, expr), e| {
-            let p = PrefixExpr { expr, span: sp(e.span()) };
+            let p = PrefixExpr {
+                expr,
+                span: sp(e.span()),
+            };
             match which {
                 0 => Prefix::First(p),
                 1 => Prefix::Sample(p),
@@ -116,8 +161,15 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -
     let add_replace = kw_any(&["add", "replace"])
         .then(kw("only").or_not())
         .map_with(|(which, only), e| {
-            let p = PrefixOnly { only: only.is_some(), span: sp(e.span()) };
-            if which == 0 { Prefix::Add(p) } else { Prefix::Replace(p) }
+            let p = PrefixOnly {
+                only: only.is_some(),
+                span: sp(e.span()),
+            };
+            if which == 0 {
+                Prefix::Add(p)
+            } else {
+                Prefix::Replace(p)
+            }
         });
     let merge = kw("merge")
         .ignore_then(kw("only").or_not())
@@ -129,9 +181,15 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(expr: Bx<'t, 's, Expr, E>) -
         .then_ignore(kw("on"))
         .then(names())
         .map_with(|((only, args), keys), e| {
-            Prefix::Merge(PrefixMerge { only: only.is_some(), args: args.unwrap_or_default(), keys, span: sp(e.span()) })
+            Prefix::Merge(PrefixMerge {
+                only: only.is_some(),
+                args: args.unwrap_or_default(),
+                keys,
+                span: sp(e.span()),
+            })
         });
-    let dynamic = select! { Token::Dollar(d) = e => Prefix::Dynamic(ExprDollar::new(d, sp(e.span()))) };
+    let dynamic =
+        select! { Token::Dollar(d) = e => Prefix::Dynamic(ExprDollar::new(d, sp(e.span()))) };
 
     choice((
         label,
@@ -164,15 +222,31 @@ pub(crate) fn format_spec<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str) -> Bx<'t, '
         .collect::<Vec<SimpleSpan>>()
         .delimited_by(just(Token::LParen), just(Token::RParen))
         .map_with(move |items, e| FormatSpec {
-            items: items.into_iter().map(|s| classify_format_item(src, s)).collect(),
+            items: items
+                .into_iter()
+                .map(|s| classify_format_item(src, s))
+                .collect(),
             span: sp(e.span()),
         })
         .boxed()
 }
 
 const FILE_TYPES: &[&str] = &[
-    "txt", "qvd", "qvx", "ooxml", "biff", "dif", "fix", "html", "xml", "xmlsimple", "xmlsax",
-    "xmlgeneric", "kml", "json", "parquet",
+    "txt",
+    "qvd",
+    "qvx",
+    "ooxml",
+    "biff",
+    "dif",
+    "fix",
+    "html",
+    "xml",
+    "xmlsimple",
+    "xmlsax",
+    "xmlgeneric",
+    "kml",
+    "json",
+    "parquet",
 ];
 const CODEPAGES: &[&str] = &["ansi", "oem", "mac", "utf8", "utf7", "symbol", "unicode"];
 
@@ -184,15 +258,16 @@ fn classify_format_item(src: &str, span: SimpleSpan) -> FormatItem {
     let words: Vec<&str> = text.split_whitespace().collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
     let first = lower.first().map(String::as_str).unwrap_or("");
-    let word = |w: &str| FormatWord { word: w.to_owned(), span };
+    let word = |w: &str| FormatWord {
+        word: w.to_owned(),
+        span,
+    };
     // The value after `is`, kept as written.
     let value_after_is = || -> Option<FormatValue> {
         let lower_text = text.to_ascii_lowercase();
         let at = find_word(&lower_text, "is")?;
         let raw = text[at + 2..].trim();
-        let value = if raw.len() >= 2
-            && matches!(raw.as_bytes()[0], b'\'' | b'"' | b'[' | b'`')
-        {
+        let value = if raw.len() >= 2 && matches!(raw.as_bytes()[0], b'\'' | b'"' | b'[' | b'`') {
             unquote(raw).0
         } else {
             raw.to_owned()
@@ -201,9 +276,10 @@ fn classify_format_item(src: &str, span: SimpleSpan) -> FormatItem {
     };
     let item = match (first, lower.get(1).map(String::as_str), lower.len()) {
         (t, None, 1) if FILE_TYPES.contains(&t) => Some(FormatItem::FileType(word(t))),
-        (c, None, 1) if CODEPAGES.contains(&c) => {
-            Some(FormatItem::Codepage(FormatValue { value: c.to_owned(), span }))
-        }
+        (c, None, 1) if CODEPAGES.contains(&c) => Some(FormatItem::Codepage(FormatValue {
+            value: c.to_owned(),
+            span,
+        })),
         ("codepage", Some("is"), _) => value_after_is().map(FormatItem::Codepage),
         ("embedded" | "explicit" | "no", Some("labels"), 2) => {
             Some(FormatItem::Labels(word(&format!("{first} labels"))))
@@ -246,7 +322,9 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
     while let Some(i) = text[from..].find(word) {
         let at = from + i;
         let before = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
-        let after = bytes.get(at + word.len()).is_none_or(|b| !b.is_ascii_alphanumeric());
+        let after = bytes
+            .get(at + word.len())
+            .is_none_or(|b| !b.is_ascii_alphanumeric());
         if before && after {
             return Some(at);
         }
@@ -259,14 +337,24 @@ fn alias<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, Option<Ident>, E> {
     kw("as").ignore_then(name()).or_not().boxed()
 }
 
-pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t, 's, Expr, E>) -> Bx<'t, 's, StmtKind, E> {
+pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(
+    src: &'s str,
+    expr: Bx<'t, 's, Expr, E>,
+) -> Bx<'t, 's, StmtKind, E> {
     let field = choice((
         just(Token::Star).map_with(|_, e| LoadField::All(sp(e.span()))),
-        expr.clone()
-            .then(alias())
-            .map_with(|(expr, alias), e| LoadField::Expr(LoadFieldExpr { expr, alias, span: sp(e.span()) })),
+        expr.clone().then(alias()).map_with(|(expr, alias), e| {
+            LoadField::Expr(LoadFieldExpr {
+                expr,
+                alias,
+                span: sp(e.span()),
+            })
+        }),
     ));
-    let fields = field.separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>();
+    let fields = field
+        .separated_by(just(Token::Comma))
+        .at_least(1)
+        .collect::<Vec<_>>();
     let format = format_spec(src).or_not();
     let from = kw("from")
         .ignore_then(file_path(src))
@@ -280,20 +368,33 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t, 's, E
                 .delimited_by(just(Token::LParen), just(Token::RParen)),
         )
         .then(format.clone())
-        .map(|((table, field), format)| LoadSource::FromField(Box::new(SourceFromField { table, field, format })));
+        .map(|((table, field), format)| {
+            LoadSource::FromField(Box::new(SourceFromField {
+                table,
+                field,
+                format,
+            }))
+        });
     let inline = kw("inline")
-        .ignore_then(select! { Token::QName(q) = e => (q, e.span()), Token::String(q) = e => (q, e.span()) })
+        .ignore_then(
+            select! { Token::QName(q) = e => (q, e.span()), Token::String(q) = e => (q, e.span()) },
+        )
         .then(format)
         .map(|((raw, span), format)| {
             let (text, quote) = unquote(raw);
             LoadSource::Inline(SourceInline {
-                data: RawText { text, span: sp(span) },
+                data: RawText {
+                    text,
+                    span: sp(span),
+                },
                 quote,
                 format,
             })
         });
     let resident = kw("resident").ignore_then(name()).map(LoadSource::Resident);
-    let autogenerate = kw("autogenerate").ignore_then(expr.clone()).map(LoadSource::AutoGenerate);
+    let autogenerate = kw("autogenerate")
+        .ignore_then(expr.clone())
+        .map(LoadSource::AutoGenerate);
     let extension = kw("extension")
         .ignore_then(select! { Token::Ident(w) = e => super::common::ident_from(&Token::Ident(w), e.span()).expect("word") })
         .then_ignore(just(Token::LParen))
@@ -312,23 +413,54 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t, 's, E
     let filter = kw_any(&["where", "while"])
         .then(expr.clone())
         .map_with(|(which, condition), e| LoadFilter {
-            kind: if which == 0 { FilterKind::Where } else { FilterKind::While },
+            kind: if which == 0 {
+                FilterKind::Where
+            } else {
+                FilterKind::While
+            },
             condition,
             span: sp(e.span()),
         })
         .or_not();
     let group_by = kw("group")
         .ignore_then(kw("by"))
-        .ignore_then(expr.clone().separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>())
+        .ignore_then(
+            expr.clone()
+                .separated_by(just(Token::Comma))
+                .at_least(1)
+                .collect::<Vec<_>>(),
+        )
         .or_not();
     let order_key = expr
         .clone()
-        .then(kw_any(&["asc", "desc"]).map(|i| if i == 0 { SortOrder::Asc } else { SortOrder::Desc }).or_not())
-        .map_with(|(key, order), e| OrderKey { key, order, span: sp(e.span()) });
+        .then(
+            kw_any(&["asc", "desc"])
+                .map(|i| {
+                    if i == 0 {
+                        SortOrder::Asc
+                    } else {
+                        SortOrder::Desc
+                    }
+                })
+                .or_not(),
+        )
+        .map_with(|(key, order), e| OrderKey {
+            key,
+            order,
+            span: sp(e.span()),
+        });
     let order_by = kw("order")
         .ignore_then(kw("by"))
-        .ignore_then(order_key.separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>())
-        .map_with(|keys, e| OrderBy { keys, span: sp(e.span()) })
+        .ignore_then(
+            order_key
+                .separated_by(just(Token::Comma))
+                .at_least(1)
+                .collect::<Vec<_>>(),
+        )
+        .map_with(|keys, e| OrderBy {
+            keys,
+            span: sp(e.span()),
+        })
         .or_not();
     let tail = select! { Token::Dollar(d) = e => ExprDollar::new(d, sp(e.span())) }.or_not();
     kw("load")
@@ -339,17 +471,19 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t, 's, E
         .then(group_by)
         .then(order_by)
         .then(tail)
-        .map(|((((((distinct, fields), source), filter), group_by), order_by), tail)| {
-            StmtKind::Load(Box::new(StmtLoad {
-                distinct: distinct.is_some(),
-                fields,
-                source: source.unwrap_or(LoadSource::Missing),
-                filter,
-                group_by: group_by.unwrap_or_default(),
-                order_by,
-                tail,
-            }))
-        })
+        .map(
+            |((((((distinct, fields), source), filter), group_by), order_by), tail)| {
+                StmtKind::Load(Box::new(StmtLoad {
+                    distinct: distinct.is_some(),
+                    fields,
+                    source: source.unwrap_or(LoadSource::Missing),
+                    filter,
+                    group_by: group_by.unwrap_or_default(),
+                    order_by,
+                    tail,
+                }))
+            },
+        )
         .boxed()
 }
 
@@ -357,17 +491,28 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t, 's, E
 pub(crate) fn select<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str) -> Bx<'t, 's, StmtKind, E> {
     let body = any().repeated().map_with(move |_, e| {
         let s: SimpleSpan = e.span();
-        RawText { text: src[s.start..s.end].to_owned(), span: sp(s) }
+        RawText {
+            text: src[s.start..s.end].to_owned(),
+            span: sp(s),
+        }
     });
     choice((
-        kw_any(&["sql", "qsl"]).then(body.clone()).map(|(which, body)| {
-            let keyword = if which == 0 { SqlKeyword::Sql } else { SqlKeyword::Qsl };
-            StmtKind::Select(StmtSelect { keyword, body })
+        kw_any(&["sql", "qsl"])
+            .then(body)
+            .map(|(which, body)| {
+                let keyword = if which == 0 {
+                    SqlKeyword::Sql
+                } else {
+                    SqlKeyword::Qsl
+                };
+                StmtKind::Select(StmtSelect { keyword, body })
+            }),
+        kw("select").rewind().ignore_then(body).map(|body| {
+            StmtKind::Select(StmtSelect {
+                keyword: SqlKeyword::Select,
+                body,
+            })
         }),
-        kw("select")
-            .rewind()
-            .ignore_then(body)
-            .map(|body| StmtKind::Select(StmtSelect { keyword: SqlKeyword::Select, body })),
     ))
     .boxed()
 }
@@ -375,7 +520,9 @@ pub(crate) fn select<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str) -> Bx<'t, 's, St
 pub(crate) fn store<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str) -> Bx<'t, 's, StmtKind, E> {
     let store_field = choice((
         just(Token::Star).map_with(|_, e| StoreField::All(sp(e.span()))),
-        name().then(alias()).map(|(name, alias)| StoreField::Field { name, alias }),
+        name()
+            .then(alias())
+            .map(|(name, alias)| StoreField::Field { name, alias }),
     ));
     let fields = store_field
         .separated_by(just(Token::Comma))
@@ -390,7 +537,12 @@ pub(crate) fn store<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str) -> Bx<'t, 's, Stm
         .then(file_path(src))
         .then(format_spec(src).or_not())
         .map(|(((fields, tables), path), format)| {
-            StmtKind::Store(Box::new(StmtStore { fields: fields.unwrap_or_default(), tables, path, format }))
+            StmtKind::Store(Box::new(StmtStore {
+                fields: fields.unwrap_or_default(),
+                tables,
+                path,
+                format,
+            }))
         })
         .boxed()
 }

@@ -21,8 +21,10 @@ fn set_op<'t, 's: 't, E: PErr<'t, 's>>(
         .map(move |t: Token<'s>| find(&t).unwrap_or(SetOp::Union))
 }
 
-const UNION_EXCLUSION: &[(Token<'static>, SetOp)] =
-    &[(Token::Plus, SetOp::Union), (Token::Minus, SetOp::Exclusion)];
+const UNION_EXCLUSION: &[(Token<'static>, SetOp)] = &[
+    (Token::Plus, SetOp::Union),
+    (Token::Minus, SetOp::Exclusion),
+];
 const INTERSECTION: &[(Token<'static>, SetOp)] = &[
     (Token::Star, SetOp::Intersection),
     (Token::Slash, SetOp::SymmetricDifference),
@@ -187,7 +189,6 @@ pub(crate) fn set_expression<'t, 's: 't, E: PErr<'t, 's>>(
         let set_body = recursive(|set_body| {
             let entity = choice((
                 identifier
-                    .clone()
                     .then(modifier.clone().or_not())
                     .map_with(|(identifier, modifier), e| {
                         SetExpr::Entity(SetEntity {

@@ -10,7 +10,13 @@ type Bx<'t, 's, O, E> = Boxed<'t, 't, Input<'t, 's>, O, extra::Err<E>>;
 
 fn fields_or_tables<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, FieldsOrTables, E> {
     kw_any(&["field", "fields", "table", "tables"])
-        .map(|i| if i < 2 { FieldsOrTables::Fields } else { FieldsOrTables::Tables })
+        .map(|i| {
+            if i < 2 {
+                FieldsOrTables::Fields
+            } else {
+                FieldsOrTables::Tables
+            }
+        })
         .boxed()
 }
 
@@ -43,21 +49,47 @@ fn set_value(raw: &Option<RawText>, whole_token: bool) -> String {
     }
 }
 
-pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t, 's, Expr, E>) -> Bx<'t, 's, StmtKind, E> {
+pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(
+    src: &'s str,
+    expr: Bx<'t, 's, Expr, E>,
+) -> Bx<'t, 's, StmtKind, E> {
     let drop = kw("drop")
         .ignore_then(fields_or_tables())
         .then(names())
         .then(kw("from").ignore_then(names()).or_not())
-        .map(|((target, names), from)| StmtKind::Drop(Box::new(StmtDrop { target, names, from: from.unwrap_or_default() })));
+        .map(|((target, names), from)| {
+            StmtKind::Drop(Box::new(StmtDrop {
+                target,
+                names,
+                from: from.unwrap_or_default(),
+            }))
+        });
 
-    let pair = |sep: &'static str| name().then_ignore(kw(sep)).then(name()).map(|(from, to)| RenamePair { from, to });
+    let pair = |sep: &'static str| {
+        name()
+            .then_ignore(kw(sep))
+            .then(name())
+            .map(|(from, to)| RenamePair { from, to })
+    };
     let rename = kw("rename")
         .ignore_then(fields_or_tables())
         .then(choice((
-            kw("using").ignore_then(name()).map(|m| (Vec::new(), Some(m))),
-            pair("to").separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>().map(|p| (p, None)),
+            kw("using")
+                .ignore_then(name())
+                .map(|m| (Vec::new(), Some(m))),
+            pair("to")
+                .separated_by(just(Token::Comma))
+                .at_least(1)
+                .collect::<Vec<_>>()
+                .map(|p| (p, None)),
         )))
-        .map(|(target, (pairs, using))| StmtKind::Rename(Box::new(StmtRename { target, pairs, using })));
+        .map(|(target, (pairs, using))| {
+            StmtKind::Rename(Box::new(StmtRename {
+                target,
+                pairs,
+                using,
+            }))
+        });
 
     // The value is the text between `=` and the end of the statement, whatever it holds.
     let set = kw("set")
@@ -79,21 +111,36 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
         .ignore_then(name())
         .then_ignore(just(Token::Eq))
         .then(expr.clone().or_not())
-        .map(|(name, value)| StmtKind::Let(Box::new(StmtLet { name, value, implicit: false })));
+        .map(|(name, value)| {
+            StmtKind::Let(Box::new(StmtLet {
+                name,
+                value,
+                implicit: false,
+            }))
+        });
 
     let field_patterns = choice((
         kw("qualify").to(FieldPatternsKind::Qualify),
         kw("unqualify").to(FieldPatternsKind::Unqualify),
         kw("nullasvalue").to(FieldPatternsKind::NullAsValue),
         kw("nullasnull").to(FieldPatternsKind::NullAsNull),
-        kw("search").ignore_then(kw("include")).to(FieldPatternsKind::SearchInclude),
-        kw("search").ignore_then(kw("exclude")).to(FieldPatternsKind::SearchExclude),
+        kw("search")
+            .ignore_then(kw("include"))
+            .to(FieldPatternsKind::SearchInclude),
+        kw("search")
+            .ignore_then(kw("exclude"))
+            .to(FieldPatternsKind::SearchExclude),
     ))
     .then(patterns())
     .map(|(kind, patterns)| StmtKind::FieldPatterns(StmtFieldPatterns { kind, patterns }));
 
     let alias = kw("alias")
-        .ignore_then(pair("as").separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>())
+        .ignore_then(
+            pair("as")
+                .separated_by(just(Token::Comma))
+                .at_least(1)
+                .collect::<Vec<_>>(),
+        )
         .map(|pairs| StmtKind::Alias(StmtAlias { pairs }));
 
     let map = kw("map")
@@ -101,7 +148,9 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
         .then_ignore(kw("using"))
         .then(name())
         .map(|(fields, mapping)| StmtKind::Map(Box::new(StmtMap { fields, mapping })));
-    let unmap = kw("unmap").ignore_then(patterns()).map(|fields| StmtKind::Unmap(StmtUnmap { fields }));
+    let unmap = kw("unmap")
+        .ignore_then(patterns())
+        .map(|fields| StmtKind::Unmap(StmtUnmap { fields }));
 
     let connect_target = any()
         .filter(|t: &Token| *t != Token::LParen)
@@ -117,13 +166,22 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
             RawText { text, span: sp(s) }
         });
     let connect_options = just(Token::LParen)
-        .ignore_then(any().filter(|t: &Token| *t != Token::RParen).repeated().map_with(move |_, e| {
-            let s: SimpleSpan = e.span();
-            RawText { text: src[s.start..s.end].to_owned(), span: sp(s) }
-        }))
+        .ignore_then(
+            any()
+                .filter(|t: &Token| *t != Token::RParen)
+                .repeated()
+                .map_with(move |_, e| {
+                    let s: SimpleSpan = e.span();
+                    RawText {
+                        text: src[s.start..s.end].to_owned(),
+                        span: sp(s),
+                    }
+                }),
+        )
         .then_ignore(just(Token::RParen))
         .or_not();
-    let connect_word = kw_any(&["connect", "connect32", "connect64"]).map(|i| [None, Some(32u8), Some(64)][i]);
+    let connect_word =
+        kw_any(&["connect", "connect32", "connect64"]).map(|i| [None, Some(32u8), Some(64)][i]);
     let connect = choice((
         kw_any(&["odbc", "oledb"])
             .or_not()
@@ -136,15 +194,28 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
                 };
                 (kind, bits)
             }),
-        kw("lib").ignore_then(kw("connect")).to((ConnectKind::Lib, None)),
-        kw("custom").ignore_then(kw("connect")).to((ConnectKind::Custom, None)),
+        kw("lib")
+            .ignore_then(kw("connect"))
+            .to((ConnectKind::Lib, None)),
+        kw("custom")
+            .ignore_then(kw("connect"))
+            .to((ConnectKind::Custom, None)),
         kw("customconnect").to((ConnectKind::Custom, None)),
-        kw("bdi").ignore_then(kw("connect")).to((ConnectKind::Bdi, None)),
+        kw("bdi")
+            .ignore_then(kw("connect"))
+            .to((ConnectKind::Bdi, None)),
     ))
     .then_ignore(kw("to"))
     .then(connect_target)
     .then(connect_options)
-    .map(|(((kind, bits), target), options)| StmtKind::Connect(Box::new(StmtConnect { kind, bits, target, options })));
+    .map(|(((kind, bits), target), options)| {
+        StmtKind::Connect(Box::new(StmtConnect {
+            kind,
+            bits,
+            target,
+            options,
+        }))
+    });
 
     let keyword = choice((
         kw("disconnect").to(Keyword::Disconnect),
@@ -166,18 +237,33 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
     let comment = kw("comment")
         .ignore_then(fields_or_tables().or_not())
         .then(choice((
-            kw("using").ignore_then(name()).map(|m| (Vec::new(), None, Some(m))),
-            names().then_ignore(kw("with")).then(name()).map(|(n, t)| (n, Some(t), None)),
+            kw("using")
+                .ignore_then(name())
+                .map(|m| (Vec::new(), None, Some(m))),
+            names()
+                .then_ignore(kw("with"))
+                .then(name())
+                .map(|(n, t)| (n, Some(t), None)),
         )))
         .map(|(target, (names, text, using))| {
-            StmtKind::Comment(Box::new(StmtComment { target: target.unwrap_or(FieldsOrTables::Fields), names, text, using }))
+            StmtKind::Comment(Box::new(StmtComment {
+                target: target.unwrap_or(FieldsOrTables::Fields),
+                names,
+                text,
+                using,
+            }))
         });
 
     let tag = kw_any(&["tag", "untag"])
         .then(fields_or_tables().or_not())
         .then(choice((
-            kw("using").ignore_then(name()).map(|m| (Vec::new(), Vec::new(), Some(m))),
-            names().then_ignore(kw("with")).then(names()).map(|(n, t)| (n, t, None)),
+            kw("using")
+                .ignore_then(name())
+                .map(|m| (Vec::new(), Vec::new(), Some(m))),
+            names()
+                .then_ignore(kw("with"))
+                .then(names())
+                .map(|(n, t)| (n, t, None)),
         )))
         .map(|((which, target), (names, tags, using))| {
             StmtKind::Tag(Box::new(StmtTag {
@@ -189,7 +275,9 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
             }))
         });
 
-    let sleep = kw("sleep").ignore_then(expr.clone()).map(|milliseconds| StmtKind::Sleep(Box::new(StmtSleep { milliseconds })));
+    let sleep = kw("sleep")
+        .ignore_then(expr.clone())
+        .map(|milliseconds| StmtKind::Sleep(Box::new(StmtSleep { milliseconds })));
 
     let force = kw("force")
         .ignore_then(choice((
@@ -216,13 +304,21 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
         .then_ignore(just(Token::Eq))
         .then(expr.clone())
         .map(|(name, value)| DeclareParam { name, value });
-    let params = param.separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>();
+    let params = param
+        .separated_by(just(Token::Comma))
+        .at_least(1)
+        .collect::<Vec<_>>();
     let declare_field = expr
         .clone()
         .then_ignore(kw("as"))
         .then(name())
         .then(kw("tagged").ignore_then(tag_list()).or_not())
-        .map_with(|((expr, name), tags), e| DeclareField { expr, name, tags: tags.unwrap_or_default(), span: sp(e.span()) });
+        .map_with(|((expr, name), tags), e| DeclareField {
+            expr,
+            name,
+            tags: tags.unwrap_or_default(),
+            span: sp(e.span()),
+        });
     let declare = kw("declare")
         .ignore_then(fields_or_tables().or_not())
         .ignore_then(kw("definition"))
@@ -242,7 +338,12 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
                 .or_not()
                 .then(kw("parameters").ignore_then(params).or_not())
                 .then_ignore(kw("fields"))
-                .then(declare_field.separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>())
+                .then(
+                    declare_field
+                        .separated_by(just(Token::Comma))
+                        .at_least(1)
+                        .collect::<Vec<_>>(),
+                )
                 .then(kw("groups").ignore_then(raw_rest(src)).or_not())
                 .map(|(((tags, parameters), fields), groups)| StmtDeclare {
                     tags: tags.unwrap_or_default(),
@@ -265,14 +366,19 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
             kw("implicit")
                 .then_ignore(kw_any(&["tag", "tags"]).or_not())
                 .map(|s| DeriveSource::Implicit(sp(s))),
-            fields_or_tables().or_not().ignore_then(names()).map(DeriveSource::Fields),
+            fields_or_tables()
+                .or_not()
+                .ignore_then(names())
+                .map(DeriveSource::Fields),
         )))
         .then_ignore(kw("using"))
         .then(name())
         .map(|(source, using)| StmtKind::Derive(Box::new(StmtDerive { source, using })));
 
     let raw = |head: Bx<'t, 's, RawKind, E>| {
-        head.then(raw_rest(src)).map(|(kind, body)| StmtKind::Raw(StmtRaw { kind, body })).boxed()
+        head.then(raw_rest(src))
+            .map(|(kind, body)| StmtKind::Raw(StmtRaw { kind, body }))
+            .boxed()
     };
     // Paths and the star symbol are read as Qlik reads them: one pair of delimiters removed.
     let unquoted = |head: Bx<'t, 's, RawKind, E>| {
@@ -280,7 +386,10 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
             .map(|(kind, path)| {
                 StmtKind::Raw(StmtRaw {
                     kind,
-                    body: path.map(|p| RawText { text: p.text, span: p.span }),
+                    body: path.map(|p| RawText {
+                        text: p.text,
+                        span: p.span,
+                    }),
                 })
             })
             .boxed()
@@ -288,27 +397,52 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str, expr: Bx<'t,
     let directory = unquoted(kw("directory").to(RawKind::Directory).boxed());
     let star = unquoted(kw("star").ignore_then(kw("is")).to(RawKind::Star).boxed());
     let binary = unquoted(kw("binary").to(RawKind::Binary).boxed());
-    let raw_heads = raw(
-        choice((
-            kw("execute").to(RawKind::Execute),
-            kw("direct").ignore_then(kw("query")).to(RawKind::DirectQuery),
-            kw("constrain").to(RawKind::Constrain),
-            kw("import").ignore_then(kw("live")).to(RawKind::ImportLive),
-            kw("create").ignore_then(kw("relationship")).to(RawKind::CreateRelationship),
-            kw("drop").ignore_then(kw("relationship")).to(RawKind::DropRelationship),
-            kw("dimension").to(RawKind::Dimension),
-            kw("measure").to(RawKind::Measure),
-            kw("command").to(RawKind::Command),
-            kw("inputfield").to(RawKind::InputField),
-            kw("rem").to(RawKind::Rem),
-            kw("trace").to(RawKind::Trace),
-        ))
-        .boxed(),
-    );
+    let raw_heads = raw(choice((
+        kw("execute").to(RawKind::Execute),
+        kw("direct")
+            .ignore_then(kw("query"))
+            .to(RawKind::DirectQuery),
+        kw("constrain").to(RawKind::Constrain),
+        kw("import").ignore_then(kw("live")).to(RawKind::ImportLive),
+        kw("create")
+            .ignore_then(kw("relationship"))
+            .to(RawKind::CreateRelationship),
+        kw("drop")
+            .ignore_then(kw("relationship"))
+            .to(RawKind::DropRelationship),
+        kw("dimension").to(RawKind::Dimension),
+        kw("measure").to(RawKind::Measure),
+        kw("command").to(RawKind::Command),
+        kw("inputfield").to(RawKind::InputField),
+        kw("rem").to(RawKind::Rem),
+        kw("trace").to(RawKind::Trace),
+    ))
+    .boxed());
 
     choice((
-        drop, rename, set, let_, field_patterns, alias, map, unmap, connect, keyword, section, comment, tag,
-        sleep, force, loosen, autonumber, declare, derive, binary, directory, star, raw_heads,
+        drop,
+        rename,
+        set,
+        let_,
+        field_patterns,
+        alias,
+        map,
+        unmap,
+        connect,
+        keyword,
+        section,
+        comment,
+        tag,
+        sleep,
+        force,
+        loosen,
+        autonumber,
+        declare,
+        derive,
+        binary,
+        directory,
+        star,
+        raw_heads,
     ))
     .boxed()
 }
