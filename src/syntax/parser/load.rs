@@ -497,16 +497,14 @@ pub(crate) fn select<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str) -> Bx<'t, 's, St
         }
     });
     choice((
-        kw_any(&["sql", "qsl"])
-            .then(body)
-            .map(|(which, body)| {
-                let keyword = if which == 0 {
-                    SqlKeyword::Sql
-                } else {
-                    SqlKeyword::Qsl
-                };
-                StmtKind::Select(StmtSelect { keyword, body })
-            }),
+        kw_any(&["sql", "qsl"]).then(body).map(|(which, body)| {
+            let keyword = if which == 0 {
+                SqlKeyword::Sql
+            } else {
+                SqlKeyword::Qsl
+            };
+            StmtKind::Select(StmtSelect { keyword, body })
+        }),
         kw("select").rewind().ignore_then(body).map(|body| {
             StmtKind::Select(StmtSelect {
                 keyword: SqlKeyword::Select,
