@@ -3,7 +3,7 @@
 //! Exit codes (stable): 0 success, 1 the input has errors, 2 usage or I/O failure.
 
 mod parse_command;
-mod paths;
+pub mod paths;
 pub mod qvd_command;
 
 use clap::{Parser, Subcommand};

@@ -12,22 +12,9 @@ fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
 }
 
+/// The files `qlineage parse` picks up in a directory.
 fn is_script(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .to_ascii_lowercase();
-    name.ends_with(".qvs")
-        || name.ends_with(".qvs.txt")
-        || name.ends_with(".inc")
-        || (name == "loadscript.txt"
-            && path
-                .parent()
-                .unwrap()
-                .to_string_lossy()
-                .to_ascii_lowercase()
-                .ends_with("-prj"))
+    qlineage::cli::paths::is_script_file(path)
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
