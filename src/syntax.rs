@@ -142,7 +142,12 @@ fn parse_text(text: &str) -> Parsed {
                         }));
                         continue;
                     }
-                    if let Some(d) = too_deep(slice) {
+                    // Raw text (SQL, SET values, EXECUTE) is not parsed, so it cannot nest too deep.
+                    let raw = slice.iter().take(8).any(|(t, _)| t.is_word("sql"))
+                        || slice.first().is_some_and(|(t, _)| {
+                            ["select", "set", "execute"].iter().any(|w| t.is_word(w))
+                        });
+                    if let Some(d) = too_deep(slice).filter(|_| !raw) {
                         diagnostics.push(d);
                         pieces.push(error_piece(item.span));
                         continue;
@@ -702,5 +707,104 @@ mod tests {
                 other => panic!("statement {i}: {other:?}"),
             }
         }
+    }
+
+    fn only(text: &str) -> Vec<Stmt> {
+        let parsed = parse_str(text);
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "{text}: {:?}",
+            parsed.diagnostics
+        );
+        parsed.script.statements
+    }
+
+    #[test]
+    fn unquoted_paths_stop_only_at_group_by_and_order_by() {
+        let stmts = only("LOAD * FROM lib://Data/Order Data/a.qvd (qvd);");
+        let StmtKind::Load(load) = &stmts[0].kind else {
+            panic!()
+        };
+        let LoadSource::From(from) = &load.source else {
+            panic!()
+        };
+        assert_eq!(from.path.text, "lib://Data/Order Data/a.qvd");
+    }
+
+    #[test]
+    fn path_values_keep_parentheses_and_lose_quotes() {
+        let stmts = only("Directory C:\\dir(1)\\;\nBinary [lib://Apps/Sales (old).qvf];");
+        let bodies: Vec<String> = stmts
+            .iter()
+            .map(|s| match &s.kind {
+                StmtKind::Raw(raw) => raw.body.as_ref().unwrap().text.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(bodies, ["C:\\dir(1)\\", "lib://Apps/Sales (old).qvf"]);
+    }
+
+    #[test]
+    fn rem_and_trace_bodies_respect_quotes_closed_on_their_line() {
+        let stmts = only("TRACE 'a;b';\nREM don't do this;\nLET x = 1;");
+        assert_eq!(stmts.len(), 3);
+        let StmtKind::Raw(trace) = &stmts[0].kind else {
+            panic!()
+        };
+        assert_eq!(trace.body.as_ref().unwrap().text, "'a;b'");
+        assert!(matches!(stmts[2].kind, StmtKind::Let(_)));
+    }
+
+    #[test]
+    fn templated_assignments_end_at_the_line() {
+        let stmts = only("v$(i) = 1\n$(vName) = 2\nLET a = 1;");
+        assert_eq!(stmts.len(), 3);
+        assert!(stmts.iter().all(|s| matches!(s.kind, StmtKind::Let(_))));
+    }
+
+    #[test]
+    fn set_values_drop_comments_around_a_quoted_value() {
+        let stmts = only("SET v = 'abc' /* why */;");
+        let StmtKind::Set(set) = &stmts[0].kind else {
+            panic!()
+        };
+        assert_eq!(set.value, "abc");
+    }
+
+    #[test]
+    fn crosstable_takes_strings_and_raw_sql_is_never_too_deep() {
+        only("CrossTable('Month', 'Amount', 2) LOAD * INLINE [a,b,c\n1,2,3];");
+        let deep = format!("SQL SELECT {}1{} FROM t;", "(".repeat(100), ")".repeat(100));
+        only(&deep);
+    }
+
+    fn chart(text: &str) -> Expr {
+        let parsed = parse_chart_expression(text);
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "{text}: {:?}",
+            parsed.diagnostics
+        );
+        parsed
+            .expr
+            .unwrap_or_else(|| panic!("{text}: no expression"))
+    }
+
+    #[test]
+    fn chart_qualifiers_in_any_order_and_sets_only_on_aggregations() {
+        let Expr::Call(call) = chart("Fractile(TOTAL ALL Sales, 0.5)") else {
+            panic!()
+        };
+        assert!(call.all && call.total.is_some());
+        let Expr::Call(range) = chart("RangeSum({<Year={2021}>} Sum(Sales))") else {
+            panic!()
+        };
+        assert!(range.set.is_none());
+        assert!(matches!(range.args[0], Expr::Scoped(_)));
+        let Expr::Call(sum) = chart("Sum({$(vSet)} Sales)") else {
+            panic!()
+        };
+        assert!(sum.set.is_some());
+        assert!(parse_chart_expression("A - {<Y={1}>} B").expr.is_none());
     }
 }

@@ -102,15 +102,44 @@ pub fn keyword_roles_of(word: &str) -> &'static [&'static str] {
         .map_or(&[], Vec::as_slice)
 }
 
-/// True for words that begin a statement: statement heads, control clauses and load prefixes.
+/// Prefix words that can stand first in a statement (the table's `prefix` role also holds
+/// words that only occur inside a prefix, such as `On` or `Stale`).
+const LEADING_PREFIXES: &[&str] = &[
+    "add",
+    "buffer",
+    "bundle",
+    "concatenate",
+    "crosstable",
+    "first",
+    "generic",
+    "hierarchy",
+    "hierarchybelongsto",
+    "info",
+    "inner",
+    "intervalmatch",
+    "join",
+    "keep",
+    "left",
+    "mapping",
+    "merge",
+    "noconcatenate",
+    "outer",
+    "replace",
+    "right",
+    "sample",
+    "semantic",
+    "unless",
+    "when",
+];
+
+/// True for words that begin a statement: statement heads, control clauses and the prefixes
+/// that can come first.
 pub fn starts_statement(word: &str) -> bool {
-    keyword_roles_of(word)
-        .iter()
-        .any(|r| matches!(*r, "statement" | "control" | "prefix"))
-        && !matches!(
-            word.to_ascii_lowercase().as_str(),
-            "each" | "script" | "to" | "step"
-        )
+    let lower = word.to_ascii_lowercase();
+    let roles = keyword_roles_of(word);
+    (roles.iter().any(|r| matches!(*r, "statement" | "control"))
+        && !matches!(lower.as_str(), "each" | "script" | "to" | "step"))
+        || (roles.contains(&"prefix") && LEADING_PREFIXES.contains(&lower.as_str()))
 }
 
 #[cfg(test)]
@@ -139,6 +168,8 @@ mod tests {
         assert!(starts_statement("concatenate"));
         assert!(starts_statement("EndIf"));
         assert!(!starts_statement("Each"));
+        assert!(!starts_statement("On"));
+        assert!(!starts_statement("Stale"));
         assert!(!starts_statement("Sales"));
         assert!(keyword_roles_of("and").contains(&"operator"));
     }

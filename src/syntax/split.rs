@@ -265,7 +265,7 @@ impl<'s> Splitter<'s> {
         {
             return Some(self.raw_body_item(head.unwrap_or(Token::Semi), first_span));
         }
-        let control = is_control_head(head, second);
+        let control = is_control_head(head, second) || self.templated_assignment_ahead();
         let head_word = match head {
             Some(Token::Ident(w)) => w.to_ascii_lowercase(),
             _ => String::new(),
@@ -357,27 +357,46 @@ impl<'s> Splitter<'s> {
         })
     }
 
+    /// `v$(i) = …` or `$(v) = …`: a templated name, then `=`, is a keyword-less assignment.
+    fn templated_assignment_ahead(&mut self) -> bool {
+        let mut index = self.pos;
+        let mut templated = false;
+        let mut previous_end = None;
+        while let Some((Ok(token), span)) = self.lexed.get(index) {
+            let touching = previous_end.is_none_or(|end| end == span.start);
+            match token {
+                Token::Eq => return templated && previous_end.is_some(),
+                Token::Dollar(_) if touching => templated = true,
+                Token::Ident(_) | Token::Number(_) | Token::Dot if touching => {}
+                _ => return false,
+            }
+            previous_end = Some(span.end);
+            index += 1;
+        }
+        false
+    }
+
     /// `$(Include=…)` alone on its line needs no `;`: the included text brings its own.
     fn is_lone_include(&self, start: usize) -> bool {
         match &self.tokens[start..] {
-            [(Token::Dollar(d), _)] => {
-                let body = d[2..].trim_start().to_ascii_lowercase();
-                body.starts_with("include") || body.starts_with("must_include")
-            }
+            [(Token::Dollar(d), span)] => matches!(
+                super::ast::ExprDollar::new(d, Span::new(span.start, span.end)).kind,
+                super::ast::DollarKind::Include | super::ast::DollarKind::MustInclude
+            ),
             _ => false,
         }
     }
 
-    /// REM and TRACE: the body runs to the first `;` in the text, whatever quotes it holds.
+    /// REM and TRACE: the body runs to the first `;` of the raw text that no quote closed on the
+    /// same line hides.
     fn raw_body_item(&mut self, head: Token<'s>, head_span: Span) -> Item {
         let start = self.tokens.len();
         self.push(head, head_span, start);
         let body_start = head_span.end as usize;
-        let (body_end, terminated_at) =
-            match memchr::memchr(b';', &self.text.as_bytes()[body_start..]) {
-                Some(n) => (body_start + n, Some(body_start + n + 1)),
-                None => (self.text.len(), None),
-            };
+        let (body_end, terminated_at) = match raw_body_end(&self.text.as_bytes()[body_start..]) {
+            Some(n) => (body_start + n, Some(body_start + n + 1)),
+            None => (self.text.len(), None),
+        };
         match terminated_at {
             Some(next) => {
                 // Lexing resumes after the `;`, whatever the body held.
@@ -405,6 +424,27 @@ impl<'s> Splitter<'s> {
             semicolon: terminated_at.map(|n| Span::new(n - 1, n)),
         }
     }
+}
+
+/// Where a REM or TRACE body ends: the first `;` that is not inside a quote closed on the same
+/// line. An apostrophe with no partner on its line (`REM don't;`) is just a character.
+fn raw_body_end(body: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b';' => return Some(i),
+            q @ (b'\'' | b'"') => {
+                let line_end =
+                    memchr::memchr(b'\n', &body[i + 1..]).map_or(body.len(), |n| i + 1 + n);
+                if let Some(n) = memchr::memchr(q, &body[i + 1..line_end]) {
+                    i += n + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn gluable(token: &Token) -> bool {

@@ -117,6 +117,26 @@ pub(crate) fn raw_rest<'t, 's: 't, E: PErr<'t, 's>>(
         .or_not()
 }
 
+/// The rest of a statement as Qlik reads a path-like value: one quoted token loses its
+/// delimiters; anything else is the raw text, `(` and keywords included.
+pub(crate) fn raw_value<'t, 's: 't, E: PErr<'t, 's>>(
+    src: &'s str,
+) -> impl Parser<'t, Input<'t, 's>, Option<RawText>, extra::Err<E>> + Clone {
+    any()
+        .repeated()
+        .at_least(1)
+        .collect::<Vec<Token<'s>>>()
+        .map_with(move |tokens, e| {
+            let s: SimpleSpan = e.span();
+            let text = match tokens.as_slice() {
+                [Token::QName(q)] | [Token::String(q)] => unquote(q).0,
+                _ => src[s.start..s.end].to_owned(),
+            };
+            RawText { text, span: sp(s) }
+        })
+        .or_not()
+}
+
 /// A token run with balanced parentheses that stops before a depth-0 `,` or `)`.
 pub(crate) fn balanced_item<'t, 's: 't, E: PErr<'t, 's>>(
 ) -> impl Parser<'t, Input<'t, 's>, SimpleSpan, extra::Err<E>> + Clone {
@@ -142,13 +162,15 @@ pub(crate) fn balanced_item<'t, 's: 't, E: PErr<'t, 's>>(
     })
 }
 
-/// Stop words that end an unquoted path after FROM.
-fn ends_path(t: &Token) -> bool {
-    matches!(t, Token::LParen)
-        || t.is_word("where")
-        || t.is_word("while")
-        || t.is_word("group")
-        || t.is_word("order")
+/// What ends an unquoted path after FROM: `(`, WHERE, WHILE, GROUP BY, ORDER BY.
+fn path_end<'t, 's: 't, E: PErr<'t, 's>>(
+) -> impl Parser<'t, Input<'t, 's>, (), extra::Err<E>> + Clone {
+    choice((
+        just(Token::LParen).ignored(),
+        kw("where").ignored(),
+        kw("while").ignored(),
+        kw_any(&["group", "order"]).then(kw("by")).ignored(),
+    ))
 }
 
 /// A file name after FROM / INTO / BINARY: one quoted token, or the raw text of the tokens up to
@@ -157,7 +179,7 @@ pub(crate) fn file_path<'t, 's: 't, E: PErr<'t, 's>>(
     src: &'s str,
 ) -> impl Parser<'t, Input<'t, 's>, FilePath, extra::Err<E>> + Clone {
     any()
-        .filter(|t: &Token| !ends_path(t))
+        .and_is(path_end().not())
         .repeated()
         .at_least(1)
         .collect::<Vec<Token<'s>>>()

@@ -9,6 +9,7 @@ use super::common::{field_name, ident_from, kw, kw_any, sp, unquote};
 use super::set::set_expression;
 use super::{Input, PErr};
 use crate::syntax::ast::*;
+use crate::syntax::grammar_tables;
 use crate::syntax::token::Token;
 use chumsky::pratt::{infix, left, prefix};
 use chumsky::prelude::*;
@@ -89,20 +90,6 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
         let argument_follows = any()
             .filter(|t: &Token| !matches!(t, Token::RParen | Token::Comma))
             .rewind();
-        let distinct = kw_any(&["distinct", "nodistinct"])
-            .then_ignore(argument_follows)
-            .map(|i| {
-                if i == 0 {
-                    Distinctness::Distinct
-                } else {
-                    Distinctness::NoDistinct
-                }
-            })
-            .or_not();
-        let all = kw("all")
-            .then_ignore(argument_follows)
-            .or_not()
-            .map(|a| a.is_some());
         let total_fields = just(Token::Lt)
             .ignore_then(
                 field_name()
@@ -111,18 +98,26 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
                     .collect::<Vec<_>>(),
             )
             .then_ignore(just(Token::Gt));
-        let total = kw("total")
-            .then_ignore(argument_follows)
-            .ignore_then(if chart {
-                total_fields.or_not().boxed()
-            } else {
-                empty().to(None).boxed()
-            })
-            .map_with(|fields, e| Total {
-                fields: fields.unwrap_or_default(),
-                span: sp(e.span()),
-            })
-            .or_not();
+        let total_fields = if chart {
+            total_fields.or_not().boxed()
+        } else {
+            empty().to(None).boxed()
+        };
+        // DISTINCT/NODISTINCT, ALL and TOTAL in any order (the engine's own rules differ per
+        // function: `Fractile(TOTAL ALL x, 0.5)`, `Sum(DISTINCT TOTAL x)`).
+        let qualifiers = choice((
+            kw_any(&["distinct", "nodistinct"])
+                .then_ignore(argument_follows)
+                .map(|i| Qualifier::Distinct(if i == 0 { Distinctness::Distinct } else { Distinctness::NoDistinct })),
+            kw("all").then_ignore(argument_follows).to(Qualifier::All),
+            kw("total")
+                .then_ignore(argument_follows)
+                .ignore_then(total_fields)
+                .map_with(|fields, e| Qualifier::Total(Total { fields: fields.unwrap_or_default(), span: sp(e.span()) })),
+        ))
+        .repeated()
+        .at_most(3)
+        .collect::<Vec<_>>();
         let set_arg = if chart {
             set_expression().map(Some).boxed()
         } else {
@@ -135,14 +130,27 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
         let call = select! { Token::Ident(w) = e => (w, e.span()) }
             .then_ignore(just(Token::LParen))
             .then(set_arg.or_not().map(Option::flatten))
-            .then(distinct)
-            .then(all)
-            .then(total)
+            .then(qualifiers)
             .then(args)
             .then_ignore(just(Token::RParen))
-            .map_with(|(((((head, set), distinct), all), total), mut args), e| {
+            .map_with(|(((head, mut set), qualifiers), mut args), e| {
                 let (word, span) = head;
-                let mut total = total;
+                let (mut distinct, mut all, mut total) = (None, false, None);
+                for q in qualifiers {
+                    match q {
+                        Qualifier::Distinct(d) => distinct = Some(d),
+                        Qualifier::All => all = true,
+                        Qualifier::Total(t) => total = Some(t),
+                    }
+                }
+                // Only aggregations take a set expression; before the argument of any other
+                // known function (`RangeSum({<…>} Sum(X))`) it is an outer set of that argument.
+                let aggregation = grammar_tables::function(word).is_none_or(|f| f.aggregation);
+                if let (Some(outer), false, Some(first)) = (set.take_if(|_| !aggregation), aggregation, args.first_mut()) {
+                    let inner = std::mem::replace(first, Expr::Number(LitNumber { text: String::new(), span: outer.span }));
+                    let span = outer.span.cover(inner.span());
+                    *first = Expr::Scoped(Box::new(ExprScoped { set: outer, expr: Box::new(inner), span }));
+                }
                 // `RowNo(TOTAL)`, `NoOfRows(TOTAL)`: the keyword is the only argument.
                 if total.is_none() {
                     if let [Expr::Field(f)] = args.as_slice() {
@@ -203,36 +211,17 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
                 .boxed()
         };
 
-        let scoped = if chart {
-            set_expression()
-                .then(expr.clone())
-                .map_with(|(set, inner), e| {
-                    Some(Expr::Scoped(Box::new(ExprScoped {
-                        set,
-                        expr: Box::new(inner),
-                        span: sp(e.span()),
-                    })))
-                })
-                .boxed()
-        } else {
-            empty()
-                .filter(|_: &()| false)
-                .to(None)
-                .boxed()
-        };
-
         let atom = choice((
             literal,
             grouped,
             call,
             position,
             field,
-            scoped.map(|s: Option<Expr>| s.expect("only built in chart mode")),
         ))
         .labelled("expression");
 
         let word = |w: &'static str| kw(w);
-        atom.pratt((
+        let operators = atom.pratt((
             prefix(12, just(Token::Minus), |_, rhs, e| un(UnaryOp::Neg, rhs, e.span())),
             prefix(12, just(Token::Plus), |_, rhs, e| un(UnaryOp::Plus, rhs, e.span())),
             prefix(12, word("bitnot"), |_, rhs, e| un(UnaryOp::BitNot, rhs, e.span())),
@@ -292,7 +281,29 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
                     bin(op, l, r, e.span())
                 },
             ),
-        ))
+        ));
+        // In charts a set expression may open an expression (or a parenthesised one) and then
+        // applies to all of it: `{<Year={2021}>} Sum(Sales) / Count(Customer)`.
+        if chart {
+            set_expression()
+                .or_not()
+                .then(operators)
+                .map_with(|(set, expr), e| match set {
+                    Some(set) => Expr::Scoped(Box::new(ExprScoped { set, expr: Box::new(expr), span: sp(e.span()) })),
+                    None => expr,
+                })
+                .boxed()
+        } else {
+            operators.boxed()
+        }
     })
     .boxed()
+}
+
+/// An aggregation qualifier, in whatever order they are written.
+#[derive(Clone)]
+enum Qualifier {
+    Distinct(Distinctness),
+    All,
+    Total(Total),
 }

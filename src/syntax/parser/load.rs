@@ -1,6 +1,6 @@
 //! Labels and load prefixes, LOAD, SELECT/SQL, STORE, and file format specifications.
 
-use super::common::{balanced_item, field_name, file_path, kw, kw_any, name, names, sp, unquote};
+use super::common::{balanced_item, file_path, kw, kw_any, name, names, sp, unquote};
 use super::{Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::token::Token;
@@ -57,9 +57,9 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(
         });
     let crosstable = kw("crosstable")
         .ignore_then(
-            field_name()
+            name()
                 .then_ignore(just(Token::Comma))
-                .then(field_name())
+                .then(name())
                 .then(just(Token::Comma).ignore_then(expr.clone()).or_not())
                 .delimited_by(just(Token::LParen), just(Token::RParen)),
         )

@@ -34,7 +34,7 @@ pub(crate) fn set_expression<'t, 's: 't, E: PErr<'t, 's>>(
 ) -> Boxed<'t, 't, Input<'t, 's>, SetExpression, extra::Err<E>> {
     recursive(|set_expression| {
         let identifier = choice((
-            select! { Token::Number(n) => n, Token::DollarParam(p) => p, Token::Ident(w) => w },
+            select! { Token::Number(n) => n, Token::DollarParam(p) => p, Token::Ident(w) => w, Token::Dollar(d) => d },
             select! { Token::QName(q) => q },
         ))
         .then(

@@ -1,6 +1,6 @@
 //! Regular statements other than LOAD/SELECT/STORE (spec §5).
 
-use super::common::{file_path, kw, kw_any, name, names, raw_rest, sp, unquote};
+use super::common::{kw, kw_any, name, names, raw_rest, raw_value, sp, unquote};
 use super::{Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::token::Token;
@@ -38,15 +38,6 @@ fn tag_list<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, Vec<Ident>, E> {
         name().map(|n| vec![n]),
     ))
     .boxed()
-}
-
-/// A SET value as Qlik stores it: one enclosing pair of `'…'`, `"…"` or `[…]` removed.
-fn set_value(raw: &Option<RawText>, whole_token: bool) -> String {
-    match raw {
-        Some(r) if whole_token => unquote(&r.text).0,
-        Some(r) => r.text.clone(),
-        None => String::new(),
-    }
 }
 
 pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(
@@ -97,15 +88,26 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(
         .then(just(Token::Eq).map_with(|_, e| e.span()))
         .then(any().repeated().collect::<Vec<Token<'s>>>())
         .then(end().map_with(|_, e| e.span()))
-        .map(move |(((name, eq), tokens), eoi): (((Ident, SimpleSpan), Vec<Token<'s>>), SimpleSpan)| {
-            let whole = src[eq.end..eoi.start].trim();
-            let lead = src[eq.end..eoi.start].len() - src[eq.end..eoi.start].trim_start().len();
-            let start = eq.end + lead;
-            let raw = (!whole.is_empty()).then(|| RawText { text: whole.to_owned(), span: sp(SimpleSpan::from(start..start + whole.len())) });
-            let single = matches!(tokens.as_slice(), [Token::String(t) | Token::QName(t)] if t.len() == whole.len());
-            let value = set_value(&raw, single);
-            StmtKind::Set(Box::new(StmtSet { name, raw, value }))
-        });
+        .map(
+            move |(((name, eq), tokens), eoi): (
+                ((Ident, SimpleSpan), Vec<Token<'s>>),
+                SimpleSpan,
+            )| {
+                let whole = src[eq.end..eoi.start].trim();
+                let lead = src[eq.end..eoi.start].len() - src[eq.end..eoi.start].trim_start().len();
+                let start = eq.end + lead;
+                let raw = (!whole.is_empty()).then(|| RawText {
+                    text: whole.to_owned(),
+                    span: sp(SimpleSpan::from(start..start + whole.len())),
+                });
+                let value = match tokens.as_slice() {
+                    // One quoted token: Qlik stores its content (comments around it are not text).
+                    [Token::String(t) | Token::QName(t)] => unquote(t).0,
+                    _ => raw.as_ref().map_or_else(String::new, |r| r.text.clone()),
+                };
+                StmtKind::Set(Box::new(StmtSet { name, raw, value }))
+            },
+        );
 
     let let_ = kw("let")
         .ignore_then(name())
@@ -382,16 +384,8 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(
     };
     // Paths and the star symbol are read as Qlik reads them: one pair of delimiters removed.
     let unquoted = |head: Bx<'t, 's, RawKind, E>| {
-        head.then(file_path(src).or_not())
-            .map(|(kind, path)| {
-                StmtKind::Raw(StmtRaw {
-                    kind,
-                    body: path.map(|p| RawText {
-                        text: p.text,
-                        span: p.span,
-                    }),
-                })
-            })
+        head.then(raw_value(src))
+            .map(|(kind, body)| StmtKind::Raw(StmtRaw { kind, body }))
             .boxed()
     };
     let directory = unquoted(kw("directory").to(RawKind::Directory).boxed());
