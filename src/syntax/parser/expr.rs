@@ -11,7 +11,6 @@ use super::{Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::grammar_tables;
 use crate::syntax::token::Token;
-use chumsky::pratt::{infix, left, prefix};
 use chumsky::prelude::*;
 
 fn bin(op: BinaryOp, lhs: Expr, rhs: Expr, span: SimpleSpan) -> Expr {
@@ -220,68 +219,9 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
         ))
         .labelled("expression");
 
-        let word = |w: &'static str| kw(w);
-        let operators = atom.pratt((
-            prefix(12, just(Token::Minus), |_, rhs, e| un(UnaryOp::Neg, rhs, e.span())),
-            prefix(12, just(Token::Plus), |_, rhs, e| un(UnaryOp::Plus, rhs, e.span())),
-            prefix(12, word("bitnot"), |_, rhs, e| un(UnaryOp::BitNot, rhs, e.span())),
-            infix(
-                left(11),
-                select! { Token::Star => BinaryOp::Mul, Token::Slash => BinaryOp::Div },
-                |l, op, r, e| bin(op, l, r, e.span()),
-            ),
-            infix(
-                left(10),
-                select! { Token::Plus => BinaryOp::Add, Token::Minus => BinaryOp::Sub },
-                |l, op, r, e| bin(op, l, r, e.span()),
-            ),
-            infix(left(9), just(Token::Amp), |l, _, r, e| {
-                bin(BinaryOp::Concat, l, r, e.span())
-            }),
-            infix(
-                left(8),
-                select! { Token::Shl => BinaryOp::Shl, Token::Shr => BinaryOp::Shr },
-                |l, op, r, e| bin(op, l, r, e.span()),
-            ),
-            infix(left(7), word("bitand"), |l, _, r, e| {
-                bin(BinaryOp::BitAnd, l, r, e.span())
-            }),
-            infix(
-                left(6),
-                kw_any(&["bitor", "bitxor"]),
-                |l, i, r, e| {
-                    let op = if i == 0 { BinaryOp::BitOr } else { BinaryOp::BitXor };
-                    bin(op, l, r, e.span())
-                },
-            ),
-            infix(
-                left(5),
-                select! {
-                    Token::Eq => BinaryOp::Eq,
-                    Token::NotEq => BinaryOp::NotEq,
-                    Token::Lt => BinaryOp::Lt,
-                    Token::LtEq => BinaryOp::LtEq,
-                    Token::Gt => BinaryOp::Gt,
-                    Token::GtEq => BinaryOp::GtEq,
-                }
-                .or(kw_any(&["like", "precedes", "follows"]).map(|i| {
-                    [BinaryOp::Like, BinaryOp::Precedes, BinaryOp::Follows][i]
-                })),
-                |l, op, r, e| bin(op, l, r, e.span()),
-            ),
-            prefix(4, word("not"), |_, rhs, e| un(UnaryOp::Not, rhs, e.span())),
-            infix(left(3), word("and"), |l, _, r, e| {
-                bin(BinaryOp::And, l, r, e.span())
-            }),
-            infix(
-                left(2),
-                kw_any(&["or", "xor"]),
-                |l, i, r, e| {
-                    let op = if i == 0 { BinaryOp::Or } else { BinaryOp::Xor };
-                    bin(op, l, r, e.span())
-                },
-            ),
-        ));
+        // Precedence climbing by hand: one look at the next token decides whether it is an
+        // operator, instead of trying each operator's parser in turn (the parser's hot path).
+        let operators = custom(move |inp| climb(inp, &atom, 0));
         // In charts a set expression may open an expression (or a parenthesised one) and then
         // applies to all of it: `{<Year={2021}>} Sum(Sales) / Count(Customer)`.
         if chart {
@@ -298,6 +238,86 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
         }
     })
     .boxed()
+}
+
+/// The binary operator a token stands for, with its binding power (higher binds tighter).
+fn binary_op(token: &Token) -> Option<(BinaryOp, u8)> {
+    use BinaryOp::*;
+    Some(match token {
+        Token::Star => (Mul, 11),
+        Token::Slash => (Div, 11),
+        Token::Plus => (Add, 10),
+        Token::Minus => (Sub, 10),
+        Token::Amp => (Concat, 9),
+        Token::Shl => (Shl, 8),
+        Token::Shr => (Shr, 8),
+        Token::Eq => (Eq, 5),
+        Token::NotEq => (NotEq, 5),
+        Token::Lt => (Lt, 5),
+        Token::LtEq => (LtEq, 5),
+        Token::Gt => (Gt, 5),
+        Token::GtEq => (GtEq, 5),
+        Token::Ident(w) if w.len() <= 8 => {
+            const WORDS: &[(&str, BinaryOp, u8)] = &[
+                ("bitand", BitAnd, 7),
+                ("bitor", BitOr, 6),
+                ("bitxor", BitXor, 6),
+                ("like", Like, 5),
+                ("precedes", Precedes, 5),
+                ("follows", Follows, 5),
+                ("and", And, 3),
+                ("or", Or, 2),
+                ("xor", Xor, 2),
+            ];
+            let (_, op, power) = WORDS
+                .iter()
+                .find(|(word, _, _)| w.eq_ignore_ascii_case(word))?;
+            (*op, *power)
+        }
+        _ => return None,
+    })
+}
+
+/// The prefix operator a token stands for, with the binding power of its operand.
+fn prefix_op(token: &Token) -> Option<(UnaryOp, u8)> {
+    match token {
+        Token::Minus => Some((UnaryOp::Neg, 12)),
+        Token::Plus => Some((UnaryOp::Plus, 12)),
+        Token::Ident(w) if w.eq_ignore_ascii_case("bitnot") => Some((UnaryOp::BitNot, 12)),
+        Token::Ident(w) if w.eq_ignore_ascii_case("not") => Some((UnaryOp::Not, 4)),
+        _ => None,
+    }
+}
+
+/// Parses operands with `atom` and folds operators whose binding power is at least
+/// `min_power`; binary operators are left-associative.
+fn climb<'t, 's: 't, 'p, E, A>(
+    inp: &mut chumsky::input::InputRef<'t, 'p, Input<'t, 's>, extra::Err<E>>,
+    atom: &A,
+    min_power: u8,
+) -> Result<Expr, E>
+where
+    E: PErr<'t, 's>,
+    A: Parser<'t, Input<'t, 's>, Expr, extra::Err<E>>,
+{
+    let start = inp.cursor();
+    let mut lhs = match inp.peek().as_ref().and_then(prefix_op) {
+        Some((op, power)) => {
+            inp.skip();
+            let operand = climb(inp, atom, power)?;
+            un(op, operand, inp.span_since(&start))
+        }
+        None => inp.parse(atom)?,
+    };
+    while let Some((op, power)) = inp.peek().as_ref().and_then(binary_op) {
+        if power < min_power {
+            break;
+        }
+        inp.skip();
+        let rhs = climb(inp, atom, power + 1)?;
+        lhs = bin(op, lhs, rhs, inp.span_since(&start));
+    }
+    Ok(lhs)
 }
 
 /// An aggregation qualifier, in whatever order they are written.
