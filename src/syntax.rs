@@ -371,7 +371,13 @@ fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
             _ => {}
         }
         let sign = matches!(token, Token::Minus | Token::Plus);
-        let prefix = sign || token.is_word("not") || token.is_word("bitnot");
+        // Operator words are 2 to 8 letters; most identifiers are ruled out by length alone.
+        let word = match token {
+            Token::Ident(w) if (2..=8).contains(&w.len()) => Some(*w),
+            _ => None,
+        };
+        let is = |w: &str| word.is_some_and(|x| x.eq_ignore_ascii_case(w));
+        let prefix = sign || is("not") || is("bitnot");
         run = if prefix { run + 1 } else { 0 };
         let binary =
             sign || matches!(
@@ -387,11 +393,12 @@ fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
                     | Token::GtEq
                     | Token::Shl
                     | Token::Shr
-            ) || [
-                "and", "or", "xor", "like", "precedes", "follows", "bitand", "bitor", "bitxor",
-            ]
-            .iter()
-            .any(|w| token.is_word(w));
+            ) || (word.is_some()
+                && [
+                    "and", "or", "xor", "like", "precedes", "follows", "bitand", "bitor", "bitxor",
+                ]
+                .iter()
+                .any(|w| is(w)));
         if binary {
             *chains.last_mut().expect("never empty") += 1;
         }

@@ -135,6 +135,9 @@ pub fn run(args: &ParseArgs) -> i32 {
                 .map(|_| summary.errors)
         }
     };
+    // The process ends right after this: leave the trees to the OS instead of freeing a
+    // million nodes one by one.
+    std::mem::forget(parsed);
     match result.and_then(|errors| out.flush().map(|_| errors)) {
         Ok(0) => 0,
         Ok(_) => 1,
