@@ -126,14 +126,19 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
             .clone()
             .separated_by(just(Token::Comma))
             .collect::<Vec<_>>();
-        let call = select! { Token::Ident(w) = e => (w, e.span()) }
-            .then_ignore(just(Token::LParen))
-            .then(set_arg.or_not().map(Option::flatten))
+        let call_tail = just(Token::LParen)
+            .ignore_then(set_arg.or_not().map(Option::flatten))
             .then(qualifiers)
             .then(args)
-            .then_ignore(just(Token::RParen))
-            .map_with(|(((head, mut set), qualifiers), mut args), e| {
-                let (word, span) = head;
+            .then_ignore(just(Token::RParen));
+        // A word is a function call when `(` follows, else a field: one parser for both, so
+        // the word is matched once.
+        let word = select! { Token::Ident(w) = e => (w, e.span()) }
+            .then(call_tail.or_not())
+            .map_with(|((word, span), tail), e| {
+                let Some(((mut set, qualifiers), mut args)) = tail else {
+                    return Expr::Field(ident_from(&Token::Ident(word), span).expect("word"));
+                };
                 let (mut distinct, mut all, mut total) = (None, false, None);
                 for q in qualifiers {
                     match q {
@@ -144,8 +149,9 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
                 }
                 // Only aggregations take a set expression; before the argument of any other
                 // known function (`RangeSum({<…>} Sum(X))`) it is an outer set of that argument.
-                let aggregation = grammar_tables::function(word).is_none_or(|f| f.aggregation);
-                if let (Some(outer), false, Some(first)) = (set.take_if(|_| !aggregation), aggregation, args.first_mut()) {
+                let aggregation = || grammar_tables::function(word).is_none_or(|f| f.aggregation);
+                let outer_of_first = set.is_some() && !args.is_empty() && !aggregation();
+                if let (Some(outer), Some(first)) = (set.take_if(|_| outer_of_first), args.first_mut()) {
                     let inner = std::mem::replace(first, Expr::Number(LitNumber { text: String::new(), span: outer.span }));
                     let span = outer.span.cover(inner.span());
                     *first = Expr::Scoped(Box::new(ExprScoped { set: outer, expr: Box::new(inner), span }));
@@ -168,14 +174,11 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
                     args,
                     span: sp(e.span()),
                 }))
-            })
-            .labelled("function call");
+            });
 
-        let field = select! {
-            Token::Ident(w) = e => ident_from(&Token::Ident(w), e.span()),
-            Token::QName(q) = e => ident_from(&Token::QName(q), e.span()),
-        }
-        .map(|i| Expr::Field(i.expect("name token")));
+        let quoted_field = select! {
+            Token::QName(q) = e => Expr::Field(ident_from(&Token::QName(q), e.span()).expect("name token")),
+        };
 
         let items = expr
             .clone()
@@ -210,13 +213,7 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
                 .boxed()
         };
 
-        let atom = choice((
-            literal,
-            grouped,
-            call,
-            position,
-            field,
-        ))
+        let atom = choice((literal, position, word, quoted_field, grouped))
         .labelled("expression");
 
         // Precedence climbing by hand: one look at the next token decides whether it is an
