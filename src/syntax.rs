@@ -79,9 +79,9 @@ fn parse_text(text: &str) -> Parsed {
         return Parsed {
             script: Script::default(),
             diagnostics: vec![Diagnostic::new(
-                Code::NestingTooDeep,
+                Code::TooLarge,
                 Span::empty_at(0),
-                "script larger than 4 GiB",
+                "script of 4 GiB or more: not parsed",
             )],
         };
     }

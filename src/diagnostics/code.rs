@@ -36,6 +36,7 @@ codes! {
     UnterminatedDollar = "QS004", Error, "dollar-sign expansion not closed";
     UnexpectedCharacter = "QS005", Error, "character that cannot start a token";
     NotUtf8 = "QS006", Warning, "file is not UTF-8 and has no BOM: read as Windows-1252";
+    TooLarge = "QS007", Error, "script of 4 GiB or more: not parsed";
     SyntaxError = "QS101", Error, "statement does not parse";
     MissingSemicolon = "QS102", Warning, "last statement not terminated by `;`";
     OrderByWithoutResident = "QS103", Error, "ORDER BY is only allowed after RESIDENT";
