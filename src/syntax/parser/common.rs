@@ -117,12 +117,14 @@ pub(crate) fn raw_rest<'t, 's: 't, E: PErr<'t, 's>>(
         .or_not()
 }
 
-/// The rest of a statement as Qlik reads a path-like value: one quoted token loses its
-/// delimiters; anything else is the raw text, `(` and keywords included.
-pub(crate) fn raw_value<'t, 's: 't, E: PErr<'t, 's>>(
+/// A value as Qlik reads it: one quoted token loses its delimiters; anything else is the raw
+/// source text of the tokens up to one `stop` accepts (or the end).
+pub(crate) fn quoted_or_raw<'t, 's: 't, E: PErr<'t, 's>>(
     src: &'s str,
-) -> impl Parser<'t, Input<'t, 's>, Option<RawText>, extra::Err<E>> + Clone {
+    stop: fn(&Token) -> bool,
+) -> impl Parser<'t, Input<'t, 's>, RawText, extra::Err<E>> + Clone {
     any()
+        .filter(move |t: &Token| !stop(t))
         .repeated()
         .at_least(1)
         .collect::<Vec<Token<'s>>>()
@@ -134,7 +136,13 @@ pub(crate) fn raw_value<'t, 's: 't, E: PErr<'t, 's>>(
             };
             RawText { text, span: sp(s) }
         })
-        .or_not()
+}
+
+/// The rest of a statement as a path-like value, `(` and keywords included.
+pub(crate) fn raw_value<'t, 's: 't, E: PErr<'t, 's>>(
+    src: &'s str,
+) -> impl Parser<'t, Input<'t, 's>, Option<RawText>, extra::Err<E>> + Clone {
+    quoted_or_raw(src, |_| false).or_not()
 }
 
 /// A token run with balanced parentheses that stops before a depth-0 `,` or `)`.

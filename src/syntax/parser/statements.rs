@@ -1,6 +1,6 @@
 //! Regular statements other than LOAD/SELECT/STORE (spec §5).
 
-use super::common::{kw, kw_any, name, names, raw_rest, raw_value, sp, unquote};
+use super::common::{kw, kw_any, name, names, quoted_or_raw, raw_rest, raw_value, sp, unquote};
 use super::{Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::token::Token;
@@ -154,19 +154,7 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(
         .ignore_then(patterns())
         .map(|fields| StmtKind::Unmap(StmtUnmap { fields }));
 
-    let connect_target = any()
-        .filter(|t: &Token| *t != Token::LParen)
-        .repeated()
-        .at_least(1)
-        .collect::<Vec<Token<'s>>>()
-        .map_with(move |tokens, e| {
-            let s: SimpleSpan = e.span();
-            let text = match tokens.as_slice() {
-                [Token::String(q) | Token::QName(q)] => unquote(q).0,
-                _ => src[s.start..s.end].to_owned(),
-            };
-            RawText { text, span: sp(s) }
-        });
+    let connect_target = quoted_or_raw(src, |t| *t == Token::LParen);
     let connect_options = just(Token::LParen)
         .ignore_then(
             any()
