@@ -3,8 +3,9 @@
 //! It walks the lexed tokens once, moves comments and `///$tab` markers to side tables, glues
 //! `$(…)` to the words they touch (`Sales_$(vYear)` is one name), and cuts the stream into items:
 //! regular statements end at `;`, control clauses at `;` or the end of the line (IF/ELSEIF at
-//! THEN), REM and TRACE bodies at the first `;` of the raw text. Each item is later parsed on its
-//! own, so one bad statement costs one diagnostic and parsing resumes at the next.
+//! THEN), REM and TRACE bodies at the first `;` of the raw text outside a quote closed on its
+//! line. Each item is later parsed on its own, so one bad statement costs one diagnostic and
+//! parsing resumes at the next.
 
 use super::ast::{Comment, CommentKind, Tab};
 use super::token::{LexError, Token};
