@@ -15,6 +15,35 @@ fn table_in_parens<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, Option<Ident>, E
         .boxed()
 }
 
+/// Words that begin a load prefix.
+const PREFIX_WORDS: &[&str] = &[
+    "mapping",
+    "noconcatenate",
+    "generic",
+    "semantic",
+    "concatenate",
+    "inner",
+    "left",
+    "right",
+    "outer",
+    "join",
+    "keep",
+    "crosstable",
+    "hierarchy",
+    "hierarchybelongsto",
+    "intervalmatch",
+    "buffer",
+    "bundle",
+    "info",
+    "first",
+    "sample",
+    "when",
+    "unless",
+    "add",
+    "replace",
+    "merge",
+];
+
 /// Labels and prefixes, in any order (the engine grammar allows it).
 pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(
     expr: Bx<'t, 's, Expr, E>,
@@ -191,8 +220,16 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(
     let dynamic =
         select! { Token::Dollar(d) = e => Prefix::Dynamic(ExprDollar::new(d, sp(e.span()))) };
 
-    choice((
-        label,
+    // Most statements have no prefix: one look at the first token skips the alternatives
+    // below unless it is a prefix word or a `$(…)` (labels are tried first, on their own).
+    let could_be_prefix = any()
+        .filter(|t: &Token| match t {
+            Token::Dollar(_) => true,
+            Token::Ident(w) => PREFIX_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)),
+            _ => false,
+        })
+        .rewind();
+    let prefix = could_be_prefix.ignore_then(choice((
         bare("mapping", Prefix::Mapping),
         bare("noconcatenate", Prefix::NoConcatenate),
         bare("generic", Prefix::Generic),
@@ -208,10 +245,8 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(
         add_replace,
         merge,
         dynamic,
-    ))
-    .repeated()
-    .collect()
-    .boxed()
+    )));
+    label.or(prefix).repeated().collect().boxed()
 }
 
 /// `( item, … )`: items are split at depth-0 commas and classified by their words.
