@@ -368,8 +368,9 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
     None
 }
 
-fn alias<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, Option<Ident>, E> {
-    kw("as").ignore_then(name()).or_not().boxed()
+fn alias<'t, 's: 't, E: PErr<'t, 's>>(
+) -> impl Parser<'t, Input<'t, 's>, Option<Ident>, extra::Err<E>> + Clone {
+    kw("as").ignore_then(name()).or_not()
 }
 
 pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(
@@ -524,12 +525,15 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(
 
 /// `SQL …`, `SELECT …`, `QSL …`: the body is kept as text.
 pub(crate) fn select<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str) -> Bx<'t, 's, StmtKind, E> {
-    let body = any().repeated().map_with(move |_, e| {
-        let s: SimpleSpan = e.span();
-        RawText {
+    // The body is everything left: skip it in one go rather than token by token.
+    let body = custom(move |inp| {
+        let start = inp.cursor();
+        while inp.next().is_some() {}
+        let s: SimpleSpan = inp.span_since(&start);
+        Ok(RawText {
             text: src[s.start..s.end].to_owned(),
             span: sp(s),
-        }
+        })
     });
     choice((
         kw_any(&["sql", "qsl"]).then(body).map(|(which, body)| {
