@@ -156,7 +156,7 @@ fn parse_text(text: &str) -> Parsed {
                     let result = if control {
                         parsers
                             .clause(slice, eoi)
-                            .map(|c| Piece::Clause(c, item.span))
+                            .map(|c| Piece::Clause(Box::new(c), item.span))
                     } else {
                         parsers.statement(slice, eoi).map(|(prefixes, kind)| {
                             Piece::Stmt(Stmt {

@@ -10,7 +10,8 @@ use crate::diagnostics::{Code, Diagnostic};
 /// A parsed item before nesting.
 pub(crate) enum Piece {
     Stmt(Stmt),
-    Clause(Clause, Span),
+    /// Boxed: clauses are rare and large, statements common and small.
+    Clause(Box<Clause>, Span),
 }
 
 /// Deeper blocks than this are reported (QS301) rather than nested.
@@ -98,7 +99,7 @@ pub(crate) fn build(pieces: Vec<Piece>, diagnostics: &mut Vec<Diagnostic>) -> Ve
                 body(&mut root, &mut stack).push(stmt);
                 continue;
             }
-            Piece::Clause(clause, span) => (clause, span),
+            Piece::Clause(clause, span) => (*clause, span),
         };
         let opened = match clause {
             Clause::If(condition) => Some(Open::If {
