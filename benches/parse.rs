@@ -7,6 +7,10 @@ use std::path::Path;
 #[path = "synthetic.rs"]
 mod synthetic;
 
+/// The same allocator as the `qlineage` binary, so the figures are the tool's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn corpus_text() -> String {
     fn walk(dir: &Path, out: &mut String) {
         let mut entries: Vec<_> = std::fs::read_dir(dir)
