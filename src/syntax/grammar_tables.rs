@@ -2,8 +2,9 @@
 //!
 //! `grammar/keywords.tsv` and `grammar/functions.tsv` are generated from the engine's own
 //! grammar dump (see grammar/README.md). The parser uses the keyword roles to know which words
-//! start statements (its "missing `;`" recovery); the linter and resolver use the function table
-//! (arity, aggregation, name-taking arguments).
+//! start statements (its "missing `;`" recovery) and the function table to tell aggregations
+//! (which take set expressions) from other functions; the linter and resolver will use the rest
+//! (arity, name-taking arguments).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -104,7 +105,7 @@ pub fn keyword_roles_of(word: &str) -> &'static [&'static str] {
 
 /// Prefix words that can stand first in a statement (the table's `prefix` role also holds
 /// words that only occur inside a prefix, such as `On` or `Stale`).
-const LEADING_PREFIXES: &[&str] = &[
+pub(crate) const LEADING_PREFIXES: &[&str] = &[
     "add",
     "buffer",
     "bundle",

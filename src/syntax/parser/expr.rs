@@ -1,4 +1,5 @@
-//! Expressions: a Pratt parser over Qlik's operators, shared by scripts and chart expressions.
+//! Expressions: precedence climbing over Qlik's operators, shared by scripts and chart
+//! expressions.
 //!
 //! Precedence, loosest first: `or xor` < `and` < `not` < relational (`= <> < <= > >= like
 //! precedes follows`) < `bitor bitxor` < `bitand` < `<< >>` < `&` < `+ -` < `* /` < unary

@@ -3,6 +3,7 @@
 use super::common::{balanced_item, file_path, kw, kw_any, name, names, sp, unquote};
 use super::{Input, PErr};
 use crate::syntax::ast::*;
+use crate::syntax::grammar_tables;
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
 
@@ -14,35 +15,6 @@ fn table_in_parens<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, Option<Ident>, E
         .or_not()
         .boxed()
 }
-
-/// Words that begin a load prefix.
-const PREFIX_WORDS: &[&str] = &[
-    "mapping",
-    "noconcatenate",
-    "generic",
-    "semantic",
-    "concatenate",
-    "inner",
-    "left",
-    "right",
-    "outer",
-    "join",
-    "keep",
-    "crosstable",
-    "hierarchy",
-    "hierarchybelongsto",
-    "intervalmatch",
-    "buffer",
-    "bundle",
-    "info",
-    "first",
-    "sample",
-    "when",
-    "unless",
-    "add",
-    "replace",
-    "merge",
-];
 
 /// Labels and prefixes, in any order (the engine grammar allows it).
 pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(
@@ -225,7 +197,9 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(
     let could_be_prefix = any()
         .filter(|t: &Token| match t {
             Token::Dollar(_) => true,
-            Token::Ident(w) => PREFIX_WORDS.iter().any(|p| w.eq_ignore_ascii_case(p)),
+            Token::Ident(w) => grammar_tables::LEADING_PREFIXES
+                .iter()
+                .any(|p| w.eq_ignore_ascii_case(p)),
             _ => false,
         })
         .rewind();
