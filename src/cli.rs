@@ -5,6 +5,8 @@
 mod parse_command;
 pub mod paths;
 pub mod qvd_command;
+#[cfg(feature = "simulate")]
+mod simulate_command;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +27,9 @@ pub enum Command {
     Parse(parse_command::ParseArgs),
     /// Read QVD headers, lineage and (optionally) field profiles.
     Qvd(qvd_command::QvdArgs),
+    /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
+    #[cfg(feature = "simulate")]
+    Simulate(simulate_command::SimulateArgs),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -39,5 +44,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Parse(args) => parse_command::run(&args),
         Command::Qvd(args) => qvd_command::run(&args),
+        #[cfg(feature = "simulate")]
+        Command::Simulate(args) => simulate_command::run(&args),
     }
 }

@@ -3,8 +3,11 @@
 //! Data flows one way: [`source`] → [`syntax`] → later stages; [`qvd`] sits at the edge and
 //! uses [`syntax`] for the statements in QVD lineage. See ARCHITECTURE.md.
 
+pub mod auth;
 pub mod cli;
 pub mod diagnostics;
 pub mod qvd;
+#[cfg(feature = "simulate")]
+pub mod simulate;
 pub mod source;
 pub mod syntax;
