@@ -289,12 +289,15 @@ async fn handle_proxy(req: Request<Incoming>, shared: &Arc<Shared>, conn: &Conne
         if let Some(pos) = query.iter().position(|(k, _)| k == "qlikTicket") {
             let (_, ticket) = query.remove(pos);
             user = shared.proxy.redeem_ticket(&ticket);
-            if user.is_none() {
-                return respond(
-                    403,
-                    "text/html; charset=utf-8",
-                    "<html><body>Invalid or expired ticket</body></html>",
-                );
+            match &user {
+                Some(u) => new_session = Some(shared.proxy.new_session(proxy, u.clone())),
+                None => {
+                    return respond(
+                        403,
+                        "text/html; charset=utf-8",
+                        "<html><body>Invalid or expired ticket</body></html>",
+                    )
+                }
             }
         }
     }
