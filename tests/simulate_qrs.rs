@@ -17,20 +17,40 @@ async fn xrfkey_is_mandatory_and_must_match() {
         }
         r.send()
     };
-    let ok = get(sim.qrs_url(&format!("/qrs/about?xrfkey={}", sim::XRF)), Some(sim::XRF)).await.unwrap();
+    let ok = get(
+        sim.qrs_url(&format!("/qrs/about?xrfkey={}", sim::XRF)),
+        Some(sim::XRF),
+    )
+    .await
+    .unwrap();
     assert_eq!(ok.status(), 200);
     let about: Value = ok.json().await.unwrap();
     assert_eq!(about["schemaPath"], "About");
     // Either spelling of the parameter.
-    let upper = get(sim.qrs_url(&format!("/qrs/about?Xrfkey={}", sim::XRF)), Some(sim::XRF)).await.unwrap();
+    let upper = get(
+        sim.qrs_url(&format!("/qrs/about?Xrfkey={}", sim::XRF)),
+        Some(sim::XRF),
+    )
+    .await
+    .unwrap();
     assert_eq!(upper.status(), 200);
     for (url, header) in [
         (sim.qrs_url("/qrs/about"), Some(sim::XRF)),
-        (sim.qrs_url(&format!("/qrs/about?xrfkey={}", sim::XRF)), None),
-        (sim.qrs_url(&format!("/qrs/about?xrfkey={}", sim::XRF)), Some("zzzzzzzzzzzzzzzz")),
+        (
+            sim.qrs_url(&format!("/qrs/about?xrfkey={}", sim::XRF)),
+            None,
+        ),
+        (
+            sim.qrs_url(&format!("/qrs/about?xrfkey={}", sim::XRF)),
+            Some("zzzzzzzzzzzzzzzz"),
+        ),
         (sim.qrs_url("/qrs/about?xrfkey=short"), Some("short")),
     ] {
-        assert_eq!(get(url.clone(), header).await.unwrap().status(), 403, "{url}");
+        assert_eq!(
+            get(url.clone(), header).await.unwrap().status(),
+            403,
+            "{url}"
+        );
     }
 }
 
@@ -48,7 +68,12 @@ async fn apps_full_condensed_count_and_never_published() {
     assert!(full[0].get("owner").is_some() && condensed[0].get("owner").is_none());
     assert_eq!(full[0]["schemaPath"], "App");
     for (_, app) in &site_apps {
-        let entity = full.as_array().unwrap().iter().find(|e| e["id"] == app["id"]).unwrap();
+        let entity = full
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == app["id"])
+            .unwrap();
         assert_eq!(entity["name"], app["name"]);
         if app["published"] == json!(false) {
             assert_eq!(entity["publishTime"], "1753-01-01T00:00:00.000Z");
@@ -59,11 +84,18 @@ async fn apps_full_condensed_count_and_never_published() {
         }
         // ISO dates with milliseconds.
         let modified = entity["modifiedDate"].as_str().unwrap();
-        assert!(modified.len() == 24 && modified.ends_with('Z') && &modified[19..20] == ".", "{modified}");
-        let one = sim.qrs_json(&format!("/qrs/app/{}", app["id"].as_str().unwrap()), None).await;
+        assert!(
+            modified.len() == 24 && modified.ends_with('Z') && &modified[19..20] == ".",
+            "{modified}"
+        );
+        let one = sim
+            .qrs_json(&format!("/qrs/app/{}", app["id"].as_str().unwrap()), None)
+            .await;
         assert_eq!(&one, entity);
     }
-    let (status, _) = sim.qrs("/qrs/app/00000000-0000-0000-0000-000000000001", None).await;
+    let (status, _) = sim
+        .qrs("/qrs/app/00000000-0000-0000-0000-000000000001", None)
+        .await;
     assert_eq!(status, 404);
 }
 
@@ -71,34 +103,78 @@ async fn apps_full_condensed_count_and_never_published() {
 async fn filters_and_orderby() {
     let sim = sim::start().await;
     let site_apps = sim::apps();
-    let published = site_apps.iter().filter(|(_, a)| a["published"] == json!(true)).count();
-    let got = sim.qrs_json("/qrs/app/full?filter=published%20eq%20true", None).await;
+    let published = site_apps
+        .iter()
+        .filter(|(_, a)| a["published"] == json!(true))
+        .count();
+    let got = sim
+        .qrs_json("/qrs/app/full?filter=published%20eq%20true", None)
+        .await;
     assert_eq!(got.as_array().unwrap().len(), published);
-    let sales = site_apps.iter().filter(|(_, a)| a["stream"] == json!("Sales")).count();
-    let got = sim.qrs_json("/qrs/app?filter=stream.name%20eq%20'sales'", None).await;
-    assert_eq!(got.as_array().unwrap().len(), sales, "string comparison is case-insensitive");
+    let sales = site_apps
+        .iter()
+        .filter(|(_, a)| a["stream"] == json!("Sales"))
+        .count();
+    let got = sim
+        .qrs_json("/qrs/app?filter=stream.name%20eq%20'sales'", None)
+        .await;
+    assert_eq!(
+        got.as_array().unwrap().len(),
+        sales,
+        "string comparison is case-insensitive"
+    );
     let (first_dir, first) = &site_apps[0];
     let _ = first_dir;
     let id = first["id"].as_str().unwrap();
-    let got = sim.qrs_json(&format!("/qrs/app/full?filter=id%20eq%20{id}"), None).await;
+    let got = sim
+        .qrs_json(&format!("/qrs/app/full?filter=id%20eq%20{id}"), None)
+        .await;
     assert_eq!(got.as_array().unwrap().len(), 1, "bare GUID");
     let got = sim
         .qrs_json(&format!("/qrs/app/object/full?filter=app.id%20eq%20{id}%20and%20(objectType%20eq%20'sheet'%20or%20objectType%20eq%20'app_appscript')"), None)
         .await;
-    assert!(got.as_array().unwrap().iter().all(|o| o["app"]["id"] == first["id"]));
-    assert!(got.as_array().unwrap().iter().any(|o| o["engineObjectId"] == "qvapp_appscript"));
-    let recent = sim.qrs_json("/qrs/app/full?filter=modifiedDate%20gt%20'2100-01-01T00:00:00.000Z'", None).await;
+    assert!(got
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["app"]["id"] == first["id"]));
+    assert!(got
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["engineObjectId"] == "qvapp_appscript"));
+    let recent = sim
+        .qrs_json(
+            "/qrs/app/full?filter=modifiedDate%20gt%20'2100-01-01T00:00:00.000Z'",
+            None,
+        )
+        .await;
     assert_eq!(recent, json!([]));
-    let all = sim.qrs_json("/qrs/app/full?filter=modifiedDate%20gt%20'1900-01-01%2000:00:00'", None).await;
+    let all = sim
+        .qrs_json(
+            "/qrs/app/full?filter=modifiedDate%20gt%20'1900-01-01%2000:00:00'",
+            None,
+        )
+        .await;
     assert_eq!(all.as_array().unwrap().len(), site_apps.len());
     // Unknown property and syntax errors are 400s.
-    for bad in ["nosuchproperty%20eq%20'x'", "name%20eq", "name%20eq%20'open", "published%20eq%20'maybe'"] {
+    for bad in [
+        "nosuchproperty%20eq%20'x'",
+        "name%20eq",
+        "name%20eq%20'open",
+        "published%20eq%20'maybe'",
+    ] {
         let (status, body) = sim.qrs(&format!("/qrs/app?filter={bad}"), None).await;
         assert_eq!(status, 400, "{bad}: {body}");
     }
     // orderby
     let ordered = sim.qrs_json("/qrs/app?orderby=name%20desc", None).await;
-    let names: Vec<String> = ordered.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_lowercase()).collect();
+    let names: Vec<String> = ordered
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_lowercase())
+        .collect();
     let mut sorted = names.clone();
     sorted.sort();
     sorted.reverse();
@@ -112,31 +188,72 @@ async fn other_collections() {
     let sim = sim::start().await;
     let site = sim::read_json(&sim::site_dir().join("site.json"));
     let streams = sim.qrs_json("/qrs/stream/full", None).await;
-    assert_eq!(streams.as_array().unwrap().len(), site["streams"].as_array().unwrap().len());
+    assert_eq!(
+        streams.as_array().unwrap().len(),
+        site["streams"].as_array().unwrap().len()
+    );
     assert_eq!(streams[0]["schemaPath"], "Stream");
     let connections = sim.qrs_json("/qrs/dataconnection/full", None).await;
-    assert_eq!(connections.as_array().unwrap().len(), site["data_connections"].as_array().unwrap().len());
-    assert!(connections.as_array().unwrap().iter().all(|c| c["password"] == "" && c.get("connectionstring").is_some()));
+    assert_eq!(
+        connections.as_array().unwrap().len(),
+        site["data_connections"].as_array().unwrap().len()
+    );
+    assert!(connections
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["password"] == "" && c.get("connectionstring").is_some()));
     let tasks = sim.qrs_json("/qrs/reloadtask/full", None).await;
-    let with_reload = sim::apps().iter().filter(|(_, a)| a.get("reload").is_some()).count();
+    let with_reload = sim::apps()
+        .iter()
+        .filter(|(_, a)| a.get("reload").is_some())
+        .count();
     assert_eq!(tasks.as_array().unwrap().len(), with_reload);
     // The two-step script log download.
     let task = &tasks[0];
-    let reference = task["operational"]["lastExecutionResult"]["fileReferenceID"].as_str().unwrap();
+    let reference = task["operational"]["lastExecutionResult"]["fileReferenceID"]
+        .as_str()
+        .unwrap();
     let step1 = sim
-        .qrs_json(&format!("/qrs/reloadtask/{}/scriptlog?fileReferenceId={reference}", task["id"].as_str().unwrap()), None)
+        .qrs_json(
+            &format!(
+                "/qrs/reloadtask/{}/scriptlog?fileReferenceId={reference}",
+                task["id"].as_str().unwrap()
+            ),
+            None,
+        )
         .await;
     let (status, log) = sim
-        .qrs(&format!("/qrs/download/reloadtask/{}/log.log", step1["value"].as_str().unwrap()), None)
+        .qrs(
+            &format!(
+                "/qrs/download/reloadtask/{}/log.log",
+                step1["value"].as_str().unwrap()
+            ),
+            None,
+        )
         .await;
     assert_eq!(status, 200);
     assert!(log.contains("Execution started."), "{log}");
-    let objects = sim.qrs_json("/qrs/app/object/full?filter=objectType%20eq%20'sheet'", None).await;
+    let objects = sim
+        .qrs_json(
+            "/qrs/app/object/full?filter=objectType%20eq%20'sheet'",
+            None,
+        )
+        .await;
     let sheets: usize = sim::apps()
         .iter()
-        .map(|(dir, _)| sim::objects(dir).iter().filter(|o| o["qProperty"]["qInfo"]["qType"] == "sheet").count())
+        .map(|(dir, _)| {
+            sim::objects(dir)
+                .iter()
+                .filter(|o| o["qProperty"]["qInfo"]["qType"] == "sheet")
+                .count()
+        })
         .sum();
-    assert_eq!(objects.as_array().unwrap().len(), sheets, "the service account sees every sheet");
+    assert_eq!(
+        objects.as_array().unwrap().len(),
+        sheets,
+        "the service account sees every sheet"
+    );
     let (status, _) = sim.qrs("/qrs/nosuchthing", None).await;
     assert_eq!(status, 404);
 }
@@ -150,11 +267,21 @@ async fn access_rules_follow_the_site() {
         let admin = user["root_admin"] == json!(true);
         let granted: Vec<String> = user["streams"]
             .as_array()
-            .map(|s| s.iter().map(|v| v.as_str().unwrap().to_lowercase()).collect())
+            .map(|s| {
+                s.iter()
+                    .map(|v| v.as_str().unwrap().to_lowercase())
+                    .collect()
+            })
             .unwrap_or_default();
-        let sees_stream = |s: &str| admin || granted.iter().any(|g| g == "*" || g == &s.to_lowercase());
+        let sees_stream =
+            |s: &str| admin || granted.iter().any(|g| g == "*" || g == &s.to_lowercase());
         let streams = sim.qrs_json("/qrs/stream", Some(name)).await;
-        let want: usize = site["streams"].as_array().unwrap().iter().filter(|s| sees_stream(s["name"].as_str().unwrap())).count();
+        let want: usize = site["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| sees_stream(s["name"].as_str().unwrap()))
+            .count();
         assert_eq!(streams.as_array().unwrap().len(), want, "{name} streams");
         let apps = sim.qrs_json("/qrs/app/full", Some(name)).await;
         let expected: Vec<&Value> = sim::apps()
@@ -163,7 +290,8 @@ async fn access_rules_follow_the_site() {
             .filter(|a| {
                 admin
                     || a["owner"].as_str().unwrap().eq_ignore_ascii_case(name)
-                    || (a["published"] == json!(true) && a["stream"].as_str().is_some_and(sees_stream))
+                    || (a["published"] == json!(true)
+                        && a["stream"].as_str().is_some_and(sees_stream))
             })
             .map(|a| a["id"].clone())
             .collect::<Vec<Value>>()
@@ -182,11 +310,17 @@ async fn certificates_from_another_ca_or_none_are_refused() {
     let url = sim.qrs_url(&format!("/qrs/about?xrfkey={}", sim::XRF));
     // No client certificate: the TLS handshake fails.
     let plain = sim.plain_client();
-    assert!(plain.get(&url).header("X-Qlik-Xrfkey", sim::XRF).send().await.is_err());
+    assert!(plain
+        .get(&url)
+        .header("X-Qlik-Xrfkey", sim::XRF)
+        .send()
+        .await
+        .is_err());
     // A certificate from another CA: refused too.
     let other = qlineage::simulate::tls::Authority::new("some other site").unwrap();
     let (cert, key) = other.issue("QlikClient", &[], false).unwrap();
-    let root = reqwest::Certificate::from_pem(&std::fs::read(&sim.running.certs.root).unwrap()).unwrap();
+    let root =
+        reqwest::Certificate::from_pem(&std::fs::read(&sim.running.certs.root).unwrap()).unwrap();
     let client = reqwest::Client::builder()
         .use_rustls_tls()
         .tls_built_in_root_certs(false)
@@ -194,8 +328,19 @@ async fn certificates_from_another_ca_or_none_are_refused() {
         .identity(reqwest::Identity::from_pem(format!("{cert}{key}").as_bytes()).unwrap())
         .build()
         .unwrap();
-    assert!(client.get(&url).header("X-Qlik-Xrfkey", sim::XRF).send().await.is_err());
+    assert!(client
+        .get(&url)
+        .header("X-Qlik-Xrfkey", sim::XRF)
+        .send()
+        .await
+        .is_err());
     // The right one works.
-    let ok = sim.cert_client().get(&url).header("X-Qlik-Xrfkey", sim::XRF).send().await.unwrap();
+    let ok = sim
+        .cert_client()
+        .get(&url)
+        .header("X-Qlik-Xrfkey", sim::XRF)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
 }

@@ -60,10 +60,7 @@ fn from_answer(answer: Answer, shared: &Shared) -> Resp {
     respond(answer.status, answer.content_type, body)
 }
 
-fn header<'a>(
-    req: &'a Request<Incoming>,
-    name: impl hyper::header::AsHeaderName,
-) -> Option<&'a str> {
+fn header(req: &Request<Incoming>, name: impl hyper::header::AsHeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 

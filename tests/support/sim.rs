@@ -102,19 +102,28 @@ impl Sim {
         let mut headers = Vec::new();
         if let Some(u) = user {
             let (dir, id) = u.split_once('\\').unwrap();
-            headers.push(("X-Qlik-User".to_owned(), format!("UserDirectory={dir}; UserId={id}")));
+            headers.push((
+                "X-Qlik-User".to_owned(),
+                format!("UserDirectory={dir}; UserId={id}"),
+            ));
         }
-        connect_ws(config, self.running.engine, path, &headers).await.expect("engine socket")
+        connect_ws(config, self.running.engine, path, &headers)
+            .await
+            .expect("engine socket")
     }
 
     /// An engine WebSocket through the proxy, with extra headers (cookie, bearer…).
     pub async fn proxied_engine(&self, path: &str, headers: &[(String, String)]) -> Ws {
-        let config = qlineage::simulate::tls::client_config(&self.running.certs.root, None).unwrap();
-        connect_ws(config, self.running.proxy, path, headers).await.expect("proxied socket")
+        let config =
+            qlineage::simulate::tls::client_config(&self.running.certs.root, None).unwrap();
+        connect_ws(config, self.running.proxy, path, headers)
+            .await
+            .expect("proxied socket")
     }
 }
 
-type Stream = tokio_tungstenite::WebSocketStream<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>;
+type Stream =
+    tokio_tungstenite::WebSocketStream<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>;
 
 pub struct Ws {
     pub stream: Stream,
@@ -127,10 +136,15 @@ pub async fn connect_ws(
     path: &str,
     headers: &[(String, String)],
 ) -> Result<Ws, String> {
-    let tcp = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    let tcp = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| e.to_string())?;
     let connector = tokio_rustls::TlsConnector::from(config);
     let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
-    let tls = connector.connect(name, tcp).await.map_err(|e| e.to_string())?;
+    let tls = connector
+        .connect(name, tcp)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut request = format!("wss://{addr}{path}").into_client_request().unwrap();
     for (k, v) in headers {
         request.headers_mut().insert(
@@ -148,8 +162,13 @@ impl Ws {
     /// The next text frame as JSON, or None when the socket ends.
     pub async fn recv(&mut self) -> Option<Value> {
         loop {
-            match tokio::time::timeout(std::time::Duration::from_secs(10), self.stream.next()).await {
-                Ok(Some(Ok(Message::Text(t)))) => return Some(serde_json::from_str(&t).unwrap_or(json!({"unparseable": t.to_string()}))),
+            match tokio::time::timeout(std::time::Duration::from_secs(10), self.stream.next()).await
+            {
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    return Some(
+                        serde_json::from_str(&t).unwrap_or(json!({"unparseable": t.to_string()})),
+                    )
+                }
                 Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => return None,
                 Ok(Some(Ok(_))) => continue,
                 Err(_) => panic!("no frame within 10 s"),
@@ -159,7 +178,8 @@ impl Ws {
 
     /// Sends a request and returns the response with the same id, skipping notifications.
     pub async fn call(&mut self, handle: i64, method: &str, params: Value) -> Value {
-        self.call_with(json!({"handle": handle, "method": method, "params": params})).await
+        self.call_with(json!({"handle": handle, "method": method, "params": params}))
+            .await
     }
 
     pub async fn call_with(&mut self, mut request: Value) -> Value {
@@ -167,9 +187,15 @@ impl Ws {
         self.next_id += 1;
         request["jsonrpc"] = json!("2.0");
         request["id"] = json!(id);
-        self.stream.send(Message::text(request.to_string())).await.unwrap();
+        self.stream
+            .send(Message::text(request.to_string()))
+            .await
+            .unwrap();
         loop {
-            let msg = self.recv().await.expect("socket closed before the response");
+            let msg = self
+                .recv()
+                .await
+                .expect("socket closed before the response");
             if msg.get("id") == Some(&json!(id)) {
                 return msg;
             }
@@ -178,8 +204,12 @@ impl Ws {
 
     /// Opens a doc and returns its handle.
     pub async fn open(&mut self, app_id: &str, no_data: bool) -> i64 {
-        let r = self.call(-1, "OpenDoc", json!([app_id, "", "", "", no_data])).await;
-        r["result"]["qReturn"]["qHandle"].as_i64().unwrap_or_else(|| panic!("OpenDoc: {r}"))
+        let r = self
+            .call(-1, "OpenDoc", json!([app_id, "", "", "", no_data]))
+            .await;
+        r["result"]["qReturn"]["qHandle"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("OpenDoc: {r}"))
     }
 }
 
@@ -219,8 +249,12 @@ pub fn dashboard() -> (PathBuf, Value) {
         .find(|(dir, app)| {
             let objs = objects(dir);
             app["published"] == json!(true)
-                && objs.iter().any(|o| o["qProperty"]["qInfo"]["qType"] == "sheet")
-                && objs.iter().any(|o| o["qProperty"]["qInfo"]["qType"] == "measure")
+                && objs
+                    .iter()
+                    .any(|o| o["qProperty"]["qInfo"]["qType"] == "sheet")
+                && objs
+                    .iter()
+                    .any(|o| o["qProperty"]["qInfo"]["qType"] == "measure")
         })
         .expect("the demo site has a published dashboard")
 }

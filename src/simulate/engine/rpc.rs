@@ -69,7 +69,7 @@ pub struct Request {
 impl Request {
     /// Parses one text frame. An unparseable frame still gets an answer, with the id when
     /// one can be found.
-    pub fn parse(text: &str) -> Result<Request, (Value, RpcError)> {
+    pub fn parse(text: &str) -> Result<Request, Box<(Value, RpcError)>> {
         let value: Value = serde_json::from_str(text).map_err(|e| {
             (
                 Value::Null,
@@ -77,7 +77,8 @@ impl Request {
             )
         })?;
         let id = value.get("id").cloned().unwrap_or(Value::Null);
-        let invalid = |what: &str| (id.clone(), RpcError::new(code::RPC_INVALID_REQUEST, what));
+        let invalid =
+            |what: &str| Box::new((id.clone(), RpcError::new(code::RPC_INVALID_REQUEST, what)));
         let method = value
             .get("method")
             .and_then(Value::as_str)
@@ -193,9 +194,9 @@ mod tests {
 
     #[test]
     fn bad_frames_are_answered() {
-        let (id, e) = Request::parse("{nope").unwrap_err();
+        let (id, e) = *Request::parse("{nope").unwrap_err();
         assert_eq!((id, e.code), (Value::Null, code::RPC_PARSE_ERROR));
-        let (id, e) = Request::parse(r#"{"id":7}"#).unwrap_err();
+        let (id, e) = *Request::parse(r#"{"id":7}"#).unwrap_err();
         assert_eq!((id, e.code), (json!(7), code::RPC_INVALID_REQUEST));
     }
 

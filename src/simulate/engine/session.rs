@@ -83,11 +83,12 @@ impl Session {
     pub fn handle_text(&mut self, text: &str) -> Reply {
         let request = match Request::parse(text) {
             Ok(r) => r,
-            Err((id, error)) => {
+            Err(boxed) => {
+                let (id, error) = *boxed;
                 return Reply {
                     message: super::rpc::response(&id, Err(error), false),
                     delay_ms: 0,
-                }
+                };
             }
         };
         let mut delay_ms = 0;
