@@ -539,3 +539,92 @@ mod tests {
         assert!(want.is_internal_service());
     }
 }
+
+#[cfg(test)]
+mod load_tests {
+    use super::*;
+
+    fn site_with(site_json: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.json"), site_json).unwrap();
+        std::fs::create_dir(dir.path().join("apps")).unwrap();
+        dir
+    }
+
+    const MINIMAL: &str = r#"{"name": "t", "users": [{"user": "D\\a", "root_admin": true}], "streams": [],
+        "virtual_proxies": [{"prefix": "", "method": "windows", "session_cookie": "X-Qlik-Session"}], "demo_user": "D\\a"}"#;
+
+    #[test]
+    fn a_minimal_site_loads() {
+        let dir = site_with(MINIMAL);
+        let site = Site::load(dir.path()).unwrap();
+        assert_eq!(site.demo_user, UserId::new("d", "A"));
+        assert!(site.apps.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_file_and_place() {
+        let dir = site_with(&MINIMAL.replace("\"name\": \"t\"", "\"name\": \"t\", \"nmae\": 1"));
+        let e = Site::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("site.json:1:") && e.contains("nmae"), "{e}");
+
+        let dir = site_with(&MINIMAL.replace(
+            "\"demo_user\": \"D\\\\a\"",
+            "\"demo_user\": \"D\\\\nobody\"",
+        ));
+        let e = Site::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("site.json") && e.contains("unknown user"), "{e}");
+
+        let dir = site_with(MINIMAL);
+        let app = dir.path().join("apps/x");
+        std::fs::create_dir_all(app.join("objects")).unwrap();
+        std::fs::write(
+            app.join("app.json"),
+            r#"{"id": "a1", "name": "X", "owner": "D\\a", "stream": "Nope", "published": true,
+                "createdDate": "2026-01-01T00:00:00.000Z", "modifiedDate": "2026-01-01T00:00:00.000Z"}"#,
+        )
+        .unwrap();
+        let e = Site::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("app.json") && e.contains("unknown stream `Nope`"),
+            "{e}"
+        );
+
+        std::fs::write(
+            app.join("app.json"),
+            r#"{"id": "a1", "name": "X", "owner": "D\\a", "createdDate": "2026-01-01T00:00:00.000Z",
+                "modifiedDate": "2026-01-01T00:00:00.000Z"}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            app.join("objects/s.json"),
+            r#"{"qProperty": {"qInfo": {"qType": "sheet"}}}"#,
+        )
+        .unwrap();
+        let e = Site::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("s.json") && e.contains("qId"), "{e}");
+        std::fs::write(app.join("objects/s.json"), "{ broken").unwrap();
+        let e = Site::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("s.json:1:"), "{e}");
+    }
+
+    #[test]
+    fn lib_paths_stay_inside_the_site() {
+        let dir = site_with(MINIMAL);
+        std::fs::create_dir_all(dir.path().join("files/Scripts")).unwrap();
+        std::fs::write(dir.path().join("files/Scripts/a.qvs"), "LET x = 1;").unwrap();
+        let site = Site::load(dir.path()).unwrap();
+        assert_eq!(
+            site.read_lib_file("lib://Scripts/a.qvs").as_deref(),
+            Some(&b"LET x = 1;"[..])
+        );
+        assert_eq!(
+            site.read_lib_file("LIB://Scripts\\a.qvs").as_deref(),
+            Some(&b"LET x = 1;"[..])
+        );
+        assert!(site
+            .read_lib_file("lib://Scripts/../../site.json")
+            .is_none());
+        assert!(site.read_lib_file("c:/windows/win.ini").is_none());
+    }
+}
