@@ -222,10 +222,15 @@ fn constant_text(expr: &str) -> String {
 /// Distinct values of a field in the model (0 when opened without data or unknown).
 fn cardinal(ctx: &Ctx, field: &str) -> u64 {
     if ctx.no_data {
-        return 0;
+        0
+    } else {
+        field_cardinal(ctx.app, field)
     }
-    ctx.app
-        .model
+}
+
+/// Distinct values of a field in the app's model, whatever the open mode.
+pub fn field_cardinal(app: &App, field: &str) -> u64 {
+    app.model
         .tables
         .iter()
         .flat_map(|t| &t.fields)
@@ -233,6 +238,20 @@ fn cardinal(ctx: &Ctx, field: &str) -> u64 {
         .map(|f| f.distinct)
         .max()
         .unwrap_or(0)
+}
+
+/// The strings of an array member (`qFieldDefs`, `qTypes`…); non-strings are skipped.
+pub fn string_list(value: &Value, key: &str) -> Vec<String> {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn master<'a>(ctx: &Ctx<'a>, id: &str, kind: &str) -> Option<&'a Object> {
@@ -273,26 +292,8 @@ fn dimension_info(ctx: &Ctx, dim: &Value) -> Value {
             .and_then(|m| m.file.property.get("qDim").cloned())
             .unwrap_or(Value::Null)
     };
-    let field_defs: Vec<String> = def
-        .get("qFieldDefs")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
-    let labels: Vec<String> = def
-        .get("qFieldLabels")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let field_defs = string_list(&def, "qFieldDefs");
+    let labels = string_list(&def, "qFieldLabels");
     let titles: Vec<String> = field_defs
         .iter()
         .enumerate()

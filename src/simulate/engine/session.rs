@@ -309,16 +309,7 @@ impl Session {
             }
             "GetObjects" => {
                 let options = req.param(0, "qOptions").cloned().unwrap_or(json!({}));
-                let types: Vec<String> = options
-                    .get("qTypes")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let types = layout::string_list(&options, "qTypes");
                 let list: Vec<Value> = app
                     .objects
                     .iter()
@@ -639,7 +630,7 @@ impl Session {
                         defs.iter()
                             .filter_map(Value::as_str)
                             .map(|f| {
-                                let card = if ctx.no_data { 0 } else { field_cardinal(app, f) };
+                                let card = if ctx.no_data { 0 } else { layout::field_cardinal(app, f) };
                                 json!({"qFallbackTitle": f.trim_start_matches('='), "qCardinal": card, "qTags": [], "qIsSemantic": false, "qAndMode": false})
                             })
                             .collect()
@@ -764,17 +755,6 @@ fn linked_objects(app: &App, id: &str) -> Value {
         walk(o.id(), &o.file.children, id, &mut out);
     }
     Value::Array(out)
-}
-
-fn field_cardinal(app: &App, field: &str) -> u64 {
-    app.model
-        .tables
-        .iter()
-        .flat_map(|t| &t.fields)
-        .filter(|f| f.name.eq_ignore_ascii_case(field))
-        .map(|f| f.distinct)
-        .max()
-        .unwrap_or(0)
 }
 
 fn doc_list_entry(site: &Site, app: &App) -> Value {

@@ -74,21 +74,43 @@ pub fn stream_condensed(site: &Site, name: &str) -> Value {
     }
 }
 
+/// The members every full entity starts with, then the entity's own.
+fn entity(
+    site: &Site,
+    schema: &str,
+    id: &str,
+    dates: (&str, &str),
+    owner: &UserId,
+    own: Value,
+) -> Value {
+    let mut v = json!({
+        "id": id,
+        "createdDate": dates.0,
+        "modifiedDate": dates.1,
+        "modifiedByUserName": modified_by(owner),
+        "schemaPath": schema,
+        "privileges": null,
+        "customProperties": [],
+        "owner": user_condensed(site, owner),
+    });
+    if let (Some(map), Value::Object(own)) = (v.as_object_mut(), own) {
+        map.extend(own);
+    }
+    v
+}
+
 pub fn stream_full(site: &Site, index: usize) -> Value {
     let s = &site.streams[index];
     let owner = UserId::parse(&s.owner).unwrap_or_else(|| site.demo_user.clone());
-    json!({
-        "id": s.id,
-        "createdDate": s.created,
-        "modifiedDate": s.modified,
-        "modifiedByUserName": modified_by(&owner),
-        "schemaPath": "Stream",
-        "privileges": null,
-        "customProperties": [],
-        "owner": user_condensed(site, &owner),
-        "name": s.name,
-        "tags": tags(&s.tags),
-    })
+    let own = json!({"name": s.name, "tags": tags(&s.tags)});
+    entity(
+        site,
+        "Stream",
+        &s.id,
+        (&s.created, &s.modified),
+        &owner,
+        own,
+    )
 }
 
 fn publish_time(app: &App) -> String {
@@ -122,15 +144,7 @@ pub fn app_condensed(site: &Site, app: &App) -> Value {
 
 pub fn app_full(site: &Site, app: &App) -> Value {
     let m = &app.meta;
-    json!({
-        "id": m.id,
-        "createdDate": m.created_date,
-        "modifiedDate": m.modified_date,
-        "modifiedByUserName": modified_by(&app.owner),
-        "schemaPath": "App",
-        "privileges": null,
-        "customProperties": [],
-        "owner": user_condensed(site, &app.owner),
+    let own = json!({
         "name": m.name,
         "appId": "",
         "sourceAppId": "00000000-0000-0000-0000-000000000000",
@@ -149,7 +163,15 @@ pub fn app_full(site: &Site, app: &App) -> Value {
         "availabilityStatus": 0,
         "lastDataDistribution": null,
         "staticByteSize": m.file_size / 4,
-    })
+    });
+    entity(
+        site,
+        "App",
+        &m.id,
+        (&m.created_date, &m.modified_date),
+        &app.owner,
+        own,
+    )
 }
 
 /// The repository's name for an engine object type.
@@ -339,15 +361,7 @@ struct Parts {
 pub fn connection_full(site: &Site, index: usize) -> Value {
     let c = &site.connections[index];
     let owner = UserId::parse(&c.owner).unwrap_or_else(|| site.demo_user.clone());
-    json!({
-        "id": c.id,
-        "createdDate": c.created,
-        "modifiedDate": c.modified,
-        "modifiedByUserName": modified_by(&owner),
-        "schemaPath": "DataConnection",
-        "privileges": null,
-        "customProperties": [],
-        "owner": user_condensed(site, &owner),
+    let own = json!({
         "name": c.name,
         "connectionstring": c.connectionstring,
         "type": c.kind,
@@ -357,7 +371,15 @@ pub fn connection_full(site: &Site, index: usize) -> Value {
         "logOn": 0,
         "architecture": 0,
         "tags": [],
-    })
+    });
+    entity(
+        site,
+        "DataConnection",
+        &c.id,
+        (&c.created, &c.modified),
+        &owner,
+        own,
+    )
 }
 
 pub fn connection_condensed(site: &Site, index: usize) -> Value {
