@@ -82,3 +82,26 @@ fn a_broken_site_is_a_usage_error_naming_the_file() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("site.json:1:"), "{stderr}");
 }
+
+#[test]
+fn a_faults_file_with_an_unknown_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let faults = dir.path().join("faults.json");
+    std::fs::write(&faults, r#"{"latency": 10}"#).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_qlineage"))
+        .args([
+            "simulate",
+            "--site",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/site"),
+            "--faults",
+        ])
+        .arg(&faults)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("faults.json") && stderr.contains("latency"),
+        "{stderr}"
+    );
+}
