@@ -435,3 +435,126 @@ async fn global_session_lists_docs() {
             .all(|d| d["qDocId"].is_string() && d["qTitle"].is_string()));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handles_lists_includes_and_odd_requests() {
+    let sim = sim::start().await;
+    let (dir, app) = sim::dashboard();
+    let app_id = app["id"].as_str().unwrap();
+    let mut ws = sim.engine(&format!("/app/{app_id}"), None).await;
+    let doc = ws.open(app_id, false).await;
+    // One handle per object and session.
+    let sheet = object_of(&dir, "sheet");
+    let sid = &sheet["qProperty"]["qInfo"]["qId"];
+    let a = ws.call(doc, "GetObject", json!([sid])).await;
+    let b = ws.call(doc, "GetObject", json!([sid])).await;
+    assert_eq!(
+        a["result"]["qReturn"]["qHandle"],
+        b["result"]["qReturn"]["qHandle"]
+    );
+    // GetObjects finds charts, which live as sheet children.
+    let child_type = sheet["qChildren"][0]["qProperty"]["qInfo"]["qType"].clone();
+    let objs = ws
+        .call(
+            doc,
+            "GetObjects",
+            json!([{"qTypes": [child_type], "qData": {"all": "/"}}]),
+        )
+        .await;
+    let list = objs["result"]["qList"].as_array().unwrap();
+    assert!(
+        list.iter()
+            .any(|e| e["qInfo"] == sheet["qChildren"][0]["qProperty"]["qInfo"]),
+        "{objs}"
+    );
+    assert!(list
+        .iter()
+        .all(|e| e["qData"]["all"]["qInfo"] == e["qInfo"]));
+    // Include files through their connection; nothing outside.
+    let include = ws
+        .call(
+            doc,
+            "GetIncludeFileContent",
+            json!(["lib://Scripts/config.qvs"]),
+        )
+        .await;
+    let want = std::fs::read_to_string(sim::site_dir().join("files/Scripts/config.qvs")).unwrap();
+    assert_eq!(
+        include["result"]["qContent"],
+        json!(want.trim_start_matches('\u{feff}'))
+    );
+    for path in [
+        "lib://../site.json",
+        "lib://Scripts/../../site.json",
+        "lib://NoSuchConnection/x.qvs",
+    ] {
+        let r = ws.call(doc, "GetIncludeFileContent", json!([path])).await;
+        assert!(r.get("error").is_some(), "{path}: {r}");
+    }
+    // A session object with an odd qInfo still works; SetProperties reports the change.
+    let r = ws
+        .call(
+            doc,
+            "CreateSessionObject",
+            json!([{"qInfo": "odd", "qMeasureListDef": {"qType": "measure"}}]),
+        )
+        .await;
+    let h = r["result"]["qReturn"]["qHandle"]
+        .as_i64()
+        .expect("a handle");
+    let set = ws
+        .call(
+            h,
+            "SetProperties",
+            json!([{"qInfo": {"qType": "x"}, "qDimensionListDef": {"qType": "dimension"}}]),
+        )
+        .await;
+    assert_eq!(set["change"], json!([h]));
+    let l = ws.call(h, "GetLayout", json!([])).await;
+    assert!(l["result"]["qLayout"]["qDimensionList"]["qItems"].is_array());
+    // The doc list names apps by title and id.
+    let docs = ws.call(-1, "GetDocList", json!([])).await;
+    let entry = docs["result"]["qDocList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["qDocId"] == json!(app_id))
+        .unwrap()
+        .clone();
+    assert_eq!(entry["qDocName"], app["name"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_account_reaches_every_qrs_object_in_the_engine() {
+    let sim = sim::start().await;
+    let rows = sim
+        .qrs_json(
+            "/qrs/app/object/full?filter=objectType%20eq%20'sheet'",
+            None,
+        )
+        .await;
+    for row in rows.as_array().unwrap() {
+        let app_id = row["app"]["id"].as_str().unwrap();
+        let mut ws = sim.engine(&format!("/app/{app_id}"), None).await;
+        let doc = ws.open(app_id, true).await;
+        let r = ws
+            .call(doc, "GetObject", json!([row["engineObjectId"]]))
+            .await;
+        assert!(r.get("error").is_none(), "{row}: {r}");
+    }
+    // A user's connections are the ones they may read.
+    let (_, app) = sim::apps().into_iter().find(|(_, a)| a["stream"] == "Sales").unwrap();
+    let app_id = app["id"].as_str().unwrap();
+    let mut ws = sim
+        .engine(&format!("/app/{app_id}"), Some("DEMO\\ben"))
+        .await;
+    let doc = ws.open(app_id, true).await;
+    let conns = ws.call(doc, "GetConnections", json!([])).await;
+    let names: Vec<&str> = conns["result"]["qConnections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["qName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["AttachedFiles"], "ben owns no connection");
+}

@@ -181,6 +181,42 @@ async fn filters_and_orderby() {
     assert_eq!(names, sorted);
     let (status, _) = sim.qrs("/qrs/app?orderby=bogus", None).await;
     assert_eq!(status, 400);
+    // Reload tasks have no owner, so filtering on one is an unknown property.
+    let (status, _) = sim
+        .qrs(
+            "/qrs/reloadtask/full?filter=owner.userId%20eq%20'ana'",
+            None,
+        )
+        .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_qlik_user_header_is_refused_not_promoted() {
+    let sim = sim::start().await;
+    let url = sim.qrs_url(&format!("/qrs/app?xrfkey={}", sim::XRF));
+    for header in ["garbage", "UserDirectory=DEMO", "UserId=ben"] {
+        let r = sim
+            .cert_client()
+            .get(&url)
+            .header("X-Qlik-Xrfkey", sim::XRF)
+            .header("X-Qlik-User", header)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{header}");
+    }
+    // A trailing semicolon is fine and still means ben, not the service account.
+    let r = sim
+        .cert_client()
+        .get(&url)
+        .header("X-Qlik-Xrfkey", sim::XRF)
+        .header("X-Qlik-User", "UserDirectory=DEMO; UserId=ben;")
+        .send()
+        .await
+        .unwrap();
+    let apps: Value = r.json().await.unwrap();
+    assert!(apps.as_array().unwrap().len() < sim::apps().len());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -65,12 +65,17 @@ impl Identity {
         }
     }
 
-    /// Engine objects: private sheets (neither published nor approved) only to their owner,
-    /// whoever else asks, as the hub shows them.
+    /// Engine objects: private sheets (neither published nor approved, both defaulting to the
+    /// app's `published`) only to their owner, as the hub shows them; the service account sees
+    /// everything, so QRS rows always resolve in the engine.
     pub fn can_see_object_in_engine(&self, app: &App, object: &Object) -> bool {
+        if matches!(self, Identity::Service(_)) {
+            return true;
+        }
         let meta = &object.file.meta;
-        let private = meta.published == Some(false) && meta.approved == Some(false);
-        if !private {
+        let published = meta.published.unwrap_or(app.meta.published);
+        let approved = meta.approved.unwrap_or(app.meta.published);
+        if published || approved {
             return true;
         }
         let owner = meta

@@ -20,8 +20,11 @@ const TICKET_LIFETIME: Duration = Duration::from_secs(60);
 pub struct ProxyState {
     sessions: Mutex<HashMap<String, (String, UserId)>>,
     tickets: Mutex<HashMap<String, (UserId, Instant)>>,
-    targets: Mutex<HashMap<String, String>>,
+    targets: Mutex<HashMap<String, (String, Instant)>>,
 }
+
+/// How long a login target (the URL to return to) is kept.
+const TARGET_LIFETIME: Duration = Duration::from_secs(600);
 
 pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
@@ -36,12 +39,20 @@ pub fn random_hex(bytes: usize) -> String {
 }
 
 impl ProxyState {
+    /// A session for the user on this virtual proxy: the existing one if there is one, so a
+    /// client that sends its token on every request without keeping cookies does not pile up
+    /// sessions.
     pub fn new_session(&self, proxy: &VirtualProxy, user: UserId) -> String {
+        let prefix = proxy.prefix.to_lowercase();
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((id, _)) = sessions
+            .iter()
+            .find(|(_, (p, u))| p == &prefix && u == &user)
+        {
+            return id.clone();
+        }
         let id = random_hex(16);
-        self.sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id.clone(), (proxy.prefix.to_lowercase(), user));
+        sessions.insert(id.clone(), (prefix, user));
         id
     }
 
@@ -70,10 +81,9 @@ impl ProxyState {
 
     pub fn issue_ticket(&self, user: UserId) -> String {
         let ticket = random_hex(12);
-        self.tickets
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(ticket.clone(), (user, Instant::now()));
+        let mut tickets = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
+        tickets.retain(|_, (_, at)| at.elapsed() < TICKET_LIFETIME);
+        tickets.insert(ticket.clone(), (user, Instant::now()));
         ticket
     }
 
@@ -89,10 +99,9 @@ impl ProxyState {
 
     pub fn remember_target(&self, url: String) -> String {
         let id = random_hex(16);
-        self.targets
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id.clone(), url);
+        let mut targets = self.targets.lock().unwrap_or_else(|e| e.into_inner());
+        targets.retain(|_, (_, at)| at.elapsed() < TARGET_LIFETIME);
+        targets.insert(id.clone(), (url, Instant::now()));
         id
     }
 
@@ -101,7 +110,7 @@ impl ProxyState {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(id)
-            .cloned()
+            .map(|(url, _)| url.clone())
     }
 }
 

@@ -190,7 +190,7 @@ fn template(kind: Kind) -> Value {
             json!({"name": "", "connectionstring": "", "type": "", "engineObjectId": "",
             "username": "", "password": "", "logOn": 0, "architecture": 0}),
         ),
-        Kind::ReloadTask => base(
+        Kind::ReloadTask => without_owner(base(
             json!({"name": "", "taskType": 0, "enabled": true, "taskSessionTimeout": 0, "maxRetries": 0,
             "app": app, "isManuallyTriggered": false, "isPartialReload": false, "timeToLive": 0, "preloadNodes": [],
             "operational": {"id": "", "nextExecution": "2000-01-01T00:00:00.000Z", "privileges": null,
@@ -198,8 +198,16 @@ fn template(kind: Kind) -> Value {
                     "stopTime": "2000-01-01T00:00:00.000Z", "duration": 0, "fileReferenceID": "", "scriptLogAvailable": false,
                     "scriptLogLocation": "", "scriptLogSize": 0, "privileges": null,
                     "details": [{"detailsType": 0, "message": "", "detailCreatedDate": "2000-01-01T00:00:00.000Z"}]}}}),
-        ),
+        )),
     }
+}
+
+/// Reload tasks have no owner in QRS.
+fn without_owner(mut v: Value) -> Value {
+    if let Some(map) = v.as_object_mut() {
+        map.remove("owner");
+    }
+    v
 }
 
 fn bad_request(message: String) -> Answer {

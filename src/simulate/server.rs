@@ -133,7 +133,10 @@ async fn handle(
     }
     match kind {
         Listener::Qrs => {
-            let who = certificate_identity(&req);
+            let who = match certificate_identity(&req) {
+                Ok(who) => who,
+                Err(refusal) => return refusal,
+            };
             let path = req.uri().path().to_owned();
             match path.strip_prefix("/qrs") {
                 Some(rest) if rest.is_empty() || rest.starts_with('/') => {
@@ -143,7 +146,10 @@ async fn handle(
             }
         }
         Listener::Engine => {
-            let who = certificate_identity(&req);
+            let who = match certificate_identity(&req) {
+                Ok(who) => who,
+                Err(refusal) => return refusal,
+            };
             if req.uri().path().starts_with("/app") && is_websocket(&req) {
                 upgrade(req, shared, Some(who), Arrival::Direct, None)
             } else {
@@ -159,12 +165,24 @@ async fn handle(
 }
 
 /// `X-Qlik-User` on a certificate-authenticated port; without it, the repository's service
-/// account (full rights), as Qlik documents for certificate calls.
-fn certificate_identity(req: &Request<Incoming>) -> Identity {
-    header(req, "x-qlik-user")
-        .and_then(UserId::from_qlik_user_header)
-        .map(Identity::for_user)
-        .unwrap_or_else(Identity::certificate_default)
+/// account (full rights), as Qlik documents for certificate calls. A header that is there but
+/// unreadable is refused rather than read as "no header", which would grant full rights.
+fn certificate_identity(req: &Request<Incoming>) -> Result<Identity, Resp> {
+    match req.headers().get("x-qlik-user") {
+        None => Ok(Identity::certificate_default()),
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(UserId::from_qlik_user_header)
+            .map(Identity::for_user)
+            .ok_or_else(|| {
+                respond(
+                    400,
+                    "text/plain; charset=utf-8",
+                    "X-Qlik-User must read UserDirectory=<directory>; UserId=<id>",
+                )
+            }),
+    }
 }
 
 fn serve_qrs(req: &Request<Incoming>, rest: &str, who: &Identity, shared: &Shared) -> Resp {

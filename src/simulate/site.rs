@@ -58,6 +58,9 @@ impl UserId {
         let mut dir = None;
         let mut id = None;
         for part in value.split(';') {
+            if part.trim().is_empty() {
+                continue;
+            }
             let (k, v) = part.split_once('=')?;
             let v = percent_decode(v.trim());
             match k.trim().to_ascii_lowercase().as_str() {
@@ -253,17 +256,27 @@ impl Site {
             .find(|p| p.prefix.eq_ignore_ascii_case(prefix))
     }
 
-    /// Reads `dir/files/<Connection>/<rest>` for `lib://<Connection>/<rest>`; `None` when the
-    /// path is not a lib:// path, names no folder, or escapes the site.
+    /// Reads `dir/files/<Connection>/<rest>` for `lib://<Connection>/<rest>`, as Qlik resolves
+    /// lib:// only through an existing connection (names case-insensitive). `None` when the
+    /// path is not a lib:// path, names no connection, or any part could leave the folder.
     pub fn read_lib_file(&self, lib_path: &str) -> Option<Vec<u8>> {
         let rest = lib_path
             .get(..6)
             .filter(|p| p.eq_ignore_ascii_case("lib://"))
             .map(|_| &lib_path[6..])?;
         let (connection, file) = rest.split_once(['/', '\\'])?;
-        let mut path = self.root.join("files").join(connection);
+        let connection = self
+            .connections
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(connection))?;
+        let safe =
+            |part: &str| !part.is_empty() && part != "." && part != ".." && !part.contains(':');
+        if !safe(&connection.name) || connection.name.contains(['/', '\\']) {
+            return None;
+        }
+        let mut path = self.root.join("files").join(&connection.name);
         for part in file.split(['/', '\\']) {
-            if part.is_empty() || part == "." || part == ".." {
+            if !safe(part) {
                 return None;
             }
             path.push(part);
@@ -527,6 +540,7 @@ mod tests {
             "UserDirectory=INTERNAL;UserId=sa_api",
             "userid=sa_api; userdirectory=internal",
             "UserDirectory=INTERNAL; UserId=sa%5Fapi",
+            "UserDirectory=INTERNAL; UserId=sa_api;",
         ] {
             assert_eq!(
                 UserId::from_qlik_user_header(text),
@@ -612,6 +626,13 @@ mod load_tests {
     fn lib_paths_stay_inside_the_site() {
         let dir = site_with(MINIMAL);
         std::fs::create_dir_all(dir.path().join("files/Scripts")).unwrap();
+        let json = MINIMAL.replace(
+            "\"streams\": []",
+            r#""streams": [], "data_connections": [{"id": "c1", "name": "Scripts", "type": "folder",
+               "connectionstring": "\\\\fs\\scripts\\", "owner": "D\\a", "created": "2026-01-01T00:00:00.000Z",
+               "modified": "2026-01-01T00:00:00.000Z"}]"#,
+        );
+        std::fs::write(dir.path().join("site.json"), json).unwrap();
         std::fs::write(dir.path().join("files/Scripts/a.qvs"), "LET x = 1;").unwrap();
         let site = Site::load(dir.path()).unwrap();
         assert_eq!(
@@ -619,9 +640,11 @@ mod load_tests {
             Some(&b"LET x = 1;"[..])
         );
         assert_eq!(
-            site.read_lib_file("LIB://Scripts\\a.qvs").as_deref(),
+            site.read_lib_file("LIB://scripts\\a.qvs").as_deref(),
             Some(&b"LET x = 1;"[..])
         );
+        assert!(site.read_lib_file("lib://../site.json").is_none());
+        assert!(site.read_lib_file("lib://Other/a.qvs").is_none());
         assert!(site
             .read_lib_file("lib://Scripts/../../site.json")
             .is_none());

@@ -96,7 +96,7 @@ fn pointer(property: &Value, ptr: &str) -> Value {
 
 /// `qData` for one listed object: each key of the definition's `qData` resolved in its
 /// properties.
-fn list_data(def: &Value, property: &Value) -> Value {
+pub fn list_data(def: &Value, property: &Value) -> Value {
     let mut out = Map::new();
     if let Some(Value::Object(map)) = def.get("qData") {
         for (k, v) in map {

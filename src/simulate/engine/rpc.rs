@@ -130,6 +130,9 @@ impl Request {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub result: Map<String, Value>,
+    /// Handles whose objects changed (top-level `change`).
+    pub change: Vec<i64>,
+    /// Handles the engine closed (top-level `close`).
     pub close: Vec<i64>,
 }
 
@@ -139,7 +142,7 @@ impl Outcome {
         result.insert(key.to_owned(), value);
         Outcome {
             result,
-            close: Vec::new(),
+            ..Outcome::default()
         }
     }
 }
@@ -161,6 +164,9 @@ pub fn response(id: &Value, outcome: Result<Outcome, RpcError>, delta: bool) -> 
             let mut out = json!({"jsonrpc": "2.0", "id": id, "result": result});
             if delta {
                 out["delta"] = json!(true);
+            }
+            if !outcome.change.is_empty() {
+                out["change"] = json!(outcome.change);
             }
             if !outcome.close.is_empty() {
                 out["close"] = json!(outcome.close);

@@ -102,7 +102,15 @@ impl Session {
         }
     }
 
+    /// The handle for a target: the one given out before for the same object, as the engine
+    /// keeps one handle per object and session, else a new one. Session objects always get a
+    /// new handle (each CreateSessionObject makes a new object).
     fn new_handle(&mut self, target: Target) -> i64 {
+        if !matches!(target, Target::Session { .. }) {
+            if let Some((h, _)) = self.handles.iter().find(|(_, t)| same_target(t, &target)) {
+                return *h;
+            }
+        }
         let h = self.next_handle;
         self.next_handle += 1;
         self.handles.insert(h, target);
@@ -275,11 +283,11 @@ impl Session {
             )),
             "GetConnections" => Ok(Outcome::one(
                 "qConnections",
-                Value::Array(connections(&site, app)),
+                Value::Array(connections(&site, app, &self.who)),
             )),
             "GetConnection" => {
                 let id = req.str_param(0, "qConnectionId")?;
-                connections(&site, app)
+                connections(&site, app, &self.who)
                     .into_iter()
                     .find(|c| {
                         c["qId"]
@@ -310,23 +318,33 @@ impl Session {
             "GetObjects" => {
                 let options = req.param(0, "qOptions").cloned().unwrap_or(json!({}));
                 let types = layout::string_list(&options, "qTypes");
-                let list: Vec<Value> = app
+                let wanted = |kind: &str| types.is_empty() || types.iter().any(|t| t == kind);
+                let mut list = Vec::new();
+                for o in app
                     .objects
                     .iter()
-                    .filter(|o| types.is_empty() || types.iter().any(|t| t == o.kind()))
                     .filter(|o| self.who.can_see_object_in_engine(app, o))
-                    .map(|o| {
-                        let mut data = json!({});
-                        if let Some(Value::Object(map)) = options.get("qData") {
-                            for (k, v) in map {
-                                if let Some(ptr) = v.as_str() {
-                                    data[k] = o.file.property.pointer(ptr).cloned().unwrap_or(Value::Null);
-                                }
-                            }
+                {
+                    if wanted(o.kind()) {
+                        list.push(json!({
+                            "qInfo": layout::info(&o.file.property),
+                            "qMeta": layout::object_meta(&ctx, o),
+                            "qData": layout::list_data(&options, &o.file.property),
+                        }));
+                    }
+                    // Charts are objects too: they live as the children of sheets.
+                    let mut stack: Vec<&ObjectNode> = o.file.children.iter().collect();
+                    while let Some(child) = stack.pop() {
+                        if wanted(q_type(&child.property)) {
+                            list.push(json!({
+                                "qInfo": layout::info(&child.property),
+                                "qMeta": child.property.get("qMetaDef").cloned().unwrap_or(json!({})),
+                                "qData": layout::list_data(&options, &child.property),
+                            }));
                         }
-                        json!({"qInfo": layout::info(&o.file.property), "qMeta": layout::object_meta(&ctx, o), "qData": data})
-                    })
-                    .collect();
+                        stack.extend(child.children.iter());
+                    }
+                }
                 Ok(Outcome::one("qList", Value::Array(list)))
             }
             "GetObject" => {
@@ -357,7 +375,7 @@ impl Session {
                                 .is_some_and(|n| n.eq_ignore_ascii_case(name))
                     })
                     .map(|o| o.id().to_owned())
-                    .ok_or_else(|| RpcError::new(code::NOT_FOUND, name))?;
+                    .ok_or_else(|| not_found(name))?;
                 let h = self.new_handle(Target::Variable(id.clone()));
                 Ok(Outcome::one(
                     "qReturn",
@@ -396,7 +414,9 @@ impl Session {
                     .ok_or_else(|| RpcError::new(code::RPC_INVALID_PARAMETERS, "qProp"))?;
                 self.session_objects += 1;
                 if q_id(&props).is_empty() {
-                    props["qInfo"]["qId"] = json!(format!("session-{}", self.session_objects));
+                    let kind = q_type(&props).to_owned();
+                    props["qInfo"] =
+                        json!({"qId": format!("session-{}", self.session_objects), "qType": kind});
                 }
                 let id = q_id(&props).to_owned();
                 let kind = q_type(&props).to_owned();
@@ -592,7 +612,11 @@ impl Session {
                 if let Some(Target::Session { props: stored }) = self.handles.get_mut(&req.handle) {
                     *stored = new;
                 }
-                Ok(Outcome::default())
+                // The engine tells the client the object changed, so it fetches the layout again.
+                Ok(Outcome {
+                    change: vec![req.handle],
+                    ..Outcome::default()
+                })
             }
             other => Err(RpcError::new(code::RPC_METHOD_NOT_FOUND, other)),
         }
@@ -671,6 +695,19 @@ impl Session {
     }
 }
 
+fn same_target(a: &Target, b: &Target) -> bool {
+    match (a, b) {
+        (Target::Object { root: r1, path: p1 }, Target::Object { root: r2, path: p2 }) => {
+            r1 == r2 && p1 == p2
+        }
+        (Target::Measure(x), Target::Measure(y))
+        | (Target::Dimension(x), Target::Dimension(y))
+        | (Target::Variable(x), Target::Variable(y))
+        | (Target::Bookmark(x), Target::Bookmark(y)) => x == y,
+        _ => false,
+    }
+}
+
 fn doc_interface(app_id: &str) -> Value {
     json!({"qType": "Doc", "qHandle": 1, "qGenericId": app_id})
 }
@@ -689,7 +726,11 @@ fn collect_child_infos(children: &[ObjectNode], out: &mut Vec<Value>) {
 fn property_tree(props: &Value, children: &[ObjectNode]) -> Value {
     json!({
         "qProperty": props,
-        "qChildren": children.iter().map(|c| property_tree(&c.property, &c.children)).collect::<Vec<_>>(),
+        "qChildren": children.iter().map(|c| {
+            let mut tree = property_tree(&c.property, &c.children);
+            tree["qEmbeddedSnapshotRef"] = c.embedded_snapshot_ref.clone().unwrap_or(Value::Null);
+            tree
+        }).collect::<Vec<_>>(),
         "qEmbeddedSnapshotRef": null,
     })
 }
@@ -760,7 +801,7 @@ fn linked_objects(app: &App, id: &str) -> Value {
 fn doc_list_entry(site: &Site, app: &App) -> Value {
     let full = entities::app_full(site, app);
     json!({
-        "qDocName": app.meta.id,
+        "qDocName": app.meta.name,
         "qConnectedUsers": 0,
         "qFileTime": 0,
         "qFileSize": 0,
@@ -837,11 +878,16 @@ fn app_layout(site: &Site, app: &App, no_data: bool) -> Value {
     })
 }
 
-/// The app's connections as the engine lists them, AttachedFiles included.
-fn connections(site: &Site, app: &App) -> Vec<Value> {
+/// The app's connections as the engine lists them for a user (the repository's rules: an
+/// administrator sees all, others what they own), AttachedFiles included.
+fn connections(site: &Site, app: &App, who: &Identity) -> Vec<Value> {
     let mut out: Vec<Value> = site
         .connections
         .iter()
+        .filter(|c| {
+            who.can_see_all_connections(site)
+                || crate::simulate::site::UserId::parse(&c.owner).is_some_and(|o| &o == who.user_id())
+        })
         .map(|c| {
             json!({
                 "qId": c.id, "qName": c.name, "qConnectionString": c.connectionstring, "qType": c.kind,
@@ -986,7 +1032,9 @@ pub fn check_script_syntax(script: &str) -> Value {
             let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
             let col = before[line_start..].chars().count();
             json!({
-                "qErrLen": (d.span.end.saturating_sub(d.span.start)).max(1),
+                "qErrLen": script
+                    .get(pos..(d.span.end as usize).min(script.len()))
+                    .map_or(1, |t| t.chars().count().max(1)),
                 "qTabIx": tab,
                 "qLineInTab": line_in_tab,
                 "qColInLine": col,

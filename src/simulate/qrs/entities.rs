@@ -406,18 +406,25 @@ pub fn reload_file_reference(app: &App) -> String {
     guid(&format!("scriptlog:{}", app.meta.id))
 }
 
+/// ExecutionResult.Status names (QRS enums).
 fn execution_status_text(status: u32) -> &'static str {
     match status {
         0 => "NeverStarted",
         1 => "Triggered",
         2 => "Started",
         3 => "Queued",
+        4 => "AbortInitiated",
+        5 => "Aborting",
         6 => "Aborted",
         7 => "FinishedSuccess",
         8 => "FinishedFail",
         9 => "Skipped",
+        10 => "Retry",
         11 => "Error",
-        _ => "Reset",
+        12 => "Reset",
+        13 => "DistributionQueue",
+        14 => "DistributionRunning",
+        _ => "Unknown",
     }
 }
 
