@@ -543,7 +543,10 @@ async fn the_service_account_reaches_every_qrs_object_in_the_engine() {
         assert!(r.get("error").is_none(), "{row}: {r}");
     }
     // A user's connections are the ones they may read.
-    let (_, app) = sim::apps().into_iter().find(|(_, a)| a["stream"] == "Sales").unwrap();
+    let (_, app) = sim::apps()
+        .into_iter()
+        .find(|(_, a)| a["stream"] == "Sales")
+        .unwrap();
     let app_id = app["id"].as_str().unwrap();
     let mut ws = sim
         .engine(&format!("/app/{app_id}"), Some("DEMO\\ben"))
