@@ -133,9 +133,8 @@ async fn handle(
     }
     match kind {
         Listener::Qrs => {
-            let who = match certificate_identity(&req) {
-                Ok(who) => who,
-                Err(refusal) => return refusal,
+            let Some(who) = certificate_identity(&req) else {
+                return unreadable_identity();
             };
             let path = req.uri().path().to_owned();
             match path.strip_prefix("/qrs") {
@@ -146,9 +145,8 @@ async fn handle(
             }
         }
         Listener::Engine => {
-            let who = match certificate_identity(&req) {
-                Ok(who) => who,
-                Err(refusal) => return refusal,
+            let Some(who) = certificate_identity(&req) else {
+                return unreadable_identity();
             };
             if req.uri().path().starts_with("/app") && is_websocket(&req) {
                 upgrade(req, shared, Some(who), Arrival::Direct, None)
@@ -167,22 +165,24 @@ async fn handle(
 /// `X-Qlik-User` on a certificate-authenticated port; without it, the repository's service
 /// account (full rights), as Qlik documents for certificate calls. A header that is there but
 /// unreadable is refused rather than read as "no header", which would grant full rights.
-fn certificate_identity(req: &Request<Incoming>) -> Result<Identity, Resp> {
+/// `None` when the header is there but unreadable.
+fn certificate_identity(req: &Request<Incoming>) -> Option<Identity> {
     match req.headers().get("x-qlik-user") {
-        None => Ok(Identity::certificate_default()),
+        None => Some(Identity::certificate_default()),
         Some(value) => value
             .to_str()
             .ok()
             .and_then(UserId::from_qlik_user_header)
-            .map(Identity::for_user)
-            .ok_or_else(|| {
-                respond(
-                    400,
-                    "text/plain; charset=utf-8",
-                    "X-Qlik-User must read UserDirectory=<directory>; UserId=<id>",
-                )
-            }),
+            .map(Identity::for_user),
     }
+}
+
+fn unreadable_identity() -> Resp {
+    respond(
+        400,
+        "text/plain; charset=utf-8",
+        "X-Qlik-User must read UserDirectory=<directory>; UserId=<id>",
+    )
 }
 
 fn serve_qrs(req: &Request<Incoming>, rest: &str, who: &Identity, shared: &Shared) -> Resp {
