@@ -561,3 +561,35 @@ async fn the_service_account_reaches_every_qrs_object_in_the_engine() {
         .collect();
     assert_eq!(names, vec!["AttachedFiles"], "ben owns no connection");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_port_wants_the_site_client_certificate() {
+    let sim = sim::start().await;
+    let root = &sim.running.certs.root;
+    // No client certificate.
+    let none = qlineage::simulate::tls::client_config(root, None).unwrap();
+    assert!(sim::connect_ws(none, sim.running.engine, "/app/", &[])
+        .await
+        .is_err());
+    // One from another CA.
+    let other = qlineage::simulate::tls::Authority::new("another site").unwrap();
+    let (cert, key) = other.issue("QlikClient", &[], false).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert_path, key_path) = (
+        dir.path().join("client.pem"),
+        dir.path().join("client_key.pem"),
+    );
+    std::fs::write(&cert_path, cert).unwrap();
+    std::fs::write(&key_path, key).unwrap();
+    let foreign =
+        qlineage::simulate::tls::client_config(root, Some((&cert_path, &key_path))).unwrap();
+    let refused = match sim::connect_ws(foreign, sim.running.engine, "/app/", &[]).await {
+        Err(_) => true,
+        // TLS 1.3 may complete the client's side before the server's alert arrives.
+        Ok(mut ws) => ws.recv().await.is_none(),
+    };
+    assert!(refused);
+    // The site's own certificate works.
+    let mut ws = sim.engine("/app/", None).await;
+    assert_eq!(ws.recv().await.unwrap()["method"], "OnConnected");
+}
