@@ -86,7 +86,7 @@ fn parse_text(text: &str) -> Parsed {
         };
     }
     let mut splitter = Splitter::new(text);
-    let mut pieces: Vec<Piece> = Vec::new();
+    let mut blocks = blocks::Builder::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut resyncs = 0usize;
     'split: loop {
@@ -109,7 +109,7 @@ fn parse_text(text: &str) -> Parsed {
                 None => slice.last().map_or(item.span.end as usize, |(_, s)| s.end),
             };
             match item.kind {
-                ItemKind::Empty => pieces.push(Piece::Stmt(Stmt {
+                ItemKind::Empty => blocks.push(Piece::Stmt(Stmt {
                     prefixes: Vec::new(),
                     kind: StmtKind::Empty,
                     span: item.span,
@@ -124,7 +124,7 @@ fn parse_text(text: &str) -> Parsed {
                         text: text[body.range()].to_owned(),
                         span: body,
                     });
-                    pieces.push(Piece::Stmt(Stmt {
+                    blocks.push(Piece::Stmt(Stmt {
                         prefixes: Vec::new(),
                         kind: StmtKind::Raw(StmtRaw { kind, body }),
                         span: item.span,
@@ -135,7 +135,7 @@ fn parse_text(text: &str) -> Parsed {
                 }
                 ItemKind::Control | ItemKind::Regular { .. } => {
                     if let Some(include) = include_statement(slice) {
-                        pieces.push(Piece::Stmt(Stmt {
+                        blocks.push(Piece::Stmt(Stmt {
                             prefixes: Vec::new(),
                             kind: StmtKind::Include(Box::new(include)),
                             span: item.span,
@@ -149,7 +149,7 @@ fn parse_text(text: &str) -> Parsed {
                         });
                     if let Some(d) = too_deep(slice).filter(|_| !raw) {
                         diagnostics.push(d);
-                        pieces.push(error_piece(item.span));
+                        blocks.push(error_piece(item.span));
                         continue;
                     }
                     let control = item.kind == ItemKind::Control;
@@ -207,7 +207,7 @@ fn parse_text(text: &str) -> Parsed {
                             if let Piece::Stmt(stmt) = &piece {
                                 check_statement(stmt, &mut diagnostics);
                             }
-                            pieces.push(piece);
+                            blocks.push(piece);
                             if let ItemKind::Regular { terminated: false } = item.kind {
                                 diagnostics.push(missing_semicolon(item.span));
                             }
@@ -231,9 +231,9 @@ fn parse_text(text: &str) -> Parsed {
                                                 span,
                                             };
                                             check_statement(&stmt, &mut diagnostics);
-                                            pieces.push(Piece::Stmt(stmt));
+                                            blocks.push(Piece::Stmt(stmt));
                                         }
-                                        Err(_) => pieces.push(error_piece(span)),
+                                        Err(_) => blocks.push(error_piece(span)),
                                     }
                                     let next = sp(slice[j].1);
                                     diagnostics.push(
@@ -258,7 +258,7 @@ fn parse_text(text: &str) -> Parsed {
                                 }
                             }
                             if is_dynamic(slice, at) {
-                                pieces.push(Piece::Stmt(Stmt {
+                                blocks.push(Piece::Stmt(Stmt {
                                     prefixes: Vec::new(),
                                     kind: StmtKind::Dynamic(RawText {
                                         text: text[item.span.range()].to_owned(),
@@ -273,7 +273,7 @@ fn parse_text(text: &str) -> Parsed {
                                 let end = item.semicolon.unwrap_or(Span::empty_at(eoi));
                                 diagnostics.push(syntax_error(slice, &errors, at, end));
                             }
-                            pieces.push(error_piece(item.span));
+                            blocks.push(error_piece(item.span));
                         }
                     }
                 }
@@ -284,7 +284,8 @@ fn parse_text(text: &str) -> Parsed {
         }
     }
     diagnostics.append(&mut splitter.diagnostics);
-    let statements = blocks::build(pieces, &mut diagnostics);
+    let (statements, mut block_diagnostics) = blocks.finish();
+    diagnostics.append(&mut block_diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     Parsed {
         script: Script {

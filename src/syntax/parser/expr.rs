@@ -6,7 +6,7 @@
 //! `- + bitnot`. Qlik does not publish a table; this one follows community material and the
 //! third-party parsers we checked (see grammar/qlik-script.ebnf).
 
-use super::common::{field_name, ident_from, kw, kw_any, sp, unquote};
+use super::common::{field_name, ident_from, kw, kw_any, sp, trimmed, unquote};
 use super::set::set_expression;
 use super::{Input, PErr};
 use crate::syntax::ast::*;
@@ -126,7 +126,8 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
         let args = expr
             .clone()
             .separated_by(just(Token::Comma))
-            .collect::<Vec<_>>();
+            .collect::<Vec<_>>()
+            .map(trimmed);
         let call_tail = just(Token::LParen)
             .ignore_then(set_arg.or_not().map(Option::flatten))
             .then(qualifiers)
