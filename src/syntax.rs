@@ -693,6 +693,96 @@ pub fn tokens(text: &str) -> Vec<TokenInfo> {
 mod tests {
     use super::*;
 
+    /// The first pass's hand-written fast paths must build exactly what the combinators build:
+    /// both passes run on every statement and clause of the corpus (broken scripts included)
+    /// and on awkward expressions, and must agree.
+    #[test]
+    fn first_and_second_pass_agree() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).expect("corpus") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "qvs") {
+                    let bytes = std::fs::read(&path).expect("read");
+                    out.push(SourceFile::decode("x", &bytes).text);
+                }
+            }
+        }
+        let mut texts = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+            &mut texts,
+        );
+        let awkward = [
+            "f()",
+            "f(,a)",
+            "f(a,)",
+            "f(a b)",
+            "f(a)(b)",
+            "(a",
+            "((1))",
+            "()",
+            "@1",
+            "@1:5",
+            "Sum(DISTINCT a)",
+            "Sum(distinct)",
+            "Count(ALL x)",
+            "RowNo(TOTAL)",
+            "f(total + 1)",
+            "-f(-a, not b) & 'x''y' & [y]] z] & \"q\" & `b` & $(v) & $1 & 1.5e3",
+            "a and b or not c xor d like 'x*' precedes e",
+            "f(g(h(i(j(k)))), (l), m(n, o))",
+            "If(a > 1, 'x', If(b, c, d))",
+            "f(a,,b)",
+            "f(a;",
+            "1 +",
+            "Sum({<Y={1}>} x)",
+            "Aggr(Sum(x), y)",
+            "a bitand b bitor bitnot c << 2",
+            "f(a)",
+            "g(, )",
+            "f(a) as b",
+        ];
+        for expr in awkward {
+            texts.push(format!(
+                "LET x = {expr};\nLOAD {expr} AS y, {expr} RESIDENT t;\n"
+            ));
+            texts.push(format!(
+                "IF {expr} THEN\nEND IF\nFOR i = {expr} TO {expr}\nNEXT\n"
+            ));
+        }
+        let mut checked = 0;
+        for text in &texts {
+            let mut splitter = Splitter::new(text);
+            let items: Vec<split::Item> = std::iter::from_fn(|| splitter.next_item()).collect();
+            let parsers = Parsers::new(text);
+            let all: &[Spanned] = &splitter.tokens;
+            for item in items {
+                let tokens = &all[item.tokens.clone()];
+                let eoi = match item.semicolon {
+                    Some(semi) => semi.start as usize,
+                    None => tokens.last().map_or(item.span.end as usize, |(_, s)| s.end),
+                };
+                let which = match item.kind {
+                    ItemKind::Regular { .. } => 0,
+                    ItemKind::Control => 1,
+                    _ => continue,
+                };
+                if too_deep(tokens).is_some() {
+                    continue;
+                }
+                assert!(
+                    parsers.passes_agree(which, tokens, eoi),
+                    "passes disagree on {:?}",
+                    &text[item.span.range()]
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "only {checked} statements checked");
+    }
+
     /// Batches of statements are split and parsed one after the other; nothing may change at
     /// their boundaries, including a "missing `;`" recovery that rewinds across one.
     #[test]
