@@ -349,7 +349,10 @@ pub const MAX_OPERATOR_CHAIN: usize = 400;
 fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
     let mut depth = 0usize;
     let mut run = 0usize;
-    let mut chains: Vec<usize> = vec![0];
+    // Operators in a row at each open bracket level (`chains[depth]`). A fixed array, as this
+    // runs on every statement: `depth` never passes MAX_NESTING + 1 before the check below
+    // returns.
+    let mut chains = [0usize; MAX_NESTING + 2];
     let deep = |span: SimpleSpan, what: String| {
         Some(
             Diagnostic::new(Code::NestingTooDeep, sp(span), what)
@@ -357,51 +360,38 @@ fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
         )
     };
     for (token, span) in slice {
-        match token {
+        let (prefix, binary) = match token {
             Token::LParen | Token::LBrace => {
                 depth += 1;
-                chains.push(0);
+                chains[depth] = 0;
+                (false, false)
             }
             Token::RParen | Token::RBrace => {
                 depth = depth.saturating_sub(1);
-                if chains.len() > 1 {
-                    chains.pop();
-                }
+                (false, false)
             }
-            Token::Comma | Token::Semi => *chains.last_mut().expect("never empty") = 0,
-            _ => {}
-        }
-        let sign = matches!(token, Token::Minus | Token::Plus);
-        // Operator words are 2 to 8 letters; most identifiers are ruled out by length alone.
-        let word = match token {
-            Token::Ident(w) if (2..=8).contains(&w.len()) => Some(*w),
-            _ => None,
+            Token::Comma | Token::Semi => {
+                chains[depth] = 0;
+                (false, false)
+            }
+            Token::Minus | Token::Plus => (true, true),
+            Token::Star
+            | Token::Slash
+            | Token::Amp
+            | Token::Eq
+            | Token::NotEq
+            | Token::Lt
+            | Token::LtEq
+            | Token::Gt
+            | Token::GtEq
+            | Token::Shl
+            | Token::Shr => (false, true),
+            Token::Ident(w) => operator_word(w),
+            _ => (false, false),
         };
-        let is = |w: &str| word.is_some_and(|x| x.eq_ignore_ascii_case(w));
-        let prefix = sign || is("not") || is("bitnot");
         run = if prefix { run + 1 } else { 0 };
-        let binary =
-            sign || matches!(
-                token,
-                Token::Star
-                    | Token::Slash
-                    | Token::Amp
-                    | Token::Eq
-                    | Token::NotEq
-                    | Token::Lt
-                    | Token::LtEq
-                    | Token::Gt
-                    | Token::GtEq
-                    | Token::Shl
-                    | Token::Shr
-            ) || (word.is_some()
-                && [
-                    "and", "or", "xor", "like", "precedes", "follows", "bitand", "bitor", "bitxor",
-                ]
-                .iter()
-                .any(|w| is(w)));
         if binary {
-            *chains.last_mut().expect("never empty") += 1;
+            chains[depth] += 1;
         }
         if depth + run > MAX_NESTING {
             return deep(
@@ -409,7 +399,7 @@ fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
                 format!("expression nested deeper than {MAX_NESTING} levels"),
             );
         }
-        if chains.last().is_some_and(|&c| c > MAX_OPERATOR_CHAIN) {
+        if chains[depth] > MAX_OPERATOR_CHAIN {
             return deep(
                 *span,
                 format!("more than {MAX_OPERATOR_CHAIN} operators in a row in one expression"),
@@ -417,6 +407,23 @@ fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
         }
     }
     None
+}
+
+/// Whether a word is a prefix operator (`not`, `bitnot`) and whether it is a binary one
+/// (`and`, `or`, `xor`, `like`, `precedes`, `follows`, `bitand`, `bitor`, `bitxor`). The length
+/// picks the few candidates, so most names cost one comparison of lengths.
+fn operator_word(word: &str) -> (bool, bool) {
+    let is = |w: &str| word.eq_ignore_ascii_case(w);
+    match word.len() {
+        2 => (false, is("or")),
+        3 => (is("not"), is("and") || is("xor")),
+        4 => (false, is("like")),
+        5 => (false, is("bitor")),
+        6 => (is("bitnot"), is("bitand") || is("bitxor")),
+        7 => (false, is("follows")),
+        8 => (false, is("precedes")),
+        _ => (false, false),
+    }
 }
 
 /// The index in `slice` of the token the (first) error points at; `None` at end of input.
