@@ -86,7 +86,7 @@ fn parse_text(text: &str) -> Parsed {
         };
     }
     let mut splitter = Splitter::new(text);
-    let mut pieces: Vec<Piece> = Vec::new();
+    let mut blocks = blocks::Builder::new();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut resyncs = 0usize;
     'split: loop {
@@ -109,7 +109,7 @@ fn parse_text(text: &str) -> Parsed {
                 None => slice.last().map_or(item.span.end as usize, |(_, s)| s.end),
             };
             match item.kind {
-                ItemKind::Empty => pieces.push(Piece::Stmt(Stmt {
+                ItemKind::Empty => blocks.push(Piece::Stmt(Stmt {
                     prefixes: Vec::new(),
                     kind: StmtKind::Empty,
                     span: item.span,
@@ -124,7 +124,7 @@ fn parse_text(text: &str) -> Parsed {
                         text: text[body.range()].to_owned(),
                         span: body,
                     });
-                    pieces.push(Piece::Stmt(Stmt {
+                    blocks.push(Piece::Stmt(Stmt {
                         prefixes: Vec::new(),
                         kind: StmtKind::Raw(StmtRaw { kind, body }),
                         span: item.span,
@@ -135,7 +135,7 @@ fn parse_text(text: &str) -> Parsed {
                 }
                 ItemKind::Control | ItemKind::Regular { .. } => {
                     if let Some(include) = include_statement(slice) {
-                        pieces.push(Piece::Stmt(Stmt {
+                        blocks.push(Piece::Stmt(Stmt {
                             prefixes: Vec::new(),
                             kind: StmtKind::Include(Box::new(include)),
                             span: item.span,
@@ -149,7 +149,7 @@ fn parse_text(text: &str) -> Parsed {
                         });
                     if let Some(d) = too_deep(slice).filter(|_| !raw) {
                         diagnostics.push(d);
-                        pieces.push(error_piece(item.span));
+                        blocks.push(error_piece(item.span));
                         continue;
                     }
                     let control = item.kind == ItemKind::Control;
@@ -207,7 +207,7 @@ fn parse_text(text: &str) -> Parsed {
                             if let Piece::Stmt(stmt) = &piece {
                                 check_statement(stmt, &mut diagnostics);
                             }
-                            pieces.push(piece);
+                            blocks.push(piece);
                             if let ItemKind::Regular { terminated: false } = item.kind {
                                 diagnostics.push(missing_semicolon(item.span));
                             }
@@ -231,9 +231,9 @@ fn parse_text(text: &str) -> Parsed {
                                                 span,
                                             };
                                             check_statement(&stmt, &mut diagnostics);
-                                            pieces.push(Piece::Stmt(stmt));
+                                            blocks.push(Piece::Stmt(stmt));
                                         }
-                                        Err(_) => pieces.push(error_piece(span)),
+                                        Err(_) => blocks.push(error_piece(span)),
                                     }
                                     let next = sp(slice[j].1);
                                     diagnostics.push(
@@ -258,7 +258,7 @@ fn parse_text(text: &str) -> Parsed {
                                 }
                             }
                             if is_dynamic(slice, at) {
-                                pieces.push(Piece::Stmt(Stmt {
+                                blocks.push(Piece::Stmt(Stmt {
                                     prefixes: Vec::new(),
                                     kind: StmtKind::Dynamic(RawText {
                                         text: text[item.span.range()].to_owned(),
@@ -273,7 +273,7 @@ fn parse_text(text: &str) -> Parsed {
                                 let end = item.semicolon.unwrap_or(Span::empty_at(eoi));
                                 diagnostics.push(syntax_error(slice, &errors, at, end));
                             }
-                            pieces.push(error_piece(item.span));
+                            blocks.push(error_piece(item.span));
                         }
                     }
                 }
@@ -284,7 +284,8 @@ fn parse_text(text: &str) -> Parsed {
         }
     }
     diagnostics.append(&mut splitter.diagnostics);
-    let statements = blocks::build(pieces, &mut diagnostics);
+    let (statements, mut block_diagnostics) = blocks.finish();
+    diagnostics.append(&mut block_diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     Parsed {
         script: Script {
@@ -348,7 +349,10 @@ pub const MAX_OPERATOR_CHAIN: usize = 400;
 fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
     let mut depth = 0usize;
     let mut run = 0usize;
-    let mut chains: Vec<usize> = vec![0];
+    // Operators in a row at each open bracket level (`chains[depth]`). A fixed array, as this
+    // runs on every statement: `depth` never passes MAX_NESTING + 1 before the check below
+    // returns.
+    let mut chains = [0usize; MAX_NESTING + 2];
     let deep = |span: SimpleSpan, what: String| {
         Some(
             Diagnostic::new(Code::NestingTooDeep, sp(span), what)
@@ -356,51 +360,38 @@ fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
         )
     };
     for (token, span) in slice {
-        match token {
+        let (prefix, binary) = match token {
             Token::LParen | Token::LBrace => {
                 depth += 1;
-                chains.push(0);
+                chains[depth] = 0;
+                (false, false)
             }
             Token::RParen | Token::RBrace => {
                 depth = depth.saturating_sub(1);
-                if chains.len() > 1 {
-                    chains.pop();
-                }
+                (false, false)
             }
-            Token::Comma | Token::Semi => *chains.last_mut().expect("never empty") = 0,
-            _ => {}
-        }
-        let sign = matches!(token, Token::Minus | Token::Plus);
-        // Operator words are 2 to 8 letters; most identifiers are ruled out by length alone.
-        let word = match token {
-            Token::Ident(w) if (2..=8).contains(&w.len()) => Some(*w),
-            _ => None,
+            Token::Comma | Token::Semi => {
+                chains[depth] = 0;
+                (false, false)
+            }
+            Token::Minus | Token::Plus => (true, true),
+            Token::Star
+            | Token::Slash
+            | Token::Amp
+            | Token::Eq
+            | Token::NotEq
+            | Token::Lt
+            | Token::LtEq
+            | Token::Gt
+            | Token::GtEq
+            | Token::Shl
+            | Token::Shr => (false, true),
+            Token::Ident(w) => operator_word(w),
+            _ => (false, false),
         };
-        let is = |w: &str| word.is_some_and(|x| x.eq_ignore_ascii_case(w));
-        let prefix = sign || is("not") || is("bitnot");
         run = if prefix { run + 1 } else { 0 };
-        let binary =
-            sign || matches!(
-                token,
-                Token::Star
-                    | Token::Slash
-                    | Token::Amp
-                    | Token::Eq
-                    | Token::NotEq
-                    | Token::Lt
-                    | Token::LtEq
-                    | Token::Gt
-                    | Token::GtEq
-                    | Token::Shl
-                    | Token::Shr
-            ) || (word.is_some()
-                && [
-                    "and", "or", "xor", "like", "precedes", "follows", "bitand", "bitor", "bitxor",
-                ]
-                .iter()
-                .any(|w| is(w)));
         if binary {
-            *chains.last_mut().expect("never empty") += 1;
+            chains[depth] += 1;
         }
         if depth + run > MAX_NESTING {
             return deep(
@@ -408,7 +399,7 @@ fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
                 format!("expression nested deeper than {MAX_NESTING} levels"),
             );
         }
-        if chains.last().is_some_and(|&c| c > MAX_OPERATOR_CHAIN) {
+        if chains[depth] > MAX_OPERATOR_CHAIN {
             return deep(
                 *span,
                 format!("more than {MAX_OPERATOR_CHAIN} operators in a row in one expression"),
@@ -416,6 +407,23 @@ fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
         }
     }
     None
+}
+
+/// Whether a word is a prefix operator (`not`, `bitnot`) and whether it is a binary one
+/// (`and`, `or`, `xor`, `like`, `precedes`, `follows`, `bitand`, `bitor`, `bitxor`). The length
+/// picks the few candidates, so most names cost one comparison of lengths.
+fn operator_word(word: &str) -> (bool, bool) {
+    let is = |w: &str| word.eq_ignore_ascii_case(w);
+    match word.len() {
+        2 => (false, is("or")),
+        3 => (is("not"), is("and") || is("xor")),
+        4 => (false, is("like")),
+        5 => (false, is("bitor")),
+        6 => (is("bitnot"), is("bitand") || is("bitxor")),
+        7 => (false, is("follows")),
+        8 => (false, is("precedes")),
+        _ => (false, false),
+    }
 }
 
 /// The index in `slice` of the token the (first) error points at; `None` at end of input.
@@ -691,6 +699,96 @@ pub fn tokens(text: &str) -> Vec<TokenInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first pass's hand-written fast paths must build exactly what the combinators build:
+    /// both passes run on every statement and clause of the corpus (broken scripts included)
+    /// and on awkward expressions, and must agree.
+    #[test]
+    fn first_and_second_pass_agree() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).expect("corpus") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "qvs") {
+                    let bytes = std::fs::read(&path).expect("read");
+                    out.push(SourceFile::decode("x", &bytes).text);
+                }
+            }
+        }
+        let mut texts = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+            &mut texts,
+        );
+        let awkward = [
+            "f()",
+            "f(,a)",
+            "f(a,)",
+            "f(a b)",
+            "f(a)(b)",
+            "(a",
+            "((1))",
+            "()",
+            "@1",
+            "@1:5",
+            "Sum(DISTINCT a)",
+            "Sum(distinct)",
+            "Count(ALL x)",
+            "RowNo(TOTAL)",
+            "f(total + 1)",
+            "-f(-a, not b) & 'x''y' & [y]] z] & \"q\" & `b` & $(v) & $1 & 1.5e3",
+            "a and b or not c xor d like 'x*' precedes e",
+            "f(g(h(i(j(k)))), (l), m(n, o))",
+            "If(a > 1, 'x', If(b, c, d))",
+            "f(a,,b)",
+            "f(a;",
+            "1 +",
+            "Sum({<Y={1}>} x)",
+            "Aggr(Sum(x), y)",
+            "a bitand b bitor bitnot c << 2",
+            "f(a)",
+            "g(, )",
+            "f(a) as b",
+        ];
+        for expr in awkward {
+            texts.push(format!(
+                "LET x = {expr};\nLOAD {expr} AS y, {expr} RESIDENT t;\n"
+            ));
+            texts.push(format!(
+                "IF {expr} THEN\nEND IF\nFOR i = {expr} TO {expr}\nNEXT\n"
+            ));
+        }
+        let mut checked = 0;
+        for text in &texts {
+            let mut splitter = Splitter::new(text);
+            let items: Vec<split::Item> = std::iter::from_fn(|| splitter.next_item()).collect();
+            let parsers = Parsers::new(text);
+            let all: &[Spanned] = &splitter.tokens;
+            for item in items {
+                let tokens = &all[item.tokens.clone()];
+                let eoi = match item.semicolon {
+                    Some(semi) => semi.start as usize,
+                    None => tokens.last().map_or(item.span.end as usize, |(_, s)| s.end),
+                };
+                let which = match item.kind {
+                    ItemKind::Regular { .. } => 0,
+                    ItemKind::Control => 1,
+                    _ => continue,
+                };
+                if too_deep(tokens).is_some() {
+                    continue;
+                }
+                assert!(
+                    parsers.passes_agree(which, tokens, eoi),
+                    "passes disagree on {:?}",
+                    &text[item.span.range()]
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "only {checked} statements checked");
+    }
 
     /// Batches of statements are split and parsed one after the other; nothing may change at
     /// their boundaries, including a "missing `;`" recovery that rewinds across one.

@@ -27,13 +27,35 @@ type Bx<'t, 's, O, E> = Boxed<'t, 't, Input<'t, 's>, O, extra::Err<E>>;
 
 /// The error types the parsers are built with.
 pub(crate) trait PErr<'t, 's: 't>:
-    LabelError<'t, Input<'t, 's>, &'static str> + chumsky::error::Error<'t, Input<'t, 's>> + 't
+    LabelError<'t, Input<'t, 's>, &'static str>
+    + chumsky::error::Error<'t, Input<'t, 's>>
+    + ErrorMode
+    + 't
 {
 }
 
 impl<'t, 's: 't, T> PErr<'t, 's> for T where
-    T: LabelError<'t, Input<'t, 's>, &'static str> + chumsky::error::Error<'t, Input<'t, 's>> + 't
+    T: LabelError<'t, Input<'t, 's>, &'static str>
+        + chumsky::error::Error<'t, Input<'t, 's>>
+        + ErrorMode
+        + 't
 {
+}
+
+/// Which pass a parser set is for. Hand-written fast paths run only in the first pass
+/// (`EmptyErr`): they build exactly the tree the combinators would, but record none of the
+/// "expected …" alternatives that `Rich` errors collect along the way, so the second pass, whose
+/// only job is to explain a failure, keeps to the combinators.
+pub(crate) trait ErrorMode {
+    const FIRST_PASS: bool;
+}
+
+impl ErrorMode for EmptyErr {
+    const FIRST_PASS: bool = true;
+}
+
+impl<'t, 's> ErrorMode for ParseError<'t, 's> {
+    const FIRST_PASS: bool = false;
 }
 
 pub(crate) type ParseError<'t, 's> = Rich<'t, Token<'s>>;
@@ -173,6 +195,30 @@ impl<'t, 's: 't> Parsers<'t, 's> {
         match self.run(which, tokens, eoi)? {
             Output::Expr(e) => Ok(e),
             _ => unreachable!("expression parser yields expressions"),
+        }
+    }
+}
+
+#[cfg(test)]
+impl<'t, 's: 't> Parsers<'t, 's> {
+    /// Runs both passes on one statement (or control clause, or script expression): true when
+    /// they agree, both failing or both building the same tree. The first pass has hand-written
+    /// fast paths; this is what keeps them honest.
+    pub fn passes_agree(&self, which: u8, tokens: &'t [Spanned<'s>], eoi: usize) -> bool {
+        let which = match which {
+            0 => Which::Statement,
+            1 => Which::Clause,
+            _ => Which::Expression,
+        };
+        let rich = self.rich.get_or_init(|| Set::new(self.src));
+        let fast = Self::run_set(&self.fast, which, tokens, eoi);
+        let slow = Self::run_set(rich, which, tokens, eoi);
+        match (fast, slow) {
+            (Err(_), Err(_)) => true,
+            (Ok(Output::Statement(a)), Ok(Output::Statement(b))) => a == b,
+            (Ok(Output::Clause(a)), Ok(Output::Clause(b))) => a == b,
+            (Ok(Output::Expr(a)), Ok(Output::Expr(b))) => a == b,
+            _ => false,
         }
     }
 }

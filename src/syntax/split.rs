@@ -267,10 +267,12 @@ impl<'s> Splitter<'s> {
             return Some(self.raw_body_item(head.unwrap_or(Token::Semi), first_span));
         }
         let control = is_control_head(head, second) || self.templated_assignment_ahead();
+        // Compared without case rather than lower-cased: this runs for every statement.
         let head_word = match head {
-            Some(Token::Ident(w)) => w.to_ascii_lowercase(),
-            _ => String::new(),
+            Some(Token::Ident(w)) => w,
+            _ => "",
         };
+        let head_is = |w: &str| head_word.eq_ignore_ascii_case(w);
         let mut poisoned = false;
         let mut unknown: Vec<Span> = Vec::new();
         let mut semicolon = None;
@@ -301,11 +303,10 @@ impl<'s> Splitter<'s> {
                     end = span.end;
                     if control {
                         let n = self.tokens.len() - start;
-                        clause_done = ((head_word == "if" || head_word == "elseif")
-                            && n > 1
-                            && t.is_word("then"))
-                            || (n == 1 && SHORT_CLAUSES.contains(&head_word.as_str()))
-                            || (n == 2 && head_word == "end");
+                        clause_done =
+                            ((head_is("if") || head_is("elseif")) && n > 1 && t.is_word("then"))
+                                || (n == 1 && SHORT_CLAUSES.iter().any(|c| head_is(c)))
+                                || (n == 2 && head_is("end"));
                         if clause_done {
                             // A `;` right after the clause belongs to it.
                             if let Some((i, Token::Semi)) =

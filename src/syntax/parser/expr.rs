@@ -6,7 +6,7 @@
 //! `- + bitnot`. Qlik does not publish a table; this one follows community material and the
 //! third-party parsers we checked (see grammar/qlik-script.ebnf).
 
-use super::common::{field_name, ident_from, kw, kw_any, sp, unquote};
+use super::common::{field_name, ident_from, kw, kw_any, sp, trimmed, unquote};
 use super::set::set_expression;
 use super::{Input, PErr};
 use crate::syntax::ast::*;
@@ -126,7 +126,8 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
         let args = expr
             .clone()
             .separated_by(just(Token::Comma))
-            .collect::<Vec<_>>();
+            .collect::<Vec<_>>()
+            .map(trimmed);
         let call_tail = just(Token::LParen)
             .ignore_then(set_arg.or_not().map(Option::flatten))
             .then(qualifiers)
@@ -219,7 +220,8 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
 
         // Precedence climbing by hand: one look at the next token decides whether it is an
         // operator, instead of trying each operator's parser in turn (the parser's hot path).
-        let operators = custom(move |inp| climb(inp, &atom, 0));
+        let fast = E::FIRST_PASS && !chart;
+        let operators = custom(move |inp| climb(inp, &atom, 0, fast));
         // In charts a set expression may open an expression (or a parenthesised one) and then
         // applies to all of it: `{<Year={2021}>} Sum(Sales) / Count(Customer)`.
         if chart {
@@ -287,12 +289,16 @@ fn prefix_op(token: &Token) -> Option<(UnaryOp, u8)> {
     }
 }
 
+type InputRef<'t, 's, 'p, E> = chumsky::input::InputRef<'t, 'p, Input<'t, 's>, extra::Err<E>>;
+
 /// Parses operands with `atom` and folds operators whose binding power is at least
-/// `min_power`; binary operators are left-associative.
+/// `min_power`; binary operators are left-associative. With `fast`, operands are first tried
+/// with [`fast_atom`].
 fn climb<'t, 's: 't, 'p, E, A>(
-    inp: &mut chumsky::input::InputRef<'t, 'p, Input<'t, 's>, extra::Err<E>>,
+    inp: &mut InputRef<'t, 's, 'p, E>,
     atom: &A,
     min_power: u8,
+    fast: bool,
 ) -> Result<Expr, E>
 where
     E: PErr<'t, 's>,
@@ -302,20 +308,110 @@ where
     let mut lhs = match inp.peek().as_ref().and_then(prefix_op) {
         Some((op, power)) => {
             inp.skip();
-            let operand = climb(inp, atom, power)?;
+            let operand = climb(inp, atom, power, fast)?;
             un(op, operand, inp.span_since(&start))
         }
-        None => inp.parse(atom)?,
+        None => {
+            let checkpoint = inp.save();
+            match fast.then(|| fast_atom(inp, atom)).flatten() {
+                Some(expr) => expr,
+                None => {
+                    inp.rewind(checkpoint);
+                    inp.parse(atom)?
+                }
+            }
+        }
     };
     while let Some((op, power)) = inp.peek().as_ref().and_then(binary_op) {
         if power < min_power {
             break;
         }
         inp.skip();
-        let rhs = climb(inp, atom, power + 1)?;
+        let rhs = climb(inp, atom, power + 1, fast)?;
         lhs = bin(op, lhs, rhs, inp.span_since(&start));
     }
     Ok(lhs)
+}
+
+/// The common operands of script expressions, read by hand: literals, names, plain function
+/// calls and parentheses (the combinators' dispatch was the largest cost of parsing a LOAD).
+/// It builds exactly what the `atom` combinator builds, spans included, and gives up (`None`,
+/// the caller rewinds and runs `atom`) on anything else: `@` positions, aggregation qualifiers
+/// (`DISTINCT`, `ALL`, `TOTAL`), chart-only forms, or any input that does not parse. Script
+/// mode, first pass only (see [`super::ErrorMode`]).
+fn fast_atom<'t, 's: 't, 'p, E, A>(inp: &mut InputRef<'t, 's, 'p, E>, atom: &A) -> Option<Expr>
+where
+    E: PErr<'t, 's>,
+    A: Parser<'t, Input<'t, 's>, Expr, extra::Err<E>>,
+{
+    let start = inp.cursor();
+    let token = inp.next()?;
+    let span = inp.span_since(&start);
+    Some(match token {
+        Token::Number(n) => Expr::Number(LitNumber {
+            text: n.to_owned(),
+            span: sp(span),
+        }),
+        Token::String(s) => Expr::String(LitString {
+            value: unquote(s).0,
+            span: sp(span),
+        }),
+        Token::Dollar(d) => Expr::Dollar(ExprDollar::new(d, sp(span))),
+        Token::DollarParam(p) => Expr::Param(ExprParam {
+            text: p.to_owned(),
+            span: sp(span),
+        }),
+        Token::QName(_) => Expr::Field(ident_from(&token, span)?),
+        Token::Ident(w) if is_position(w) => return None,
+        Token::Ident(_) => {
+            let name = ident_from(&token, span)?;
+            if inp.peek() != Some(Token::LParen) {
+                return Some(Expr::Field(name));
+            }
+            inp.skip();
+            let mut args = Vec::new();
+            match inp.peek()? {
+                Token::RParen => {}
+                Token::Ident(q)
+                    if ["distinct", "nodistinct", "all", "total"]
+                        .iter()
+                        .any(|k| q.eq_ignore_ascii_case(k)) =>
+                {
+                    return None
+                }
+                _ => loop {
+                    args.push(climb(inp, atom, 0, true).ok()?);
+                    if inp.peek() != Some(Token::Comma) {
+                        break;
+                    }
+                    inp.skip();
+                },
+            }
+            if inp.next()? != Token::RParen {
+                return None;
+            }
+            Expr::Call(Box::new(ExprCall {
+                name,
+                set: None,
+                distinct: None,
+                all: false,
+                total: None,
+                args: trimmed(args),
+                span: sp(inp.span_since(&start)),
+            }))
+        }
+        Token::LParen => {
+            let inner = climb(inp, atom, 0, true).ok()?;
+            if inp.next()? != Token::RParen {
+                return None;
+            }
+            Expr::Paren(ExprParen {
+                inner: Box::new(inner),
+                span: sp(inp.span_since(&start)),
+            })
+        }
+        _ => return None,
+    })
 }
 
 /// An aggregation qualifier, in whatever order they are written.

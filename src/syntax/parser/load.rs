@@ -1,6 +1,6 @@
 //! Labels and load prefixes, LOAD, SELECT/SQL, STORE, and file format specifications.
 
-use super::common::{balanced_item, file_path, kw, kw_any, name, names, sp, unquote};
+use super::common::{balanced_item, file_path, kw, kw_any, name, names, sp, trimmed, unquote};
 use super::{Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::grammar_tables;
@@ -220,7 +220,7 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(
         merge,
         dynamic,
     )));
-    label.or(prefix).repeated().collect().boxed()
+    label.or(prefix).repeated().collect().map(trimmed).boxed()
 }
 
 /// `( item, … )`: items are split at depth-0 commas and classified by their words.
@@ -364,7 +364,8 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(
     let fields = field
         .separated_by(just(Token::Comma))
         .at_least(1)
-        .collect::<Vec<_>>();
+        .collect::<Vec<_>>()
+        .map(trimmed);
     let format = format_spec(src).or_not();
     let from = kw("from")
         .ignore_then(file_path(src))
