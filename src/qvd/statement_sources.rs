@@ -32,7 +32,7 @@ fn sources_of(text: &str, stmt: &Stmt, sources: &mut Vec<Source>) {
         StmtKind::Load(load) => match &load.source {
             LoadSource::From(from) => sources.push(file_or_url(from.path.text.clone())),
             LoadSource::Resident(table) => sources.push(Source::Resident {
-                table: table.text.clone(),
+                table: table.text.to_string(),
             }),
             LoadSource::Inline(_) => sources.push(Source::Inline),
             LoadSource::AutoGenerate(count) => {
@@ -49,7 +49,7 @@ fn sources_of(text: &str, stmt: &Stmt, sources: &mut Vec<Source>) {
         },
         StmtKind::Select(select) => scan_sql(&select.body.text, sources),
         StmtKind::Store(store) => sources.push(Source::Store {
-            table: store.tables.first().map(|t| t.text.clone()),
+            table: store.tables.first().map(|t| t.text.to_string()),
             target: store.path.text.clone(),
             format: store
                 .format

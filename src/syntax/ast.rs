@@ -60,13 +60,18 @@ pub enum Quote {
     Single,
 }
 
+/// Text of names and number literals: a string stored inline up to 24 bytes, so the
+/// millions of short names a large script holds cost no heap allocation. Serialises as a
+/// plain string; derefs to `&str`.
+pub type Name = compact_str::CompactString;
+
 /// A name as written: a field, table, variable, sub, connection or tag name.
 ///
 /// `text` is the name without its delimiters and with doubled delimiters undone; names are
 /// case-sensitive in Qlik, so compare `text` exactly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ident {
-    pub text: String,
+    pub text: Name,
     pub quote: Quote,
     pub span: Span,
 }

@@ -50,7 +50,7 @@ impl Expr {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LitNumber {
-    pub text: String,
+    pub text: super::Name,
     pub span: Span,
 }
 

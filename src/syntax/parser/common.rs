@@ -1,7 +1,7 @@
 //! Building blocks shared by every statement parser: keywords, names, literals, raw slices.
 
 use super::{Input, PErr};
-use crate::syntax::ast::{FilePath, Ident, Quote, RawText, Span};
+use crate::syntax::ast::{FilePath, Ident, Name, Quote, RawText, Span};
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
 
@@ -38,30 +38,33 @@ pub(crate) fn kw_any<'t, 's: 't, E: PErr<'t, 's>>(
         .labelled(words[0])
 }
 
-/// Removes the delimiters of a quoted token and undoes doubled closing delimiters.
-pub(crate) fn unquote(text: &str) -> (String, Quote) {
+/// Removes the delimiters of a quoted token and undoes doubled closing delimiters. Generic
+/// over the string type so names land in an inline [`Name`] and literals in a `String`
+/// without a copy in between.
+pub(crate) fn unquote<T: for<'a> From<&'a str> + From<String>>(text: &str) -> (T, Quote) {
     let (quote, close) = match text.as_bytes().first() {
-        Some(b'"') => (Quote::Double, '"'),
-        Some(b'[') => (Quote::Bracket, ']'),
-        Some(b'`') => (Quote::Backtick, '`'),
-        Some(b'\'') => (Quote::Single, '\''),
-        _ => return (text.to_owned(), Quote::None),
+        Some(b'"') => (Quote::Double, b'"'),
+        Some(b'[') => (Quote::Bracket, b']'),
+        Some(b'`') => (Quote::Backtick, b'`'),
+        Some(b'\'') => (Quote::Single, b'\''),
+        _ => return (T::from(text), Quote::None),
     };
     let inner = &text[1..];
-    let inner = inner.strip_suffix(close).unwrap_or(inner);
-    let doubled = [close, close];
-    let doubled: String = doubled.iter().collect();
-    if inner.contains(&doubled) {
-        (inner.replace(&doubled, &close.to_string()), quote)
+    let inner = inner.strip_suffix(close as char).unwrap_or(inner);
+    // The delimiters are ASCII, so the doubled form is two bytes on the stack.
+    let doubled_bytes = [close, close];
+    let doubled = std::str::from_utf8(&doubled_bytes).unwrap_or("\0\0");
+    if inner.contains(doubled) {
+        (T::from(inner.replace(doubled, &doubled[..1])), quote)
     } else {
-        (inner.to_owned(), quote)
+        (T::from(inner), quote)
     }
 }
 
 pub(crate) fn ident_from(token: &Token, span: SimpleSpan) -> Option<Ident> {
     let (text, quote) = match token {
         Token::Ident(s) | Token::Dollar(s) | Token::Number(s) | Token::DollarParam(s) => {
-            ((*s).to_owned(), Quote::None)
+            (Name::from(*s), Quote::None)
         }
         Token::QName(s) | Token::String(s) => unquote(s),
         _ => return None,

@@ -57,7 +57,7 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
 ) -> Boxed<'t, 't, Input<'t, 's>, Expr, extra::Err<E>> {
     recursive(move |expr| {
         let literal = select! {
-            Token::Number(n) = e => Expr::Number(LitNumber { text: n.to_owned(), span: sp(e.span()) }),
+            Token::Number(n) = e => Expr::Number(LitNumber { text: Name::from(n), span: sp(e.span()) }),
             Token::String(s) = e => Expr::String(LitString { value: unquote(s).0, span: sp(e.span()) }),
             Token::Dollar(d) = e => Expr::Dollar(ExprDollar::new(d, sp(e.span()))),
             Token::DollarParam(p) = e => Expr::Param(ExprParam { text: p.to_owned(), span: sp(e.span()) }),
@@ -154,7 +154,7 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
                 let aggregation = || grammar_tables::function(word).is_none_or(|f| f.aggregation);
                 let outer_of_first = set.is_some() && !args.is_empty() && !aggregation();
                 if let (Some(outer), Some(first)) = (set.take_if(|_| outer_of_first), args.first_mut()) {
-                    let inner = std::mem::replace(first, Expr::Number(LitNumber { text: String::new(), span: outer.span }));
+                    let inner = std::mem::replace(first, Expr::Number(LitNumber { text: Name::default(), span: outer.span }));
                     let span = outer.span.cover(inner.span());
                     *first = Expr::Scoped(Box::new(ExprScoped { set: outer, expr: Box::new(inner), span }));
                 }
@@ -201,7 +201,7 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
                     for item in &mut items {
                         if let Expr::Field(f) = item {
                             if f.quote == Quote::None && AGGR_SORT_WORDS.iter().any(|w| f.text.eq_ignore_ascii_case(w)) {
-                                *item = Expr::Keyword(ExprKeyword { word: f.text.to_ascii_uppercase(), span: f.span });
+                                *item = Expr::Keyword(ExprKeyword { word: f.text.to_ascii_uppercase().to_string(), span: f.span });
                             }
                         }
                     }
@@ -349,7 +349,7 @@ where
     let span = inp.span_since(&start);
     Some(match token {
         Token::Number(n) => Expr::Number(LitNumber {
-            text: n.to_owned(),
+            text: Name::from(n),
             span: sp(span),
         }),
         Token::String(s) => Expr::String(LitString {

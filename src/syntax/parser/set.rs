@@ -56,7 +56,7 @@ pub(crate) fn set_expression<'t, 's: 't, E: PErr<'t, 's>>(
                 .then(select! { Token::Number(n) => n })
                 .map_with(|(minus, n), e| {
                     Element::Number(LitNumber {
-                        text: if minus.is_some() { format!("-{n}") } else { n.to_owned() },
+                        text: if minus.is_some() { Name::from(format!("-{n}")) } else { Name::from(n) },
                         span: sp(e.span()),
                     })
                 }),
