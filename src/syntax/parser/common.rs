@@ -19,13 +19,26 @@ pub(crate) fn trimmed<T>(mut list: Vec<T>) -> Vec<T> {
 }
 
 /// A case-insensitive keyword; yields its span.
+///
+/// Written as one `custom` step rather than `any().filter().labelled()`: keywords are tried
+/// at almost every position, and the label wrapper's bookkeeping was a tenth of the parse.
+/// The error is the same one the wrapper made: "expected `word`", found the next token.
 pub(crate) fn kw<'t, 's: 't, E: PErr<'t, 's>>(
     word: &'static str,
 ) -> impl Parser<'t, Input<'t, 's>, SimpleSpan, extra::Err<E>> + Clone {
-    any()
-        .filter(move |t: &Token<'s>| t.is_word(word))
-        .map_with(|_, e| e.span())
-        .labelled(word)
+    custom(move |inp| {
+        let before = inp.cursor();
+        let found: Option<Token<'s>> = inp.next();
+        let span = inp.span_since(&before);
+        match found {
+            Some(t) if t.is_word(word) => Ok(span),
+            found => Err(E::expected_found(
+                [word],
+                found.map(chumsky::util::MaybeRef::Val),
+                span,
+            )),
+        }
+    })
 }
 
 /// One of several keywords; yields the index of the one found.
