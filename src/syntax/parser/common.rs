@@ -18,37 +18,43 @@ pub(crate) fn trimmed<T>(mut list: Vec<T>) -> Vec<T> {
     list
 }
 
-/// A case-insensitive keyword; yields its span.
-///
-/// Written as one `custom` step rather than `any().filter().labelled()`: keywords are tried
-/// at almost every position, and the label wrapper's bookkeeping was a tenth of the parse.
-/// The error is the same one the wrapper made: "expected `word`", found the next token.
-pub(crate) fn kw<'t, 's: 't, E: PErr<'t, 's>>(
-    word: &'static str,
-) -> impl Parser<'t, Input<'t, 's>, SimpleSpan, extra::Err<E>> + Clone {
+/// One token that `accept` takes, as a single `custom` step. Written this way rather than
+/// `any().filter().labelled()` because these parsers are tried at almost every position, and
+/// the label wrapper's bookkeeping was a tenth of the parse. The error is the one the wrapper
+/// made: expected `label`, found the next token.
+fn one_token<'t, 's: 't, E: PErr<'t, 's>, O>(
+    label: &'static str,
+    accept: impl Fn(Token<'s>, SimpleSpan) -> Option<O> + Clone,
+) -> impl Parser<'t, Input<'t, 's>, O, extra::Err<E>> + Clone {
     custom(move |inp| {
         let before = inp.cursor();
         let found: Option<Token<'s>> = inp.next();
         let span = inp.span_since(&before);
-        match found {
-            Some(t) if t.is_word(word) => Ok(span),
-            found => Err(E::expected_found(
-                [word],
-                found.map(chumsky::util::MaybeRef::Val),
+        match found.map(|t| (accept(t, span), t)) {
+            Some((Some(out), _)) => Ok(out),
+            other => Err(E::expected_found(
+                [label],
+                other.map(|(_, t)| chumsky::util::MaybeRef::Val(t)),
                 span,
             )),
         }
     })
 }
 
+/// A case-insensitive keyword; yields its span.
+pub(crate) fn kw<'t, 's: 't, E: PErr<'t, 's>>(
+    word: &'static str,
+) -> impl Parser<'t, Input<'t, 's>, SimpleSpan, extra::Err<E>> + Clone {
+    one_token(word, move |t, span| t.is_word(word).then_some(span))
+}
+
 /// One of several keywords; yields the index of the one found.
 pub(crate) fn kw_any<'t, 's: 't, E: PErr<'t, 's>>(
     words: &'static [&'static str],
 ) -> impl Parser<'t, Input<'t, 's>, usize, extra::Err<E>> + Clone {
-    any()
-        .filter(move |t: &Token<'s>| words.iter().any(|w| t.is_word(w)))
-        .map(move |t: Token<'s>| words.iter().position(|w| t.is_word(w)).unwrap_or(0))
-        .labelled(words[0])
+    one_token(words[0], move |t, _| {
+        words.iter().position(|w| t.is_word(w))
+    })
 }
 
 /// Removes the delimiters of a quoted token and undoes doubled closing delimiters. Generic
@@ -93,28 +99,23 @@ pub(crate) fn ident_from(token: &Token, span: SimpleSpan) -> Option<Ident> {
 /// variables). Numbers are accepted too: `TableName ::= IDENT | STRING | QNAME | NUMBER`.
 pub(crate) fn name<'t, 's: 't, E: PErr<'t, 's>>(
 ) -> impl Parser<'t, Input<'t, 's>, Ident, extra::Err<E>> + Clone {
-    any()
-        .filter(|t: &Token<'s>| {
-            matches!(
-                t,
-                Token::Ident(_)
-                    | Token::Dollar(_)
-                    | Token::Number(_)
-                    | Token::QName(_)
-                    | Token::String(_)
-            )
-        })
-        .map_with(|t, e| ident_from(&t, e.span()).expect("filtered to name tokens"))
-        .labelled("name")
+    one_token("name", |t, span| match t {
+        Token::Ident(_)
+        | Token::Dollar(_)
+        | Token::Number(_)
+        | Token::QName(_)
+        | Token::String(_) => ident_from(&t, span),
+        _ => None,
+    })
 }
 
 /// A word or quoted name, not a string literal (field references, sub names).
 pub(crate) fn field_name<'t, 's: 't, E: PErr<'t, 's>>(
 ) -> impl Parser<'t, Input<'t, 's>, Ident, extra::Err<E>> + Clone {
-    any()
-        .filter(|t: &Token<'s>| matches!(t, Token::Ident(_) | Token::QName(_) | Token::Dollar(_)))
-        .map_with(|t, e| ident_from(&t, e.span()).expect("filtered to name tokens"))
-        .labelled("field name")
+    one_token("field name", |t, span| match t {
+        Token::Ident(_) | Token::QName(_) | Token::Dollar(_) => ident_from(&t, span),
+        _ => None,
+    })
 }
 
 pub(crate) fn names<'t, 's: 't, E: PErr<'t, 's>>(
