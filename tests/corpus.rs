@@ -17,20 +17,9 @@ fn is_script(path: &Path) -> bool {
     qlineage::cli::paths::is_script_file(path)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
+#[path = "support/files.rs"]
+mod files;
+use files::walk;
 
 /// Every corpus file except the demo site (`corpus/site/`), which is demo data for the
 /// simulator, not parser corpus; `tests/site_scripts.rs` checks its scripts.

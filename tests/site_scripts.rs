@@ -11,20 +11,9 @@ fn site_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/site")
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
+#[path = "support/files.rs"]
+mod files;
+use files::walk;
 
 fn site_files(filter: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
     let mut all = Vec::new();

@@ -347,33 +347,21 @@ async fn handle_proxy(req: Request<Incoming>, shared: &Arc<Shared>, conn: &Conne
         };
         match attempt {
             Some(Ok(u)) => user = Some(u),
-            Some(Err(Refusal::Unauthorized(reason))) => {
+            Some(Err(refusal)) => {
+                let (login_uri, response) = match refusal {
+                    Refusal::Unauthorized(reason) => (String::new(), unauthorized(&reason)),
+                    Refusal::Redirect(location) => {
+                        let response = redirect(&location);
+                        (location, response)
+                    }
+                };
+                // A socket is upgraded and told where to log in; a plain request gets the
+                // refusal itself.
                 if rest.starts_with("/app") && is_websocket(&req) {
-                    return upgrade(
-                        req,
-                        shared,
-                        None,
-                        Arrival::MustAuthenticate {
-                            login_uri: String::new(),
-                        },
-                        None,
-                    );
+                    let arrival = Arrival::MustAuthenticate { login_uri };
+                    return upgrade(req, shared, None, arrival, None);
                 }
-                return unauthorized(&reason);
-            }
-            Some(Err(Refusal::Redirect(location))) => {
-                if rest.starts_with("/app") && is_websocket(&req) {
-                    return upgrade(
-                        req,
-                        shared,
-                        None,
-                        Arrival::MustAuthenticate {
-                            login_uri: location,
-                        },
-                        None,
-                    );
-                }
-                return redirect(&location);
+                return response;
             }
             None => {}
         }
@@ -424,6 +412,16 @@ async fn handle_proxy(req: Request<Incoming>, shared: &Arc<Shared>, conn: &Conne
     response
 }
 
+/// Sends a logged-in user back to where they were going, with a one-time ticket.
+fn back_with_ticket(shared: &Shared, target: &str, user: UserId) -> Resp {
+    let ticket = shared.proxy.issue_ticket(user);
+    let sep = if target.contains('?') { '&' } else { '?' };
+    redirect(&format!(
+        "{}{target}{sep}qlikTicket={ticket}",
+        shared.proxy_base
+    ))
+}
+
 /// The Windows authentication module: the 401 NTLM handshake, then back to the target with a
 /// one-time ticket.
 fn windows_module(req: &Request<Incoming>, shared: &Shared, conn: &Connection) -> Resp {
@@ -459,14 +457,7 @@ fn windows_module(req: &Request<Incoming>, shared: &Shared, conn: &Connection) -
             }
             r
         }
-        NtlmStep::Authenticated(user) => {
-            let ticket = shared.proxy.issue_ticket(user);
-            let sep = if target.contains('?') { '&' } else { '?' };
-            redirect(&format!(
-                "{}{target}{sep}qlikTicket={ticket}",
-                shared.proxy_base
-            ))
-        }
+        NtlmStep::Authenticated(user) => back_with_ticket(shared, &target, user),
     }
 }
 
@@ -497,14 +488,7 @@ async fn forms_module(req: Request<Incoming>, shared: &Shared) -> Resp {
         Err(_) => return respond(400, "text/plain; charset=utf-8", "Unreadable body"),
     };
     match proxy::forms_login(&shared.site, &body) {
-        Some(user) => {
-            let ticket = shared.proxy.issue_ticket(user);
-            let sep = if target.contains('?') { '&' } else { '?' };
-            redirect(&format!(
-                "{}{target}{sep}qlikTicket={ticket}",
-                shared.proxy_base
-            ))
-        }
+        Some(user) => back_with_ticket(shared, &target, user),
         None => respond(
             200,
             "text/html; charset=utf-8",
