@@ -382,20 +382,23 @@ pub fn connection_full(site: &Site, index: usize) -> Value {
     )
 }
 
+/// The condensed connection: the full one without the members only `/full` carries.
 pub fn connection_condensed(site: &Site, index: usize) -> Value {
-    let c = &site.connections[index];
-    json!({
-        "id": c.id,
-        "privileges": null,
-        "name": c.name,
-        "connectionstring": c.connectionstring,
-        "type": c.kind,
-        "engineObjectId": c.id,
-        "username": c.username,
-        "password": "",
-        "logOn": 0,
-        "architecture": 0,
-    })
+    let mut v = connection_full(site, index);
+    if let Some(map) = v.as_object_mut() {
+        for key in [
+            "createdDate",
+            "modifiedDate",
+            "modifiedByUserName",
+            "schemaPath",
+            "customProperties",
+            "owner",
+            "tags",
+        ] {
+            map.remove(key);
+        }
+    }
+    v
 }
 
 pub fn reload_task_id(app: &App) -> String {
