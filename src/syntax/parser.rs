@@ -8,6 +8,7 @@
 mod common;
 mod control;
 mod expr;
+mod hand;
 mod load;
 mod set;
 mod statements;
@@ -143,6 +144,20 @@ impl<'t, 's: 't> Parsers<'t, 's> {
         }
     }
 
+    /// The hand-written pass, for the statements and clauses it reads.
+    fn run_hand(
+        src: &'s str,
+        which: Which,
+        tokens: &'t [Spanned<'s>],
+        eoi: usize,
+    ) -> Option<Output> {
+        match which {
+            Which::Statement => hand::statement(src, tokens, eoi).map(Output::Statement),
+            Which::Clause => hand::clause(src, tokens, eoi).map(Output::Clause),
+            Which::Expression | Which::ChartExpression => None,
+        }
+    }
+
     /// Parses with cheap errors; on failure, parses again to explain the failure.
     fn run(
         &self,
@@ -150,6 +165,9 @@ impl<'t, 's: 't> Parsers<'t, 's> {
         tokens: &'t [Spanned<'s>],
         eoi: usize,
     ) -> Result<Output, Vec<ParseError<'t, 's>>> {
+        if let Some(output) = Self::run_hand(self.src, which, tokens, eoi) {
+            return Ok(output);
+        }
         match Self::run_set(&self.fast, which, tokens, eoi) {
             Ok(output) => Ok(output),
             Err(_) => {
@@ -203,8 +221,9 @@ impl<'t, 's: 't> Parsers<'t, 's> {
 impl<'t, 's: 't> Parsers<'t, 's> {
     /// Runs both passes on one statement (or control clause, or script expression): true when
     /// they agree, both failing or both building the same tree. The first pass has hand-written
-    /// fast paths; this is what keeps them honest.
-    pub fn passes_agree(&self, which: u8, tokens: &'t [Spanned<'s>], eoi: usize) -> bool {
+    /// fast paths, and the hand-written pass may answer before both; this is what keeps them
+    /// honest. Also says whether the hand-written pass answered.
+    pub fn passes_agree(&self, which: u8, tokens: &'t [Spanned<'s>], eoi: usize) -> (bool, bool) {
         let which = match which {
             0 => Which::Statement,
             1 => Which::Clause,
@@ -213,12 +232,23 @@ impl<'t, 's: 't> Parsers<'t, 's> {
         let rich = self.rich.get_or_init(|| Set::new(self.src));
         let fast = Self::run_set(&self.fast, which, tokens, eoi);
         let slow = Self::run_set(rich, which, tokens, eoi);
-        match (fast, slow) {
-            (Err(_), Err(_)) => true,
-            (Ok(Output::Statement(a)), Ok(Output::Statement(b))) => a == b,
-            (Ok(Output::Clause(a)), Ok(Output::Clause(b))) => a == b,
-            (Ok(Output::Expr(a)), Ok(Output::Expr(b))) => a == b,
+        // The hand-written pass may decline, but what it accepts the combinators must build.
+        let hand = Self::run_hand(self.src, which, tokens, eoi);
+        let answered = hand.is_some();
+        let hand_agrees = match (hand, &slow) {
+            (None, _) => true,
+            (Some(Output::Statement(a)), Ok(Output::Statement(b))) => a == *b,
+            (Some(Output::Clause(a)), Ok(Output::Clause(b))) => a == *b,
             _ => false,
-        }
+        };
+        let agree = hand_agrees
+            && match (fast, slow) {
+                (Err(_), Err(_)) => true,
+                (Ok(Output::Statement(a)), Ok(Output::Statement(b))) => a == b,
+                (Ok(Output::Clause(a)), Ok(Output::Clause(b))) => a == b,
+                (Ok(Output::Expr(a)), Ok(Output::Expr(b))) => a == b,
+                _ => false,
+            };
+        (agree, answered)
     }
 }

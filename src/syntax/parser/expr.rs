@@ -14,7 +14,7 @@ use crate::syntax::grammar_tables;
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
 
-fn bin(op: BinaryOp, lhs: Expr, rhs: Expr, span: SimpleSpan) -> Expr {
+pub(super) fn bin(op: BinaryOp, lhs: Expr, rhs: Expr, span: SimpleSpan) -> Expr {
     Expr::Binary(ExprBinary {
         op,
         lhs: Box::new(lhs),
@@ -23,7 +23,7 @@ fn bin(op: BinaryOp, lhs: Expr, rhs: Expr, span: SimpleSpan) -> Expr {
     })
 }
 
-fn un(op: UnaryOp, operand: Expr, span: SimpleSpan) -> Expr {
+pub(super) fn un(op: UnaryOp, operand: Expr, span: SimpleSpan) -> Expr {
     Expr::Unary(ExprUnary {
         op,
         operand: Box::new(operand),
@@ -46,7 +46,7 @@ const AGGR_SORT_WORDS: &[&str] = &[
 ];
 
 /// `@1`, `@3:8`, `@6:n`, `@9:nT`, `@1:5I`.
-fn is_position(word: &str) -> bool {
+pub(super) fn is_position(word: &str) -> bool {
     word.len() > 1 && word.starts_with('@') && word[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -241,7 +241,7 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
 }
 
 /// The binary operator a token stands for, with its binding power (higher binds tighter).
-fn binary_op(token: &Token) -> Option<(BinaryOp, u8)> {
+pub(super) fn binary_op(token: &Token) -> Option<(BinaryOp, u8)> {
     use BinaryOp::*;
     Some(match token {
         Token::Star => (Mul, 11),
@@ -279,7 +279,7 @@ fn binary_op(token: &Token) -> Option<(BinaryOp, u8)> {
 }
 
 /// The prefix operator a token stands for, with the binding power of its operand.
-fn prefix_op(token: &Token) -> Option<(UnaryOp, u8)> {
+pub(super) fn prefix_op(token: &Token) -> Option<(UnaryOp, u8)> {
     match token {
         Token::Minus => Some((UnaryOp::Neg, 12)),
         Token::Plus => Some((UnaryOp::Plus, 12)),

@@ -261,7 +261,7 @@ const CODEPAGES: &[&str] = &["ansi", "oem", "mac", "utf8", "utf7", "symbol", "un
 
 /// Reads one format item from its text. Words compare case-insensitively; values keep their
 /// case with one pair of delimiters removed.
-fn classify_format_item(src: &str, span: SimpleSpan) -> FormatItem {
+pub(super) fn classify_format_item(src: &str, span: SimpleSpan) -> FormatItem {
     let text = &src[span.start..span.end];
     let span = sp(span);
     let words: Vec<&str> = text.split_whitespace().collect();
