@@ -730,7 +730,8 @@ impl<'s> Cursor<'_, 's> {
             }
         }
         Some(Some(FormatSpec {
-            items,
+            // The combinators map a list of spans into a new list of exactly this length.
+            items: trimmed(items),
             span: sp(self.span_since(open)),
         }))
     }
