@@ -705,22 +705,7 @@ mod tests {
     /// and on awkward expressions, and must agree.
     #[test]
     fn first_and_second_pass_agree() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
-            for entry in std::fs::read_dir(dir).expect("corpus") {
-                let path = entry.expect("entry").path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else if path.extension().is_some_and(|e| e == "qvs") {
-                    let bytes = std::fs::read(&path).expect("read");
-                    out.push(SourceFile::decode("x", &bytes).text);
-                }
-            }
-        }
-        let mut texts = Vec::new();
-        walk(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
-            &mut texts,
-        );
+        let mut texts = corpus_texts();
         let awkward = [
             "f()",
             "f(,a)",
@@ -898,6 +883,133 @@ mod tests {
         assert!(
             by_hand > checked / 3,
             "the hand-written pass read only {by_hand} of {checked} statements"
+        );
+    }
+
+    /// The text of every corpus script, in a fixed order.
+    fn corpus_texts() -> Vec<String> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            let mut entries: Vec<_> = std::fs::read_dir(dir)
+                .expect("corpus")
+                .map(|e| e.expect("entry").path())
+                .collect();
+            entries.sort();
+            for path in entries {
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "qvs") {
+                    let bytes = std::fs::read(&path).expect("read");
+                    out.push(SourceFile::decode("x", &bytes).text);
+                }
+            }
+        }
+        let mut texts = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+            &mut texts,
+        );
+        texts
+    }
+
+    /// Differential fuzzing of the hand-written pass: corpus statements with a token deleted,
+    /// doubled or replaced by one of the tokens its decisions turn on. Whatever it accepts, the
+    /// combinators must build identically (and their two passes must agree too).
+    #[test]
+    fn passes_agree_on_mutated_statements() {
+        const REPLACEMENTS: &[Token<'static>] = &[
+            Token::Comma,
+            Token::LParen,
+            Token::RParen,
+            Token::Star,
+            Token::Colon,
+            Token::Eq,
+            Token::Minus,
+            Token::Ident("as"),
+            Token::Ident("from"),
+            Token::Ident("where"),
+            Token::Ident("group"),
+            Token::Ident("order"),
+            Token::Ident("by"),
+            Token::Ident("distinct"),
+            Token::Ident("total"),
+            Token::Ident("join"),
+            Token::Ident("keep"),
+            Token::Ident("then"),
+            Token::Ident("each"),
+            Token::Ident("not"),
+            Token::Ident("and"),
+            Token::Ident("@1"),
+            Token::Dollar("$(v)"),
+            Token::String("'x'"),
+            Token::QName("[x]"),
+            Token::Number("1"),
+            Token::LBrace,
+        ];
+        // `QLINEAGE_MUTATIONS` (per statement) and `QLINEAGE_SEED` make longer runs.
+        let knob = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        let rounds = knob("QLINEAGE_MUTATIONS", 3);
+        let mut state = knob("QLINEAGE_SEED", 0x9E37_79B9_7F4A_7C15) | 1;
+        let mut random = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut checked, mut by_hand) = (0, 0);
+        for text in corpus_texts() {
+            let mut splitter = Splitter::new(&text);
+            let items: Vec<split::Item> = std::iter::from_fn(|| splitter.next_item()).collect();
+            let all: &[Spanned] = &splitter.tokens;
+            let mut cases = Vec::new();
+            for item in items {
+                let tokens = &all[item.tokens.clone()];
+                let which = match item.kind {
+                    ItemKind::Regular { .. } => 0,
+                    ItemKind::Control => 1,
+                    _ => continue,
+                };
+                if tokens.is_empty() || too_deep(tokens).is_some() {
+                    continue;
+                }
+                for _ in 0..rounds {
+                    let mut mutated = tokens.to_vec();
+                    for _ in 0..1 + random(2) {
+                        let at = random(mutated.len());
+                        match random(3) {
+                            0 => {
+                                mutated.remove(at);
+                            }
+                            1 => mutated.insert(at, mutated[at]),
+                            _ => mutated[at].0 = REPLACEMENTS[random(REPLACEMENTS.len())],
+                        }
+                        if mutated.is_empty() {
+                            break;
+                        }
+                    }
+                    let eoi = item.semicolon.map_or(item.span.end, |s| s.start);
+                    cases.push((which, mutated, eoi as usize));
+                }
+            }
+            let parsers = Parsers::new(&text);
+            for (which, mutated, eoi) in &cases {
+                let (agree, answered) = parsers.passes_agree(*which, mutated, *eoi);
+                assert!(
+                    agree,
+                    "passes disagree on {:?}",
+                    mutated.iter().map(|(t, _)| *t).collect::<Vec<_>>()
+                );
+                checked += 1;
+                by_hand += usize::from(answered);
+            }
+        }
+        assert!(
+            checked > 3000 && by_hand > 500,
+            "{checked} checked, {by_hand} by hand"
         );
     }
 

@@ -21,6 +21,10 @@ fn is_script(path: &Path) -> bool {
 mod files;
 use files::walk;
 
+#[path = "support/spans.rs"]
+mod spans;
+use spans::check_spans;
+
 /// Every corpus file except the demo site (`corpus/site/`), which is demo data for the
 /// simulator, not parser corpus; `tests/site_scripts.rs` checks its scripts.
 fn corpus_files(filter: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
@@ -201,46 +205,6 @@ fn chart_expression_snapshots() {
         doc
     });
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-/// Every `span` in the serialized tree lies inside the source and inside its parent's span.
-fn check_spans(
-    value: &serde_json::Value,
-    parent: Span,
-    len: u32,
-    path: &str,
-    problems: &mut Vec<String>,
-) {
-    match value {
-        serde_json::Value::Object(map) => {
-            let mut here = parent;
-            if let Some(span) = map.get("span").and_then(|s| s.as_array()) {
-                let (a, b) = (
-                    span[0].as_u64().unwrap() as u32,
-                    span[1].as_u64().unwrap() as u32,
-                );
-                let span = Span { start: a, end: b };
-                if a > b || b > len || !parent.contains(span) {
-                    problems.push(format!(
-                        "{path}: span {a}..{b} outside parent {}..{}",
-                        parent.start, parent.end
-                    ));
-                }
-                here = span;
-            }
-            for (k, v) in map {
-                if k != "span" {
-                    check_spans(v, here, len, path, problems);
-                }
-            }
-        }
-        serde_json::Value::Array(items) => {
-            for v in items {
-                check_spans(v, parent, len, path, problems);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[test]

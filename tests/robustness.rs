@@ -7,6 +7,9 @@ use qlineage::source::SourceFile;
 use qlineage::syntax;
 use std::path::Path;
 
+#[path = "support/spans.rs"]
+mod spans;
+
 struct Rng(u64);
 
 impl Rng {
@@ -125,6 +128,19 @@ fn check(bytes: &[u8]) {
         );
         let _ = qlineage::diagnostics::render_human(&source, d, false);
     }
+    // Whatever the input, every node's span lies inside the source and inside its parent's.
+    let whole = qlineage::source::Span { start: 0, end: len };
+    let mut problems = Vec::new();
+    for stmt in &parsed.script.statements {
+        let tree = serde_json::to_value(stmt).expect("the tree serializes");
+        spans::check_spans(&tree, whole, len, "fuzz", &mut problems);
+    }
+    assert!(
+        problems.is_empty(),
+        "{} in {:?}",
+        problems.join("\n"),
+        source.text
+    );
     let _ = syntax::printer::print_script(&parsed.script);
     let _ = syntax::parse_chart_expression(&source.text);
 }
@@ -220,6 +236,27 @@ fn unterminated_everything() {
         assert!(
             !parsed.diagnostics.is_empty() || parsed.script.statements.is_empty(),
             "{text}"
+        );
+    }
+}
+
+/// Unbalanced input around an operand only the combinators read (`DISTINCT`) once made the
+/// first pass retry every nesting level from the level below: exponential in the depth.
+#[test]
+fn unbalanced_nesting_stays_linear() {
+    for depth in [20, 40, 60] {
+        let text = format!("LET x = {}Sum(DISTINCT a;", "f(".repeat(depth));
+        let started = std::time::Instant::now();
+        let parsed = syntax::parse_str(&text);
+        assert!(parsed
+            .diagnostics
+            .iter()
+            .any(|d| d.code.as_str() == "QS101"));
+        // Milliseconds when linear; the exponential version needed minutes at depth 30.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "depth {depth} took {:?}",
+            started.elapsed()
         );
     }
 }

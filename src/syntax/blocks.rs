@@ -524,12 +524,28 @@ fn finish(
             end: end.map_or(frame.clause.end, |e| e.end),
         },
     };
-    // An unclosed block reaches as far as what it holds.
+    // An unclosed block reaches as far as what it holds: statements and later clauses (an
+    // ELSEIF, ELSE, CASE or DEFAULT with nothing under it yet).
     if end.is_none() {
         let last = stmt.children().iter().map(|c| c.span.end).max();
-        stmt.span.end = stmt.span.end.max(last.unwrap_or(0));
+        let clauses = clause_spans(&stmt.kind).map(|s| s.end).max();
+        stmt.span.end = stmt.span.end.max(last.max(clauses).unwrap_or(0));
     }
     stmt
+}
+
+/// The spans of a block's inner clauses: ELSEIF and ELSE, CASE and DEFAULT.
+fn clause_spans(kind: &StmtKind) -> impl Iterator<Item = Span> + '_ {
+    let (branches, cases, last) = match kind {
+        StmtKind::If(s) => (&s.branches[..], &[][..], s.else_branch.as_ref()),
+        StmtKind::Switch(s) => (&[][..], &s.cases[..], s.default.as_ref()),
+        _ => (&[][..], &[][..], None),
+    };
+    branches
+        .iter()
+        .map(|b| b.clause)
+        .chain(cases.iter().map(|c| c.clause))
+        .chain(last.map(|e| e.clause))
 }
 
 fn check_next_variable(variable: &Ident, next: &Option<Ident>, diagnostics: &mut Vec<Diagnostic>) {

@@ -9,6 +9,17 @@ pub(crate) fn sp(span: SimpleSpan) -> Span {
     Span::new(span.start, span.end)
 }
 
+/// The span of what a parser read, never inverted. For an empty match chumsky gives the next
+/// token's start to the previous token's end, which runs backwards when whitespace lies between
+/// them (`f( )`): an empty match is an empty span where the previous token ends.
+pub(crate) fn read_span(span: SimpleSpan) -> SimpleSpan {
+    if span.start > span.end {
+        SimpleSpan::from(span.end..span.end)
+    } else {
+        span
+    }
+}
+
 /// Gives a collected list's spare room back. Lists are collected by pushing, which reserves
 /// four slots first and then doubles, so a call with one argument or a statement with one
 /// prefix held three empty nodes: on large scripts a fifth of the tree was spare capacity, and

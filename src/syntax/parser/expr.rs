@@ -313,7 +313,7 @@ where
         }
         None => {
             let checkpoint = inp.save();
-            match fast.then(|| fast_atom(inp, atom)).flatten() {
+            match fast.then(|| fast_atom(inp)).flatten() {
                 Some(expr) => expr,
                 None => {
                     inp.rewind(checkpoint);
@@ -333,17 +333,41 @@ where
     Ok(lhs)
 }
 
+/// Precedence climbing over [`fast_atom`] operands alone: `None` as soon as any operand is not
+/// one it reads. It never falls back to the combinators itself: a fallback at every nesting
+/// level, each retrying the level below, made unbalanced input exponential (26 nested calls
+/// around a `DISTINCT` took half a minute). The one fallback is at the top, in [`climb`].
+fn fast_climb<'t, 's: 't, 'p, E: PErr<'t, 's>>(
+    inp: &mut InputRef<'t, 's, 'p, E>,
+    min_power: u8,
+) -> Option<Expr> {
+    let start = inp.cursor();
+    let mut lhs = match inp.peek().as_ref().and_then(prefix_op) {
+        Some((op, power)) => {
+            inp.skip();
+            let operand = fast_climb(inp, power)?;
+            un(op, operand, inp.span_since(&start))
+        }
+        None => fast_atom(inp)?,
+    };
+    while let Some((op, power)) = inp.peek().as_ref().and_then(binary_op) {
+        if power < min_power {
+            break;
+        }
+        inp.skip();
+        let rhs = fast_climb(inp, power + 1)?;
+        lhs = bin(op, lhs, rhs, inp.span_since(&start));
+    }
+    Some(lhs)
+}
+
 /// The common operands of script expressions, read by hand: literals, names, plain function
 /// calls and parentheses (the combinators' dispatch was the largest cost of parsing a LOAD).
 /// It builds exactly what the `atom` combinator builds, spans included, and gives up (`None`,
 /// the caller rewinds and runs `atom`) on anything else: `@` positions, aggregation qualifiers
-/// (`DISTINCT`, `ALL`, `TOTAL`), chart-only forms, or any input that does not parse. Script
-/// mode, first pass only (see [`super::ErrorMode`]).
-fn fast_atom<'t, 's: 't, 'p, E, A>(inp: &mut InputRef<'t, 's, 'p, E>, atom: &A) -> Option<Expr>
-where
-    E: PErr<'t, 's>,
-    A: Parser<'t, Input<'t, 's>, Expr, extra::Err<E>>,
-{
+/// (`DISTINCT`, `ALL`, `TOTAL`), chart-only forms, or any input that does not parse, at any
+/// depth. Script mode, first pass only (see [`super::ErrorMode`]).
+fn fast_atom<'t, 's: 't, 'p, E: PErr<'t, 's>>(inp: &mut InputRef<'t, 's, 'p, E>) -> Option<Expr> {
     let start = inp.cursor();
     let token = inp.next()?;
     let span = inp.span_since(&start);
@@ -380,7 +404,7 @@ where
                     return None
                 }
                 _ => loop {
-                    args.push(climb(inp, atom, 0, true).ok()?);
+                    args.push(fast_climb(inp, 0)?);
                     if inp.peek() != Some(Token::Comma) {
                         break;
                     }
@@ -401,7 +425,7 @@ where
             }))
         }
         Token::LParen => {
-            let inner = climb(inp, atom, 0, true).ok()?;
+            let inner = fast_climb(inp, 0)?;
             if inp.next()? != Token::RParen {
                 return None;
             }

@@ -414,7 +414,7 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(
                 .separated_by(just(Token::Comma))
                 .allow_trailing()
                 .map_with(move |_, e| {
-                    let s: SimpleSpan = e.span();
+                    let s = super::common::read_span(e.span());
                     RawText { text: src[s.start..s.end].to_owned(), span: sp(s) }
                 }),
         )
