@@ -230,22 +230,31 @@ pub(crate) fn file_path<'t, 's: 't, E: PErr<'t, 's>>(
         .at_least(1)
         .collect::<Vec<Token<'s>>>()
         .map_with(move |tokens, e| {
-            let s: SimpleSpan = e.span();
-            match tokens.as_slice() {
-                [Token::QName(q)] | [Token::String(q)] => {
-                    let (text, quote) = unquote(q);
-                    FilePath {
-                        text,
-                        quote,
-                        span: sp(s),
-                    }
-                }
-                _ => FilePath {
-                    text: src[s.start..s.end].to_owned(),
-                    quote: Quote::None,
-                    span: sp(s),
-                },
-            }
+            let quoted = match tokens.as_slice() {
+                [Token::QName(q)] | [Token::String(q)] => Some(*q),
+                _ => None,
+            };
+            file_path_value(src, quoted, e.span())
         })
         .labelled("file name")
+}
+
+/// A file name read from the tokens at `span`: the content of its one quoted token, or the
+/// source text as written (spaces included, as Qlik reads it).
+pub(crate) fn file_path_value(src: &str, quoted: Option<&str>, span: SimpleSpan) -> FilePath {
+    match quoted {
+        Some(q) => {
+            let (text, quote) = unquote(q);
+            FilePath {
+                text,
+                quote,
+                span: sp(span),
+            }
+        }
+        None => FilePath {
+            text: src[span.start..span.end].to_owned(),
+            quote: Quote::None,
+            span: sp(span),
+        },
+    }
 }

@@ -372,6 +372,47 @@ fn fast_atom<'t, 's: 't, 'p, E: PErr<'t, 's>>(inp: &mut InputRef<'t, 's, 'p, E>)
     let token = inp.next()?;
     let span = inp.span_since(&start);
     Some(match token {
+        Token::Ident(w) if is_position(w) => return None,
+        Token::Ident(_) => {
+            let name = ident_from(&token, span)?;
+            if inp.peek() != Some(Token::LParen) {
+                return Some(Expr::Field(name));
+            }
+            inp.skip();
+            let mut args = Vec::new();
+            match inp.peek()? {
+                Token::RParen => {}
+                Token::Ident(q) if is_qualifier(q) => return None,
+                _ => loop {
+                    args.push(fast_climb(inp, 0)?);
+                    if inp.peek() != Some(Token::Comma) {
+                        break;
+                    }
+                    inp.skip();
+                },
+            }
+            if inp.next()? != Token::RParen {
+                return None;
+            }
+            plain_call(name, args, inp.span_since(&start))
+        }
+        Token::LParen => {
+            let inner = fast_climb(inp, 0)?;
+            if inp.next()? != Token::RParen {
+                return None;
+            }
+            Expr::Paren(ExprParen {
+                inner: Box::new(inner),
+                span: sp(inp.span_since(&start)),
+            })
+        }
+        _ => return token_operand(token, span),
+    })
+}
+
+/// A one-token operand: a number, string, `$(…)`, `$n` or quoted field name.
+pub(super) fn token_operand(token: Token, span: SimpleSpan) -> Option<Expr> {
+    Some(match token {
         Token::Number(n) => Expr::Number(LitNumber {
             text: Name::from(n),
             span: sp(span),
@@ -386,56 +427,29 @@ fn fast_atom<'t, 's: 't, 'p, E: PErr<'t, 's>>(inp: &mut InputRef<'t, 's, 'p, E>)
             span: sp(span),
         }),
         Token::QName(_) => Expr::Field(ident_from(&token, span)?),
-        Token::Ident(w) if is_position(w) => return None,
-        Token::Ident(_) => {
-            let name = ident_from(&token, span)?;
-            if inp.peek() != Some(Token::LParen) {
-                return Some(Expr::Field(name));
-            }
-            inp.skip();
-            let mut args = Vec::new();
-            match inp.peek()? {
-                Token::RParen => {}
-                Token::Ident(q)
-                    if ["distinct", "nodistinct", "all", "total"]
-                        .iter()
-                        .any(|k| q.eq_ignore_ascii_case(k)) =>
-                {
-                    return None
-                }
-                _ => loop {
-                    args.push(fast_climb(inp, 0)?);
-                    if inp.peek() != Some(Token::Comma) {
-                        break;
-                    }
-                    inp.skip();
-                },
-            }
-            if inp.next()? != Token::RParen {
-                return None;
-            }
-            Expr::Call(Box::new(ExprCall {
-                name,
-                set: None,
-                distinct: None,
-                all: false,
-                total: None,
-                args: trimmed(args),
-                span: sp(inp.span_since(&start)),
-            }))
-        }
-        Token::LParen => {
-            let inner = fast_climb(inp, 0)?;
-            if inp.next()? != Token::RParen {
-                return None;
-            }
-            Expr::Paren(ExprParen {
-                inner: Box::new(inner),
-                span: sp(inp.span_since(&start)),
-            })
-        }
         _ => return None,
     })
+}
+
+/// A word that starts an aggregation's arguments as a qualifier; the fast paths leave calls
+/// with one to the combinators.
+pub(super) fn is_qualifier(word: &str) -> bool {
+    ["distinct", "nodistinct", "all", "total"]
+        .iter()
+        .any(|k| word.eq_ignore_ascii_case(k))
+}
+
+/// A call without set expression or qualifiers, as the fast paths read it.
+pub(super) fn plain_call(name: Ident, args: Vec<Expr>, span: SimpleSpan) -> Expr {
+    Expr::Call(Box::new(ExprCall {
+        name,
+        set: None,
+        distinct: None,
+        all: false,
+        total: None,
+        args: trimmed(args),
+        span: sp(span),
+    }))
 }
 
 /// An aggregation qualifier, in whatever order they are written.

@@ -11,10 +11,12 @@
 //! either makes the same choice exactly or gives up, so it can never accept a different tree.
 //! The unit test `first_and_second_pass_agree` compares both on every corpus statement.
 
-use super::common::{ident_from, sp, trimmed, unquote};
+use super::common::{file_path_value, ident_from, sp, trimmed, unquote};
 use super::control::Clause;
-use super::expr::{bin, binary_op, is_position, prefix_op, un};
-use super::load::classify_format_item;
+use super::expr::{
+    bin, binary_op, is_position, is_qualifier, plain_call, prefix_op, token_operand, un,
+};
+use super::load::{classify_format_item, inline_source};
 use crate::syntax::ast::*;
 use crate::syntax::grammar_tables::LEADING_PREFIXES;
 use crate::syntax::split::Spanned;
@@ -253,20 +255,6 @@ impl<'s> Cursor<'_, 's> {
         let start = self.i;
         let (token, span) = self.next()?;
         Some(match token {
-            Token::Number(n) => Expr::Number(LitNumber {
-                text: Name::from(n),
-                span: sp(span),
-            }),
-            Token::String(s) => Expr::String(LitString {
-                value: unquote(s).0,
-                span: sp(span),
-            }),
-            Token::Dollar(d) => Expr::Dollar(ExprDollar::new(d, sp(span))),
-            Token::DollarParam(p) => Expr::Param(ExprParam {
-                text: p.to_owned(),
-                span: sp(span),
-            }),
-            Token::QName(_) => Expr::Field(ident_from(&token, span)?),
             Token::Ident(w) if is_position(w) => return None,
             Token::Ident(_) => {
                 let name = ident_from(&token, span)?;
@@ -276,13 +264,7 @@ impl<'s> Cursor<'_, 's> {
                 let mut args = Vec::new();
                 match self.peek()? {
                     Token::RParen => {}
-                    Token::Ident(q)
-                        if ["distinct", "nodistinct", "all", "total"]
-                            .iter()
-                            .any(|k| q.eq_ignore_ascii_case(k)) =>
-                    {
-                        return None
-                    }
+                    Token::Ident(q) if is_qualifier(q) => return None,
                     _ => loop {
                         args.push(self.expr(0)?);
                         if self.token(Token::Comma).is_none() {
@@ -291,15 +273,7 @@ impl<'s> Cursor<'_, 's> {
                     },
                 }
                 self.token(Token::RParen)?;
-                Expr::Call(Box::new(ExprCall {
-                    name,
-                    set: None,
-                    distinct: None,
-                    all: false,
-                    total: None,
-                    args: trimmed(args),
-                    span: sp(self.span_since(start)),
-                }))
+                plain_call(name, args, self.span_since(start))
             }
             Token::LParen => {
                 let inner = self.expr(0)?;
@@ -309,7 +283,7 @@ impl<'s> Cursor<'_, 's> {
                     span: sp(self.span_since(start)),
                 })
             }
-            _ => return None,
+            _ => return token_operand(token, span),
         })
     }
 
@@ -460,16 +434,7 @@ impl<'s> Cursor<'_, 's> {
                 let (Token::QName(raw) | Token::String(raw), span) = self.next()? else {
                     return None;
                 };
-                let (text, quote) = unquote(raw);
-                let format = self.format_spec()?;
-                LoadSource::Inline(SourceInline {
-                    data: RawText {
-                        text,
-                        span: sp(span),
-                    },
-                    quote,
-                    format,
-                })
+                inline_source(raw, span, self.format_spec()?)
             }
             Some(t) if t.is_word("from_field") || t.is_word("extension") => return None,
             _ => LoadSource::Missing,
@@ -694,22 +659,11 @@ impl<'s> Cursor<'_, 's> {
         if self.i == start {
             return None;
         }
-        let s = self.span_since(start);
-        Some(match &self.tokens[start..self.i] {
-            [(Token::QName(q) | Token::String(q), _)] => {
-                let (text, quote) = unquote(q);
-                FilePath {
-                    text,
-                    quote,
-                    span: sp(s),
-                }
-            }
-            _ => FilePath {
-                text: self.src[s.start..s.end].to_owned(),
-                quote: Quote::None,
-                span: sp(s),
-            },
-        })
+        let quoted = match &self.tokens[start..self.i] {
+            [(Token::QName(q) | Token::String(q), _)] => Some(*q),
+            _ => None,
+        };
+        Some(file_path_value(self.src, quoted, self.span_since(start)))
     }
 
     /// An optional `( item, … )`. `None` when a `(` opens something this pass does not read.

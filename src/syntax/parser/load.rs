@@ -342,6 +342,19 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
     None
 }
 
+/// `INLINE [data]` with its optional format: the data without its delimiters.
+pub(super) fn inline_source(raw: &str, span: SimpleSpan, format: Option<FormatSpec>) -> LoadSource {
+    let (text, quote) = unquote(raw);
+    LoadSource::Inline(SourceInline {
+        data: RawText {
+            text,
+            span: sp(span),
+        },
+        quote,
+        format,
+    })
+}
+
 fn alias<'t, 's: 't, E: PErr<'t, 's>>(
 ) -> impl Parser<'t, Input<'t, 's>, Option<Ident>, extra::Err<E>> + Clone {
     kw("as").ignore_then(name()).or_not()
@@ -391,17 +404,7 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(
             select! { Token::QName(q) = e => (q, e.span()), Token::String(q) = e => (q, e.span()) },
         )
         .then(format)
-        .map(|((raw, span), format)| {
-            let (text, quote) = unquote(raw);
-            LoadSource::Inline(SourceInline {
-                data: RawText {
-                    text,
-                    span: sp(span),
-                },
-                quote,
-                format,
-            })
-        });
+        .map(|((raw, span), format)| inline_source(raw, span, format));
     let resident = kw("resident").ignore_then(name()).map(LoadSource::Resident);
     let autogenerate = kw("autogenerate")
         .ignore_then(expr.clone())
