@@ -143,11 +143,7 @@ fn parse_text(text: &str) -> Parsed {
                         continue;
                     }
                     // Raw text (SQL, SET values, EXECUTE) is not parsed, so it cannot nest too deep.
-                    let raw = slice.iter().take(8).any(|(t, _)| t.is_word("sql"))
-                        || slice.first().is_some_and(|(t, _)| {
-                            ["select", "set", "execute"].iter().any(|w| t.is_word(w))
-                        });
-                    if let Some(d) = too_deep(slice).filter(|_| !raw) {
+                    if let Some(d) = too_deep(slice).filter(|_| !raw_body(slice)) {
                         diagnostics.push(d);
                         blocks.push(error_piece(item.span));
                         continue;
@@ -407,6 +403,37 @@ fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
         }
     }
     None
+}
+
+/// Whether the rest of a statement is raw text the parsers skip without descending into it:
+/// the statement starts with SELECT, SET or EXECUTE, or an SQL keyword among its first tokens
+/// is the statement's own, right after a label, a table in parentheses or a prefix that takes
+/// no expression. Anywhere else (`LOAD sql, ((…`, `WHEN sql - ((…`) the parsers may read past
+/// the word, so the nesting cap must apply or deep input would overflow the stack.
+fn raw_body(slice: &[Spanned]) -> bool {
+    const BEFORE_SQL: &[&str] = &[
+        "mapping",
+        "noconcatenate",
+        "concatenate",
+        "join",
+        "keep",
+        "generic",
+        "semantic",
+        "add",
+        "replace",
+        "only",
+    ];
+    let head = |t: &Token| ["select", "set", "execute"].iter().any(|w| t.is_word(w));
+    if slice.first().is_some_and(|(t, _)| head(t)) {
+        return true;
+    }
+    let Some(k) = slice.iter().take(8).position(|(t, _)| t.is_word("sql")) else {
+        return false;
+    };
+    match k.checked_sub(1).map(|j| slice[j].0) {
+        None | Some(Token::Colon | Token::RParen) => true,
+        Some(t) => BEFORE_SQL.iter().any(|w| t.is_word(w)),
+    }
 }
 
 /// Whether a word is a prefix operator (`not`, `bitnot`) and whether it is a binary one
@@ -936,6 +963,18 @@ mod tests {
             Token::Ident("keep"),
             Token::Ident("then"),
             Token::Ident("each"),
+            Token::Ident("asc"),
+            Token::Ident("desc"),
+            Token::Ident("into"),
+            Token::Ident("resident"),
+            Token::Ident("inline"),
+            Token::Ident("autogenerate"),
+            Token::Ident("step"),
+            Token::Ident("to"),
+            Token::Ident("crosstable"),
+            Token::Ident("concatenate"),
+            Token::Ident("drop"),
+            Token::Ident("sql"),
             Token::Ident("not"),
             Token::Ident("and"),
             Token::Ident("@1"),

@@ -199,6 +199,26 @@ fn pathological_nesting_is_a_diagnostic_not_a_crash() {
     let ifs = format!("{}{}", "IF 1 THEN\n".repeat(5000), "END IF\n".repeat(5000));
     let sets = format!("Sum({}1{})", "{<A=P(".repeat(2000), ")>}".repeat(2000));
     let long_chain = format!("LET x = 1{};", " + 1".repeat(20000));
+    // An SQL keyword that is not the statement's own does not lift the cap.
+    let sql_field = format!("LOAD sql, {}1{};", "(".repeat(200_000), ")".repeat(200_000));
+    let sql_when = format!(
+        "WHEN sql - {}1{} LOAD a;",
+        "(".repeat(200_000),
+        ")".repeat(200_000)
+    );
+    for text in [&sql_field, &sql_when] {
+        assert!(syntax::parse_str(text)
+            .diagnostics
+            .iter()
+            .any(|d| d.code.as_str() == "QS301"));
+    }
+    // A deep SQL body is raw text: no nesting diagnostic.
+    let deep_sql = format!(
+        "T: Concatenate (T) SQL SELECT {}1{} FROM t;",
+        "(".repeat(100),
+        ")".repeat(100)
+    );
+    assert!(syntax::parse_str(&deep_sql).diagnostics.is_empty());
     for text in [&deep_parens, &minus_run, &nots, &ifs, &long_chain] {
         let parsed = syntax::parse_str(text);
         let _ = syntax::printer::print_script(&parsed.script);
