@@ -280,3 +280,18 @@ fn unbalanced_nesting_stays_linear() {
         );
     }
 }
+
+/// An empty group with a space inside once made chumsky's span of the empty match run
+/// backwards, and slicing the source with it panicked.
+#[test]
+fn empty_groups_with_spaces_inside() {
+    for text in [
+        "LOAD * EXTENSION f( );",
+        "ODBC CONNECT TO dsn ( );",
+        "OLEDB CONNECT TO [Provider=x] (  \n );",
+    ] {
+        let parsed = syntax::parse_str(text);
+        assert_eq!(parsed.script.statements.len(), 1, "{text}");
+        assert!(parsed.diagnostics.is_empty(), "{text}: {:?}", parsed.diagnostics);
+    }
+}

@@ -146,7 +146,7 @@ pub(crate) fn raw_rest<'t, 's: 't, E: PErr<'t, 's>>(
         .repeated()
         .at_least(1)
         .map_with(move |_, e| {
-            let s: SimpleSpan = e.span();
+            let s = read_span(e.span());
             RawText {
                 text: src[s.start..s.end].to_owned(),
                 span: sp(s),
@@ -167,7 +167,7 @@ pub(crate) fn quoted_or_raw<'t, 's: 't, E: PErr<'t, 's>>(
         .at_least(1)
         .collect::<Vec<Token<'s>>>()
         .map_with(move |tokens, e| {
-            let s: SimpleSpan = e.span();
+            let s = read_span(e.span());
             let text = match tokens.as_slice() {
                 [Token::QName(q)] | [Token::String(q)] => unquote(q).0,
                 _ => src[s.start..s.end].to_owned(),

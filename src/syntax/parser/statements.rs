@@ -1,6 +1,8 @@
 //! Regular statements other than LOAD/SELECT/STORE (spec §5).
 
-use super::common::{kw, kw_any, name, names, quoted_or_raw, raw_rest, raw_value, sp, unquote};
+use super::common::{
+    kw, kw_any, name, names, quoted_or_raw, raw_rest, raw_value, read_span, sp, unquote,
+};
 use super::{Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::token::Token;
@@ -161,7 +163,7 @@ pub(crate) fn statements<'t, 's: 't, E: PErr<'t, 's>>(
                 .filter(|t: &Token| *t != Token::RParen)
                 .repeated()
                 .map_with(move |_, e| {
-                    let s: SimpleSpan = e.span();
+                    let s = read_span(e.span());
                     RawText {
                         text: src[s.start..s.end].to_owned(),
                         span: sp(s),
