@@ -292,6 +292,10 @@ fn empty_groups_with_spaces_inside() {
     ] {
         let parsed = syntax::parse_str(text);
         assert_eq!(parsed.script.statements.len(), 1, "{text}");
-        assert!(parsed.diagnostics.is_empty(), "{text}: {:?}", parsed.diagnostics);
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "{text}: {:?}",
+            parsed.diagnostics
+        );
     }
 }
