@@ -915,27 +915,13 @@ mod tests {
 
     /// The text of every corpus script, in a fixed order.
     fn corpus_texts() -> Vec<String> {
-        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
-            let mut entries: Vec<_> = std::fs::read_dir(dir)
-                .expect("corpus")
-                .map(|e| e.expect("entry").path())
-                .collect();
-            entries.sort();
-            for path in entries {
-                if path.is_dir() {
-                    walk(&path, out);
-                } else if path.extension().is_some_and(|e| e == "qvs") {
-                    let bytes = std::fs::read(&path).expect("read");
-                    out.push(SourceFile::decode("x", &bytes).text);
-                }
-            }
-        }
-        let mut texts = Vec::new();
-        walk(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
-            &mut texts,
-        );
-        texts
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        crate::cli::paths::collect(&[corpus])
+            .expect("corpus")
+            .into_iter()
+            .filter(|path| path.extension().is_some_and(|e| e == "qvs"))
+            .map(|path| SourceFile::decode("x", &std::fs::read(path).expect("read")).text)
+            .collect()
     }
 
     /// Differential fuzzing of the hand-written pass: corpus statements with a token deleted,
