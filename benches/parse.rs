@@ -11,31 +11,17 @@ mod synthetic;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Every corpus script outside the error set, concatenated in a stable order.
 fn corpus_text() -> String {
-    fn walk(dir: &Path, out: &mut String) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                if !path.ends_with("err") {
-                    walk(&path, out);
-                }
-            } else if path.extension().is_some_and(|e| e == "qvs") {
-                let source =
-                    qlineage::source::SourceFile::decode("x", &std::fs::read(&path).unwrap());
-                out.push_str(&source.text);
-                out.push_str("\n;\n");
-            }
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut out = String::new();
+    for path in qlineage::cli::paths::collect(&[corpus]).unwrap() {
+        if path.extension().is_some_and(|e| e == "qvs") && !path.iter().any(|c| c == "err") {
+            let source = qlineage::source::SourceFile::decode("x", &std::fs::read(&path).unwrap());
+            out.push_str(&source.text);
+            out.push_str("\n;\n");
         }
     }
-    let mut out = String::new();
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
-        &mut out,
-    );
     out
 }
 

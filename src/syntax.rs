@@ -104,10 +104,7 @@ fn parse_text(text: &str) -> Parsed {
         let tokens: &[Spanned] = &splitter.tokens;
         for item in items {
             let slice = &tokens[item.tokens.clone()];
-            let eoi = match item.semicolon {
-                Some(semi) => semi.start as usize,
-                None => slice.last().map_or(item.span.end as usize, |(_, s)| s.end),
-            };
+            let eoi = item.eoi(slice);
             match item.kind {
                 ItemKind::Empty => blocks.push(Piece::Stmt(Stmt {
                     prefixes: Vec::new(),
@@ -888,10 +885,7 @@ mod tests {
             let all: &[Spanned] = &splitter.tokens;
             for item in items {
                 let tokens = &all[item.tokens.clone()];
-                let eoi = match item.semicolon {
-                    Some(semi) => semi.start as usize,
-                    None => tokens.last().map_or(item.span.end as usize, |(_, s)| s.end),
-                };
+                let eoi = item.eoi(tokens);
                 let which = match item.kind {
                     ItemKind::Regular { .. } => 0,
                     ItemKind::Control => 1,
@@ -1016,8 +1010,7 @@ mod tests {
                             break;
                         }
                     }
-                    let eoi = item.semicolon.map_or(item.span.end, |s| s.start);
-                    cases.push((which, mutated, eoi as usize));
+                    cases.push((which, mutated, item.eoi(tokens)));
                 }
             }
             let parsers = Parsers::new(&text);

@@ -57,6 +57,17 @@ pub(crate) struct Item {
     pub semicolon: Option<Span>,
 }
 
+impl Item {
+    /// Where the parsers' input ends: at the `;`, else after the last of `tokens` (this item's
+    /// own), else at the item's end.
+    pub fn eoi(&self, tokens: &[Spanned]) -> usize {
+        match self.semicolon {
+            Some(semi) => semi.start as usize,
+            None => tokens.last().map_or(self.span.end as usize, |(_, s)| s.end),
+        }
+    }
+}
+
 pub(crate) struct Splitter<'s> {
     text: &'s str,
     lexed: LazyLexed<'s>,
