@@ -292,36 +292,18 @@ fn bracket_quoted<'s>(lex: &mut Lexer<'s, Token<'s>>) -> Result<&'s str, LexErro
     quoted(lex, b']', LexError::UnterminatedName)
 }
 
-/// Balanced `$( ... )`. Parentheses inside quotes do not count. The body may not run past the
-/// end of its line outside quotes: a `$(` left open is far more often a typo than a multi-line
-/// expansion, and stopping there keeps the next statements intact.
+/// Balanced `$( ... )`, by the one rule in [`super::dollar::closing_len`].
 fn dollar<'s>(lex: &mut Lexer<'s, Token<'s>>) -> Result<&'s str, LexError> {
-    let rest = lex.remainder().as_bytes();
-    let mut depth = 1usize;
-    let mut i = 0;
-    while i < rest.len() {
-        match rest[i] {
-            b'(' => depth += 1,
-            b')' => {
-                depth -= 1;
-                if depth == 0 {
-                    lex.bump(i + 1);
-                    return Ok(lex.slice());
-                }
-            }
-            q @ (b'\'' | b'"' | b'`' | b'[') => {
-                let close = if q == b'[' { b']' } else { q };
-                match memchr::memchr(close, &rest[i + 1..]) {
-                    Some(n) => i += n + 1,
-                    None => break,
-                }
-            }
-            b'\n' => break,
-            _ => {}
+    match super::dollar::closing_len(lex.remainder().as_bytes()) {
+        Ok(n) => {
+            lex.bump(n);
+            Ok(lex.slice())
         }
-        i += 1;
+        Err(n) => {
+            lex.bump(n);
+            Err(LexError::UnterminatedDollar)
+        }
     }
-    cut_at_line_end(lex, LexError::UnterminatedDollar)
 }
 
 fn is_ident_continue(c: char) -> bool {

@@ -1,13 +1,11 @@
 //! Labels and load prefixes, LOAD, SELECT/SQL, STORE, and file format specifications.
 
 use super::common::{balanced_item, file_path, kw, kw_any, name, names, sp, trimmed, unquote};
-use super::{Input, PErr};
+use super::{Bx, Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::grammar_tables;
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
-
-type Bx<'t, 's, O, E> = Boxed<'t, 't, Input<'t, 's>, O, extra::Err<E>>;
 
 fn table_in_parens<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, Option<Ident>, E> {
     name()
