@@ -21,7 +21,7 @@ mod scan;
 mod statement_sources;
 mod symbols;
 
-pub use error::QvdError;
+pub use error::{QvdError, QvdWarning};
 pub use file::{read_header, QvdFile, HEADER_SIZE_CAP, MAX_BIT_WIDTH};
 pub use header::{LineageInfo, NumberFormat, QvdFieldHeader, QvdHeader};
 pub use lineage::{

@@ -62,6 +62,16 @@ pub enum QvdError {
         needed: u64,
         available: u64,
     },
+    /// The file is only a header (nothing after `</QvdTableHeader>`), but the header places
+    /// symbol or record data after it.
+    #[error(
+        "{path}: the file holds only a header, but the header claims {no_of_records} rows and {needed} bytes of data after it"
+    )]
+    HeaderOnly {
+        path: PathBuf,
+        no_of_records: u64,
+        needed: u64,
+    },
     /// A field's symbol table lies outside the body, or overflows.
     #[error(
         "{path}: field {field:?}: symbol table at body bytes {offset}+{length} lies outside the {body_len} byte body"
@@ -135,6 +145,7 @@ impl QvdError {
             QvdError::HeaderXml { .. } => "header_xml",
             QvdError::HeaderNumber { .. } => "header_number",
             QvdError::TruncatedData { .. } => "truncated_data",
+            QvdError::HeaderOnly { .. } => "header_only",
             QvdError::SymbolTableOutOfBounds { .. } => "symbol_table_out_of_bounds",
             QvdError::RecordTableTooShort { .. } => "record_table_too_short",
             QvdError::BadBitField { .. } => "bad_bit_field",
@@ -143,4 +154,16 @@ impl QvdError {
             QvdError::UnknownSymbolType { .. } => "unknown_symbol_type",
         }
     }
+}
+
+/// A problem that did not stop the read; the file is still described.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QvdWarning {
+    /// The header has no `<TableName>` (or an empty one): the table name is empty, so nothing
+    /// can link the file to the Qlik table that was stored.
+    MissingTableName {
+        path: PathBuf,
+        /// True for `<TableName></TableName>`, false when the element is absent.
+        element_present: bool,
+    },
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::error::QvdError;
+use super::error::{QvdError, QvdWarning};
 use super::file::QvdFile;
 use super::header::{NumberFormat, QvdHeader};
 use super::lineage::{analyse_lineage, LineageEntry};
@@ -36,6 +36,9 @@ pub struct QvdRecord {
     pub lineage: Vec<LineageEntry>,
     /// Present when profiling was asked for.
     pub profile: Option<TableProfile>,
+    /// Problems that did not stop the read; the CLI renders them as diagnostics.
+    #[serde(skip)]
+    pub warnings: Vec<QvdWarning>,
 }
 
 /// One field of a [`QvdRecord`].
@@ -52,7 +55,12 @@ pub struct FieldRecord {
 
 impl QvdRecord {
     /// Builds the record from a header, classifying its lineage.
-    pub fn from_header(path: &Path, header: QvdHeader, profile: Option<TableProfile>) -> QvdRecord {
+    pub fn from_header(
+        path: &Path,
+        header: QvdHeader,
+        warnings: Vec<QvdWarning>,
+        profile: Option<TableProfile>,
+    ) -> QvdRecord {
         QvdRecord {
             path: path.display().to_string(),
             lineage: analyse_lineage(&header.lineage),
@@ -74,6 +82,7 @@ impl QvdRecord {
             creator_doc: header.creator_doc,
             create_utc_time: header.create_utc_time,
             profile,
+            warnings,
         }
     }
 }
@@ -92,7 +101,8 @@ pub fn read_record(path: &Path, options: &ScanOptions) -> Result<QvdRecord, QvdE
         Some(profile_options) => Some(profile(&file, profile_options)?),
         None => None,
     };
-    Ok(QvdRecord::from_header(path, file.into_header(), profile))
+    let (header, warnings) = file.into_parts();
+    Ok(QvdRecord::from_header(path, header, warnings, profile))
 }
 
 /// Finds the QVDs under `paths` and reads them in parallel, sorted by path.
