@@ -96,13 +96,17 @@ fn a_bad_file_fails_the_run_but_not_the_scan() {
         .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["error"]["kind"], "not_qvd");
+    assert_eq!(lines[0]["error"]["code"], "QV004");
+    assert_eq!(lines[0]["diagnostics"][0]["code"], "QV004");
+    assert_eq!(lines[0]["diagnostics"][0]["severity"], "error");
+    assert_eq!(lines[1]["diagnostics"], serde_json::json!([]));
     assert_eq!(lines[1]["table_name"], "Regions");
     assert!(stderr.contains("1 of 2 QVD files failed"), "{stderr}");
 
     let (code, stdout, _) = qlineage(&["qvd", "--profile", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(
-        stdout.contains("error: ") && stdout.contains("not a QVD file"),
+        stdout.contains("error[QV004]: not a QVD file") && stdout.contains("broken.qvd"),
         "{stdout}"
     );
     assert!(
@@ -114,4 +118,57 @@ fn a_bad_file_fails_the_run_but_not_the_scan() {
         "{stdout}"
     );
     assert!(stdout.contains("profile Region  distinct 2"), "{stdout}");
+}
+
+#[test]
+fn a_malformed_header_is_shown_at_its_line_in_both_renderers() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("bad_xml.qvd"),
+        "<?xml version=\"1.0\"?>\r\n<QvdTableHeader>\r\n  <TableName>x</TabName>\r\n</QvdTableHeader>\r\n\0",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (_, stdout, _) = qlineage(&["qvd", "--format", "json", path]);
+    let line: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(line["error"]["kind"], "header_xml");
+    let diagnostic = &line["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "QV105");
+    assert_eq!(
+        (diagnostic["line"].as_u64(), diagnostic["column"].as_u64()),
+        (Some(3), Some(15))
+    );
+
+    let (_, stdout, _) = qlineage(&["qvd", path]);
+    assert!(
+        stdout.contains("error[QV105]: malformed XML header"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("bad_xml.qvd:3:15"), "{stdout}");
+    assert!(stdout.contains("<TableName>x</TabName>"), "{stdout}");
+}
+
+#[test]
+fn a_missing_table_name_is_a_warning_that_does_not_fail_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("no_name.qvd"),
+        "<QvdTableHeader><NoOfRecords>0</NoOfRecords></QvdTableHeader>\n",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (code, stdout, _) = qlineage(&["qvd", "--format", "json", path]);
+    assert_eq!(code, 0);
+    let line: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(line["table_name"], "");
+    assert_eq!(line["diagnostics"][0]["code"], "QV107");
+    assert_eq!(line["diagnostics"][0]["severity"], "warning");
+
+    let (code, stdout, _) = qlineage(&["qvd", path]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("table -: 0 rows, 0 fields"), "{stdout}");
+    assert!(
+        stdout.contains("warning[QV107]: the header has no <TableName>"),
+        "{stdout}"
+    );
 }

@@ -231,9 +231,9 @@ fn every_numeric_element_survives_edge_values() {
                 let value_end = value_start + xml[value_start..].find(&close).unwrap();
                 for value in EDGE_NUMBERS {
                     let mutated = [
-                        xml[..value_start].as_bytes(),
+                        &xml.as_bytes()[..value_start],
                         value.as_bytes(),
-                        xml[value_end..].as_bytes(),
+                        &xml.as_bytes()[value_end..],
                         &bytes[header_end..],
                     ]
                     .concat();

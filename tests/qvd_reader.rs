@@ -333,8 +333,8 @@ fn a_missing_table_name_reads_as_empty_with_a_warning() {
     let start = text.find("<TableName>").unwrap();
     let end = text.find("</TableName>").unwrap() + "</TableName>".len();
     let cut = [
-        text[..start].as_bytes(),
-        text[end..].as_bytes(),
+        &text.as_bytes()[..start],
+        &text.as_bytes()[end..],
         &good[nul..],
     ]
     .concat();

@@ -65,7 +65,20 @@ impl QvdFile {
         } else {
             0
         };
-        let parsed = parse_header(&map[xml_start..end.xml_end], path)?;
+        let parsed =
+            parse_header(&map[xml_start..end.xml_end], path).map_err(|error| match error {
+                // quick-xml counts from the start of the slice; diagnostics count from the file's.
+                QvdError::HeaderXml {
+                    path,
+                    position,
+                    reason,
+                } => QvdError::HeaderXml {
+                    path,
+                    position: position + xml_start as u64,
+                    reason,
+                },
+                other => other,
+            })?;
         let body_len = (map.len() - end.body_start) as u64;
         check_layout(&parsed.header, body_len, path)?;
         let mut warnings = Vec::new();
