@@ -172,3 +172,74 @@ fn a_missing_table_name_is_a_warning_that_does_not_fail_the_run() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_missing_or_unreadable_file_exits_2_even_beside_a_malformed_one() {
+    let dir = fixture_dir();
+    fs::write(dir.path().join("broken.qvd"), "a,b\n1,2\n").unwrap();
+    let missing = dir.path().join("missing.qvd");
+    let (code, stdout, stderr) = qlineage(&[
+        "qvd",
+        "--format",
+        "json",
+        dir.path().to_str().unwrap(),
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("2 of 3 QVD files failed (1 malformed, 1 unreadable)"),
+        "{stderr}"
+    );
+    let kinds: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["error"]["code"].clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            serde_json::json!("QV004"),
+            serde_json::json!("QV001"),
+            serde_json::Value::Null
+        ]
+    );
+
+    // Malformed files alone are findings: exit 1.
+    let (code, _, _) = qlineage(&["qvd", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_named_on_the_command_line_is_unreadable() {
+    let dir = fixture_dir();
+    let link = dir.path().join("gone.qvd");
+    std::os::unix::fs::symlink(dir.path().join("nowhere.qvd"), &link).unwrap();
+    let (code, stdout, _) = qlineage(&["qvd", link.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stdout.contains("error[QV001]: cannot read the file"),
+        "{stdout}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_exits_2() {
+    let dir = fixture_dir();
+    let full = fs::File::create("/dev/full").unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_qlineage"))
+        .args(["qvd", "--format", "json", dir.path().to_str().unwrap()])
+        .stdout(full)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+}
+
+#[test]
+fn readable_files_exit_0() {
+    let dir = fixture_dir();
+    let (code, _, stderr) = qlineage(&["qvd", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("1 QVD files read"), "{stderr}");
+}

@@ -41,7 +41,9 @@ pub enum QvdFormat {
     Json,
 }
 
-/// Runs the command; returns the process exit code (1 if any file failed).
+/// Runs the command; returns the process exit code: 2 if a file or folder could not be read
+/// or the output could not be written (an operational failure, as for `parse`), else 1 if a
+/// QVD is malformed (a finding in the input), else 0. Warnings do not change it.
 pub fn run(args: &QvdArgs) -> i32 {
     let options = ScanOptions {
         profile: (args.profile || args.nulls).then_some(ProfileOptions {
@@ -50,7 +52,9 @@ pub fn run(args: &QvdArgs) -> i32 {
         }),
     };
     let scanned = scan(&args.paths, &options);
-    let failed = scanned.iter().filter(|file| file.result.is_err()).count();
+    let errors = || scanned.iter().filter_map(|file| file.result.as_ref().err());
+    let unreadable = errors().filter(|error| error.is_io()).count();
+    let malformed = errors().count() - unreadable;
 
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -63,18 +67,29 @@ pub fn run(args: &QvdArgs) -> i32 {
     if let Err(error) = written {
         if error.kind() != io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write output: {error}");
-            return 1;
+            return 2;
         }
     }
 
     let total = scanned.len();
-    if failed > 0 {
-        eprintln!("{failed} of {total} QVD files failed");
+    if unreadable + malformed > 0 {
+        eprintln!(
+            "{} of {total} QVD files failed ({malformed} malformed, {unreadable} unreadable)",
+            unreadable + malformed
+        );
+    } else if args.format == QvdFormat::Human {
+        eprintln!("{total} QVD files read");
+    }
+    exit_code(unreadable, malformed)
+}
+
+/// 2 beats 1: an unreadable input means the run did not see everything it was asked to.
+fn exit_code(unreadable: usize, malformed: usize) -> i32 {
+    if unreadable > 0 {
+        2
+    } else if malformed > 0 {
         1
     } else {
-        if args.format == QvdFormat::Human {
-            eprintln!("{total} QVD files read");
-        }
         0
     }
 }
