@@ -243,3 +243,37 @@ fn readable_files_exit_0() {
     assert_eq!(code, 0);
     assert!(stderr.contains("1 QVD files read"), "{stderr}");
 }
+
+/// Links are followed (shared QVD folders are often linked in); a loop is reported with its
+/// path and the run ends with 2 instead of walking forever.
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_in_a_folder_is_reported_and_linked_folders_are_read() {
+    let dir = fixture_dir();
+    let shared = tempfile::tempdir().unwrap();
+    fs::copy(
+        dir.path().join("regions.qvd"),
+        shared.path().join("shared.qvd"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(shared.path(), dir.path().join("shared")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("again")).unwrap();
+    let (code, stdout, _) = qlineage(&["qvd", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let paths: Vec<&str> = lines.iter().map(|l| l["path"].as_str().unwrap()).collect();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert!(paths[0].ends_with("again") && lines[0]["error"]["code"] == "QV001");
+    assert!(
+        lines[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("symbolic link loops back to"),
+        "{}",
+        lines[0]
+    );
+    assert!(paths[1].ends_with("regions.qvd") && paths[2].ends_with("shared/shared.qvd"));
+}
