@@ -331,6 +331,110 @@ mod tests {
         assert_eq!(errors[0].to_diagnostic().span, Span::default());
     }
 
+    /// One value of every variant: each kind has its own code and its own `kind()` name.
+    fn one_of_each() -> Vec<QvdError> {
+        let path = || PathBuf::from("t.qvd");
+        let field = || "F".to_string();
+        vec![
+            QvdError::Io {
+                path: path(),
+                source: std::io::Error::other("x"),
+            },
+            QvdError::Empty { path: path() },
+            QvdError::GitLfsPointer { path: path() },
+            QvdError::NotQvd { path: path() },
+            QvdError::WrongRootElement {
+                path: path(),
+                root: "html".into(),
+            },
+            QvdError::TruncatedHeader {
+                path: path(),
+                file_size: 9,
+            },
+            QvdError::HeaderTooLarge {
+                path: path(),
+                cap: 9,
+            },
+            QvdError::BadHeaderEnd {
+                path: path(),
+                nul_offset: 9,
+            },
+            QvdError::HeaderXml {
+                path: path(),
+                position: 9,
+                reason: "x".into(),
+            },
+            QvdError::HeaderNumber {
+                path: path(),
+                element: "Offset",
+                value: "x".into(),
+            },
+            QvdError::TruncatedData {
+                path: path(),
+                needed: 9,
+                available: 1,
+            },
+            QvdError::HeaderOnly {
+                path: path(),
+                no_of_records: 1,
+                needed: 9,
+            },
+            QvdError::SymbolTableOutOfBounds {
+                path: path(),
+                field: field(),
+                offset: 1,
+                length: 9,
+                body_len: 2,
+            },
+            QvdError::RecordTableTooShort {
+                path: path(),
+                no_of_records: 9,
+                record_byte_size: 1,
+                length: 2,
+            },
+            QvdError::BadBitField {
+                path: path(),
+                field: field(),
+                bit_offset: 1,
+                bit_width: 9,
+                record_byte_size: 1,
+            },
+            QvdError::UnsupportedCompression {
+                path: path(),
+                compression: "zip".into(),
+            },
+            QvdError::TruncatedSymbols {
+                path: path(),
+                field: field(),
+                read: 1,
+                expected: 2,
+                offset: 3,
+            },
+            QvdError::UnknownSymbolType {
+                path: path(),
+                field: field(),
+                type_byte: 3,
+                offset: 3,
+            },
+        ]
+    }
+
+    #[test]
+    fn each_error_kind_has_its_own_code_and_name() {
+        let errors = one_of_each();
+        let mut codes: Vec<Code> = errors.iter().map(QvdError::code).collect();
+        let mut kinds: Vec<&str> = errors.iter().map(QvdError::kind).collect();
+        codes.sort();
+        codes.dedup();
+        kinds.sort();
+        kinds.dedup();
+        assert_eq!((codes.len(), kinds.len()), (errors.len(), errors.len()));
+        for error in &errors {
+            assert_eq!(error.is_io(), error.code() == Code::QvdUnreadable);
+            assert_eq!(error.to_diagnostic().severity, Severity::Error);
+        }
+    }
+
     #[test]
     fn qv_codes_are_unique_and_at_the_end_of_the_registry() {
         let texts: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
