@@ -106,9 +106,11 @@ fn a_bad_file_fails_the_run_but_not_the_scan() {
     let (code, stdout, _) = qlineage(&["qvd", "--profile", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(
-        stdout.contains("error[QV004]: not a QVD file") && stdout.contains("broken.qvd"),
+        stdout.contains("error[QV004]: not a QVD file") && stdout.contains("broken.qvd:1:1"),
         "{stdout}"
     );
+    // The excerpt shows what the file is instead.
+    assert!(stdout.contains("1 | a,b"), "{stdout}");
     assert!(
         stdout.contains("table Regions: 3 rows, 1 fields"),
         "{stdout}"

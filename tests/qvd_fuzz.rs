@@ -13,7 +13,8 @@ use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use qlineage::qvd::{read_record, ProfileOptions, QvdError, ScanOptions};
+use qlineage::diagnostics::{render_human, to_records};
+use qlineage::qvd::{diagnostic_source, read_record, ProfileOptions, QvdError, ScanOptions};
 use qvd_writer::{FieldSpec, TableSpec, Value};
 
 struct Rng(u64);
@@ -83,7 +84,7 @@ fn tables() -> Vec<(&'static str, Vec<u8>)> {
     region.nullable = true;
     let id = FieldSpec::new("Id", &[Value::Int(1), Value::Int(2), Value::Int(3)]);
     let simple = TableSpec {
-        table_name: "Regions".into(),
+        table_name: "Régions – Süd".into(),
         fields: vec![region, id],
         no_of_records: 6,
         lineage: vec![
@@ -170,6 +171,8 @@ fn check(path: &Path, case: &str, bytes: &[u8]) -> Result<(), String> {
     }
 }
 
+/// The error is typed, names the file, and renders through both diagnostic renderers, which
+/// read the damaged header back for the excerpt.
 fn describe_error(error: &QvdError, path: &Path, case: &str) {
     assert!(
         !matches!(error, QvdError::Io { .. }),
@@ -180,6 +183,18 @@ fn describe_error(error: &QvdError, path: &Path, case: &str) {
         text.contains(&path.display().to_string()),
         "{case}: error does not name the file: {text}"
     );
+    let rendered = catch_unwind(AssertUnwindSafe(|| {
+        let diagnostic = error.to_diagnostic();
+        let source = diagnostic_source(path, &diagnostic);
+        let human = render_human(&source, &diagnostic, false);
+        let records = to_records(&source, std::slice::from_ref(&diagnostic));
+        (human, records.len())
+    }));
+    match rendered {
+        Ok((human, 1)) => assert!(human.contains(error.code().as_str()), "{case}: {human}"),
+        Ok((_, n)) => panic!("{case}: {n} JSON records for one diagnostic"),
+        Err(_) => panic!("rendering the diagnostic panicked on {case}"),
+    }
 }
 
 fn header_len(bytes: &[u8]) -> usize {

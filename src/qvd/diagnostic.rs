@@ -77,12 +77,17 @@ impl QvdError {
         matches!(self, QvdError::Io { .. })
     }
 
-    /// The byte offset in the file where the problem is, when it has one in the header.
+    /// The byte offset in the file where the problem is, when it has one in the header. A
+    /// file that is not a QVD at all is shown from its first byte, so the excerpt says what it
+    /// is instead (a CSV's header line, an LFS pointer, an HTML page).
     pub fn header_offset(&self) -> Option<u64> {
         match *self {
             QvdError::HeaderXml { position, .. } => Some(position),
             QvdError::BadHeaderEnd { nul_offset, .. } => Some(nul_offset),
             QvdError::TruncatedHeader { file_size, .. } => Some(file_size),
+            QvdError::NotQvd { .. }
+            | QvdError::GitLfsPointer { .. }
+            | QvdError::WrongRootElement { .. } => Some(0),
             _ => None,
         }
     }
@@ -184,6 +189,8 @@ impl QvdError {
     /// The coded diagnostic, with its span in the header where the problem has one.
     pub fn to_diagnostic(&self) -> Diagnostic {
         let span = match self.header_offset() {
+            // The first byte itself: an empty span at 0 would read as "no place".
+            Some(0) => Span::new(0, 1),
             Some(offset) => Span::empty_at(offset_u32(offset) as usize),
             None => Span::default(),
         };
@@ -264,7 +271,8 @@ fn offset_u32(offset: u64) -> u32 {
 /// The text a renderer needs for `diagnostic` about the file at `path`: the header bytes up to a
 /// little past the diagnostic's span, decoded so that the span's byte offset is unchanged (bytes
 /// before it that are not UTF-8 are replaced one for one), and the span moved accordingly.
-/// Problems without a place in the header, or a file that cannot be read, get an empty text.
+/// Problems without a place in the header (an empty span at 0), or a file that cannot be read,
+/// get an empty text.
 pub fn diagnostic_source(path: &Path, diagnostic: &Diagnostic) -> SourceFile {
     let display = path.display().to_string();
     let offset = u64::from(diagnostic.span.start);
@@ -290,6 +298,21 @@ pub fn diagnostic_source(path: &Path, diagnostic: &Diagnostic) -> SourceFile {
     for chunk in bytes.utf8_chunks() {
         text.push_str(chunk.valid());
         text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    // The renderers slice the text at the span's ends: a character the span cuts into (a BOM
+    // under a first-byte span, a damaged name under an XML error) is shown as `?`s instead.
+    for cut in [diagnostic.span.start, diagnostic.span.end] {
+        let cut = cut as usize;
+        if cut < text.len() && !text.is_char_boundary(cut) {
+            let start = (0..cut)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            let end = (cut..=text.len())
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(text.len());
+            text.replace_range(start..end, &"?".repeat(end - start));
+        }
     }
     SourceFile::new(display, text)
 }
@@ -444,6 +467,21 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), texts.len());
+    }
+
+    #[test]
+    fn a_span_inside_a_character_is_rendered_without_panicking() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bom.qvd");
+        std::fs::write(&path, "\u{FEFF}a,b\n1,2\n").unwrap();
+        let error = QvdError::NotQvd { path: path.clone() };
+        let diagnostic = error.to_diagnostic();
+        let source = diagnostic_source(&path, &diagnostic);
+        assert!(source.text.starts_with("???a,b"), "{:?}", source.text);
+        let rendered = crate::diagnostics::render_human(&source, &diagnostic, false);
+        assert!(rendered.contains("???a,b"), "{rendered}");
+        let records = crate::diagnostics::to_records(&source, &[diagnostic]);
+        assert_eq!((records[0].line, records[0].column), (1, 1));
     }
 
     #[test]
