@@ -168,9 +168,10 @@ struct HeaderEnd {
 ///
 /// Qlik writes `</QvdTableHeader>\r\n\0`; a few files have `\n\0`, so any whitespace between the
 /// close tag and the NUL is accepted. Files written by other QVD tools may stop right after the
-/// close tag, or after one line end, with no NUL and no body: like the Python and Rust readers
-/// that look for the close tag rather than the NUL, that is read as a header with an empty body,
-/// and [`check_layout`] then decides whether the header claims data that is not there.
+/// close tag, or after one line end, with no NUL and no body. The open-source readers take that
+/// as a header (qvd-utils reads up to the NUL or the end of the file, Python readers split at
+/// the close tag), and so does this one, with an empty body; [`check_layout`] then decides
+/// whether the header claims data that is not there.
 fn find_header_end(bytes: &[u8], path: &Path) -> Result<HeaderEnd, QvdError> {
     let start = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let first = start.trim_ascii_start();
