@@ -98,45 +98,93 @@ impl QvdError {
         match self {
             Io { source, .. } => format!("cannot read the file: {source}"),
             Empty { .. } => "the file is empty".to_string(),
-            GitLfsPointer { .. } => "the file is a Git LFS pointer, not the QVD it stands for".to_string(),
+            GitLfsPointer { .. } => {
+                "the file is a Git LFS pointer, not the QVD it stands for".to_string()
+            }
             NotQvd { .. } => "not a QVD file: no XML header at the start".to_string(),
-            WrongRootElement { root, .. } => format!("not a QVD file: the XML root element is <{root}>"),
+            WrongRootElement { root, .. } => {
+                format!("not a QVD file: the XML root element is <{root}>")
+            }
             TruncatedHeader { file_size, .. } => {
                 format!("the header is cut off: no end of header in {file_size} bytes")
             }
             HeaderTooLarge { cap, .. } => format!("the header is larger than the {cap} byte limit"),
             BadHeaderEnd { nul_offset, .. } => format!(
-                "the header does not end with </QvdTableHeader> before the NUL at byte {nul_offset}"
+                "the header does not end with </QvdTableHeader> before the \
+                NUL at byte {nul_offset}"
             ),
-            HeaderXml { position, reason, .. } => {
+            HeaderXml {
+                position, reason, ..
+            } => {
                 format!("malformed XML header at byte {position}: {reason}")
             }
             HeaderNumber { element, value, .. } => {
                 format!("header element <{element}> holds {value:?}, not a number")
             }
-            TruncatedData { needed, available, .. } => format!(
-                "the data is cut off: the record table ends at body byte {needed} but the body has {available} bytes"
+            TruncatedData {
+                needed, available, ..
+            } => format!(
+                "the data is cut off: the record table ends at body byte \
+                {needed} but the body has {available} bytes"
             ),
-            HeaderOnly { no_of_records, needed, .. } => format!(
-                "the file holds only a header, but the header claims {no_of_records} rows and {needed} bytes of data after it"
+            HeaderOnly {
+                no_of_records,
+                needed,
+                ..
+            } => format!(
+                "the file holds only a header, but the header claims \
+                {no_of_records} rows and {needed} bytes of data after it"
             ),
-            SymbolTableOutOfBounds { field, offset, length, body_len, .. } => format!(
-                "field {field:?}: the symbol table at body bytes {offset}+{length} lies outside the {body_len} byte body"
+            SymbolTableOutOfBounds {
+                field,
+                offset,
+                length,
+                body_len,
+                ..
+            } => format!(
+                "field {field:?}: the symbol table at body bytes \
+                {offset}+{length} lies outside the {body_len} byte body"
             ),
-            RecordTableTooShort { no_of_records, record_byte_size, length, .. } => format!(
-                "the record table holds {length} bytes, less than {no_of_records} records of {record_byte_size} bytes"
+            RecordTableTooShort {
+                no_of_records,
+                record_byte_size,
+                length,
+                ..
+            } => format!(
+                "the record table holds {length} bytes, less than \
+                {no_of_records} records of {record_byte_size} bytes"
             ),
-            BadBitField { field, bit_offset, bit_width, record_byte_size, .. } => format!(
-                "field {field:?}: bits {bit_offset}+{bit_width} do not fit a {record_byte_size} byte record"
+            BadBitField {
+                field,
+                bit_offset,
+                bit_width,
+                record_byte_size,
+                ..
+            } => format!(
+                "field {field:?}: bits {bit_offset}+{bit_width} do not fit a \
+                {record_byte_size} byte record"
             ),
             UnsupportedCompression { compression, .. } => {
                 format!("compression {compression:?} is not supported")
             }
-            TruncatedSymbols { field, read, expected, offset, .. } => format!(
-                "field {field:?}: the symbol table ends after {read} of {expected} symbols (body byte {offset})"
+            TruncatedSymbols {
+                field,
+                read,
+                expected,
+                offset,
+                ..
+            } => format!(
+                "field {field:?}: the symbol table ends after {read} of \
+                {expected} symbols (body byte {offset})"
             ),
-            UnknownSymbolType { field, type_byte, offset, .. } => format!(
-                "field {field:?}: unknown symbol type byte {type_byte:#04x} at body byte {offset}"
+            UnknownSymbolType {
+                field,
+                type_byte,
+                offset,
+                ..
+            } => format!(
+                "field {field:?}: unknown symbol type byte {type_byte:#04x} \
+                at body byte {offset}"
             ),
         }
     }
@@ -145,29 +193,36 @@ impl QvdError {
     fn note(&self) -> Option<String> {
         use QvdError::*;
         Some(match self {
-            NotQvd { .. } => {
-                "a QVD starts with its XML header; this may be a CSV or another file given a .qvd name"
-                    .to_string()
-            }
+            NotQvd { .. } => "a QVD starts with its XML header; this may be a CSV or \
+            another file given a .qvd name"
+                .to_string(),
             TruncatedHeader { .. } | TruncatedData { .. } | TruncatedSymbols { .. } => {
-                "the file is shorter than its header says: it was probably copied or written only in part, and Qlik will refuse to load it"
+                "the file is shorter than its header says: it was probably \
+                copied or written only in part, and Qlik will refuse to \
+                load it"
                     .to_string()
             }
-            HeaderOnly { .. } => {
-                "files written by other QVD tools may stop after the header, which is fine for a table of zero rows; this header describes data that is not there"
-                    .to_string()
-            }
+            HeaderOnly { .. } => "files written by other QVD tools may stop after the header, \
+            which is fine for a table of zero rows; this header \
+            describes data that is not there"
+                .to_string(),
             SymbolTableOutOfBounds { .. } | RecordTableTooShort { .. } => {
-                "the header's offsets and lengths do not match the file: the file is damaged".to_string()
+                "the header's offsets and lengths do not match the file: the \
+                file is damaged"
+                    .to_string()
             }
             BadBitField { .. } => format!(
-                "a field's symbol index must fit the record and be at most {MAX_BIT_WIDTH} bits wide"
+                "a field's symbol index must fit the record and be at most \
+                {MAX_BIT_WIDTH} bits wide"
             ),
             UnsupportedCompression { .. } => {
-                "the header was read; only uncompressed QVDs (what Qlik writes) can be profiled".to_string()
+                "the header was read; only uncompressed QVDs (what Qlik \
+                writes) can be profiled"
+                    .to_string()
             }
             UnknownSymbolType { .. } => {
-                "symbols start with type byte 1, 2, 4, 5 or 6; anything else means the symbol table is damaged"
+                "symbols start with type byte 1, 2, 4, 5 or 6; anything else \
+                means the symbol table is damaged"
                     .to_string()
             }
             _ => return None,
