@@ -14,12 +14,8 @@ fn corpus_root() -> PathBuf {
 
 /// The files `qlineage parse` picks up in a directory.
 fn is_script(path: &Path) -> bool {
-    qlineage::cli::paths::is_script_file(path)
+    qlineage::inputs::is_script_file(path)
 }
-
-#[path = "support/files.rs"]
-mod files;
-use files::walk;
 
 #[path = "support/spans.rs"]
 mod spans;
@@ -28,8 +24,9 @@ use spans::check_spans;
 /// Every corpus file except the demo site (`corpus/site/`), which is demo data for the
 /// simulator, not parser corpus; `tests/site_scripts.rs` checks its scripts.
 fn corpus_files(filter: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
-    let mut all = Vec::new();
-    walk(&corpus_root(), &mut all);
+    let all = qlineage::inputs::all_files(&corpus_root())
+        .into_result()
+        .expect("the corpus is readable");
     all.into_iter()
         .filter(|p| !relative(p).starts_with("site/"))
         .filter(|p| filter(p))

@@ -1,7 +1,8 @@
 //! `qlineage parse`: syntax-check scripts, human or JSON output.
 
-use super::{paths, Format};
+use super::Format;
 use crate::diagnostics::{render_human, to_records, DiagnosticRecord, Severity};
+use crate::inputs;
 use crate::source::SourceFile;
 use crate::syntax;
 use rayon::prelude::*;
@@ -45,13 +46,15 @@ struct Report {
 }
 
 pub fn run(args: &ParseArgs) -> i32 {
-    let files = match paths::collect(&args.paths) {
-        Ok(files) => files,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
+    let found = inputs::script_files(&args.paths);
+    if !found.errors.is_empty() {
+        // Every unreadable entry is named, then the run stops: a partial check would look clean.
+        for error in &found.errors {
+            eprintln!("error: {error}");
         }
-    };
+        return 2;
+    }
+    let files = found.files;
     let sources: Vec<std::io::Result<SourceFile>> = files
         .par_iter()
         .map(|path| {

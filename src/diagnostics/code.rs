@@ -51,6 +51,25 @@ codes! {
     NextVariableMismatch = "QS203", Error, "NEXT names a different variable than its FOR";
     PrecedingLoadWithoutSource = "QS204", Error, "preceding LOAD not followed by a LOAD or SELECT";
     NestingTooDeep = "QS301", Error, "nesting deeper than the parser accepts";
+    QvdUnreadable = "QV001", Error, "QVD file cannot be opened, listed or mapped";
+    QvdEmpty = "QV002", Error, "QVD file is empty";
+    QvdGitLfsPointer = "QV003", Error, "QVD file is a Git LFS pointer, not the QVD";
+    QvdNotQvd = "QV004", Error, "file named as a QVD does not start with an XML header";
+    QvdWrongRootElement = "QV101", Error, "QVD header root element is not QvdTableHeader";
+    QvdTruncatedHeader = "QV102", Error, "QVD header is cut off before its end";
+    QvdHeaderTooLarge = "QV103", Error, "QVD header larger than the reader accepts";
+    QvdBadHeaderEnd = "QV104", Error, "QVD header does not end with </QvdTableHeader>";
+    QvdHeaderXml = "QV105", Error, "QVD header is not well-formed XML";
+    QvdHeaderNumber = "QV106", Error, "numeric QVD header element holds something else";
+    QvdMissingTableName = "QV107", Warning, "QVD header has no table name";
+    QvdTruncatedData = "QV201", Error, "QVD record table ends past the end of the file";
+    QvdHeaderOnly = "QV202", Error, "QVD has only a header, but its header places data after it";
+    QvdSymbolTableOutOfBounds = "QV203", Error, "QVD symbol table lies outside the file";
+    QvdRecordTableTooShort = "QV204", Error, "QVD record table shorter than its records";
+    QvdBadBitField = "QV205", Error, "QVD field bits do not fit a record";
+    QvdUnsupportedCompression = "QV301", Error, "compressed QVD cannot be profiled";
+    QvdTruncatedSymbols = "QV302", Error, "QVD symbol table ends before all its symbols";
+    QvdUnknownSymbolType = "QV303", Error, "QVD symbol with an unknown type byte";
 }
 
 impl Serialize for Code {
