@@ -3,7 +3,6 @@
 //! Exit codes (stable): 0 success, 1 the input has errors, 2 usage or I/O failure.
 
 mod parse_command;
-pub mod paths;
 pub mod qvd_command;
 #[cfg(feature = "simulate")]
 mod simulate_command;

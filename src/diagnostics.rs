@@ -9,7 +9,7 @@ mod render_json;
 
 pub use code::Code;
 pub use render_human::render_human;
-pub use render_json::{to_records, DiagnosticRecord};
+pub use render_json::{to_records, to_records_in, DiagnosticRecord, LabelRecord};
 
 use crate::source::{FileId, Span};
 use serde::Serialize;

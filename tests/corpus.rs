@@ -82,6 +82,21 @@ fn diagnostics_text(
             "{} {:?} {}:{}-{}:{} {}\n",
             d.code, d.severity, a.line, a.column, b.line, b.column, d.message
         ));
+        // Labels, notes and help are part of the wording users read: snapshot them too.
+        for label in &d.labels {
+            let a = source.line_col(label.span.start);
+            let b = source.line_col(label.span.end);
+            out.push_str(&format!(
+                "  label {}:{}-{}:{} {}\n",
+                a.line, a.column, b.line, b.column, label.message
+            ));
+        }
+        for note in &d.notes {
+            out.push_str(&format!("  note: {note}\n"));
+        }
+        if let Some(help) = &d.help {
+            out.push_str(&format!("  help: {help}\n"));
+        }
     }
     out
 }

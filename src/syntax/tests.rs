@@ -195,7 +195,8 @@ fn first_and_second_pass_agree() {
 /// The text of every corpus script, in a fixed order.
 fn corpus_texts() -> Vec<String> {
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    crate::cli::paths::collect(&[corpus])
+    crate::inputs::script_files(&[corpus])
+        .into_result()
         .expect("corpus")
         .into_iter()
         .filter(|path| path.extension().is_some_and(|e| e == "qvs"))
