@@ -159,6 +159,7 @@ pub(super) fn parse_text(text: &str) -> Parsed {
                                     at.filter(|&j| j > 0 && starts_statement(text, slice, j))
                                 {
                                     resyncs += 1;
+                                    let mut head_failed = false;
                                     let head = &slice[..j];
                                     let head_end = head.last().map_or(eoi, |(_, s)| s.end);
                                     let span = Span::new(item.span.start as usize, head_end);
@@ -172,10 +173,14 @@ pub(super) fn parse_text(text: &str) -> Parsed {
                                             check_statement(&stmt, &mut diagnostics);
                                             blocks.push(Piece::Stmt(stmt));
                                         }
-                                        Err(_) => blocks.push(error_piece(span)),
+                                        Err(_) => {
+                                            head_failed = true;
+                                            blocks.push(error_piece(span));
+                                        }
                                     }
                                     let next = sp(slice[j].1);
-                                    diagnostics.push(
+                                    let stop = head_failed && deliberate_stop(head);
+                                    diagnostics.push(with_stop_note(
                                         Diagnostic::new(
                                             Code::SyntaxError,
                                             next,
@@ -189,7 +194,8 @@ pub(super) fn parse_text(text: &str) -> Parsed {
                                             "the previous statement ends here",
                                         )
                                         .with_help("end the previous statement with `;`"),
-                                    );
+                                        stop,
+                                    ));
                                     let restart = item.tokens.start + j;
                                     drop(parsers);
                                     splitter.rewind_to(restart);
@@ -228,7 +234,9 @@ pub(super) fn parse_text(text: &str) -> Parsed {
                             unknown_characters(&mut diagnostics);
                             if !item.poisoned && item.unknown.is_empty() {
                                 let end = item.semicolon.unwrap_or(Span::empty_at(eoi));
-                                diagnostics.push(syntax_error(slice, &errors, at, end));
+                                let d = syntax_error(slice, &errors, at, end);
+                                diagnostics
+                                    .push(with_stop_note(d, !control && deliberate_stop(slice)));
                             }
                             blocks.push(error_piece(item.span));
                         }
@@ -244,6 +252,7 @@ pub(super) fn parse_text(text: &str) -> Parsed {
     let (statements, mut block_diagnostics) = blocks.finish();
     diagnostics.append(&mut block_diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    limit_unexpected_characters(text, &mut diagnostics);
     Parsed {
         script: Script {
             statements,
@@ -561,4 +570,89 @@ pub(super) fn parse_clause(text: &str) -> (Option<parser::Clause>, Vec<Diagnosti
         ));
     }
     (clause, diagnostics)
+}
+
+/// Reported "unexpected character" errors (QS005) per file; the rest are counted in one QS009.
+const MAX_UNEXPECTED_CHARACTERS: usize = 50;
+
+/// At most one QS005 per distinct character per line, and at most
+/// [`MAX_UNEXPECTED_CHARACTERS`] per file: a file read in the wrong code page or pasted from a
+/// word processor would otherwise drown its real problems. `diagnostics` is sorted by start.
+fn limit_unexpected_characters(text: &str, diagnostics: &mut Vec<Diagnostic>) {
+    if !diagnostics
+        .iter()
+        .any(|d| d.code == Code::UnexpectedCharacter)
+    {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let (mut line, mut line_from) = (0usize, 0usize);
+    let mut kept = 0usize;
+    let mut capped: Option<(Span, usize)> = None;
+    diagnostics.retain(|d| {
+        if d.code != Code::UnexpectedCharacter {
+            return true;
+        }
+        let at = (d.span.start as usize).min(text.len());
+        if at > line_from {
+            line += memchr::memchr_iter(b'\n', &text.as_bytes()[line_from..at]).count();
+            line_from = at;
+        }
+        if !seen.insert((line, &text[d.span.range()])) {
+            return false;
+        }
+        kept += 1;
+        if kept <= MAX_UNEXPECTED_CHARACTERS {
+            return true;
+        }
+        match &mut capped {
+            Some((_, n)) => *n += 1,
+            None => capped = Some((d.span, 1)),
+        }
+        false
+    });
+    if let Some((span, n)) = capped {
+        let d = Diagnostic::new(
+            Code::TooManyErrors,
+            span,
+            format!("{n} more unexpected characters in this file not reported"),
+        )
+        .with_note(format!(
+            "only the first {MAX_UNEXPECTED_CHARACTERS} are listed, one per character and line"
+        ))
+        .with_help("if the file is not UTF-8, check its code page (`--encoding`)");
+        let at = diagnostics.partition_point(|x| x.span.start <= span.start);
+        diagnostics.insert(at, d);
+    }
+}
+
+/// Adds what a deliberate stop is to its error, when `stop`.
+fn with_stop_note(d: Diagnostic, stop: bool) -> Diagnostic {
+    if !stop {
+        return d;
+    }
+    d.with_note("this looks like a line written to make the reload fail here on purpose; Qlik's syntax check reports it as an error too")
+        .with_help("to stop a reload on purpose, write `EXIT SCRIPT;` (or `Exit Error 'why';` on newer releases)")
+}
+
+/// Whether a statement that fails to parse looks like a deliberate stop: a lone bracketed or
+/// quoted text (`[STOP HERE]`), or prose (`Stop the script here;`, `error to abort`) made only
+/// of plain words, which developers write to make a reload fail at that point.
+fn deliberate_stop(slice: &[Spanned]) -> bool {
+    const STOP_WORDS: &[&str] = &["stop", "abort", "halt", "break", "crash", "fail", "error"];
+    match slice {
+        [(Token::QName(_) | Token::String(_), _)] => true,
+        [] | [_] => false,
+        _ => {
+            let text_only = slice
+                .iter()
+                .all(|(t, _)| matches!(t, Token::Ident(_) | Token::QName(_) | Token::String(_)));
+            let first_is_statement =
+                matches!(slice[0].0, Token::Ident(w) if grammar_tables::starts_statement(w));
+            let says_stop = slice
+                .iter()
+                .any(|(t, _)| STOP_WORDS.iter().any(|w| t.is_word(w)));
+            text_only && (says_stop || !first_is_statement)
+        }
+    }
 }

@@ -154,6 +154,24 @@ impl<'s> Splitter<'s> {
         self.diagnostics.retain(|d| d.span.start < offset);
     }
 
+    /// A zero-width character or stray BOM: skipped like a space, with one warning per run.
+    fn invisible(&mut self, span: Span) {
+        let text = &self.text[span.range()];
+        let codes: Vec<String> = text
+            .chars()
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::InvisibleCharacter,
+                span,
+                format!("invisible character {} in the script", codes.join(" ")),
+            )
+            .with_note("zero-width spaces and byte-order marks are usually pasted in by accident; Qlik may read them as part of a name")
+            .with_help("delete it (it does not show in most editors)"),
+        );
+    }
+
     fn record_comment(&mut self, kind: CommentKind, text: &str, span: Span) {
         self.comments.push(Comment { kind, span });
         if kind == CommentKind::Line {
@@ -218,7 +236,7 @@ impl<'s> Splitter<'s> {
     fn peek_significant(&mut self, mut from: usize, same_line: bool) -> Option<(usize, Token<'s>)> {
         while let Some((token, _)) = self.lexed.get(from) {
             match token {
-                Ok(Token::LineComment(_) | Token::BlockComment(_))
+                Ok(Token::LineComment(_) | Token::BlockComment(_) | Token::Invisible)
                 | Err(LexError::UnterminatedComment) => {}
                 Ok(Token::Newline) if !same_line => {}
                 Ok(Token::Newline) => return None,
@@ -277,6 +295,7 @@ impl<'s> Splitter<'s> {
                 Ok(Token::Newline) => {}
                 Ok(Token::LineComment(c)) => self.record_comment(CommentKind::Line, c, span),
                 Ok(Token::BlockComment(c)) => self.record_comment(CommentKind::Block, c, span),
+                Ok(Token::Invisible) => self.invisible(span),
                 Err(LexError::UnterminatedComment) => {
                     self.lex_error(LexError::UnterminatedComment, span);
                 }
@@ -336,6 +355,7 @@ impl<'s> Splitter<'s> {
                 }
                 Ok(Token::LineComment(c)) => self.record_comment(CommentKind::Line, c, span),
                 Ok(Token::BlockComment(c)) => self.record_comment(CommentKind::Block, c, span),
+                Ok(Token::Invisible) => self.invisible(span),
                 Ok(t) => {
                     if clause_done {
                         break;

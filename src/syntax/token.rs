@@ -32,6 +32,10 @@ pub enum NameQuote {
 pub enum Token<'s> {
     #[token("\n")]
     Newline,
+    /// Zero-width and byte-order-mark characters (U+200B, U+200C, U+200D, U+2060, U+FEFF)
+    /// pasted into a script: invisible in editors, skipped with a warning.
+    #[regex("[\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}]+", priority = 20)]
+    Invisible,
     /// `// ...` to the end of the line (the `://` of URLs and `lib://` paths is not a comment).
     #[token("//", line_comment)]
     LineComment(&'s str),
@@ -130,7 +134,7 @@ impl Token<'_> {
     pub fn is_trivia(&self) -> bool {
         matches!(
             self,
-            Token::Newline | Token::LineComment(_) | Token::BlockComment(_)
+            Token::Newline | Token::LineComment(_) | Token::BlockComment(_) | Token::Invisible
         )
     }
 
@@ -138,6 +142,7 @@ impl Token<'_> {
     pub fn describe(&self) -> String {
         match self {
             Token::Newline => "end of line".into(),
+            Token::Invisible => "invisible character".into(),
             Token::LineComment(_) | Token::BlockComment(_) => "comment".into(),
             Token::String(s) => format!("string {}", clip(s)),
             Token::QName(s) => format!("name {}", clip(s)),
@@ -196,6 +201,7 @@ impl Token<'_> {
     pub fn kind_name(&self) -> &'static str {
         match self {
             Token::Newline => "Newline",
+            Token::Invisible => "Invisible",
             Token::LineComment(_) => "LineComment",
             Token::BlockComment(_) => "BlockComment",
             Token::String(_) => "String",
