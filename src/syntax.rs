@@ -13,13 +13,14 @@ pub mod grammar_tables;
 mod limits;
 mod parser;
 pub mod printer;
+mod problem;
 mod split;
 #[cfg(test)]
 mod tests;
 pub mod token;
 pub mod visit;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, SourceFile, Span};
 use ast::{Expr, Script};
 use token::Token;
@@ -60,19 +61,10 @@ pub fn parse(source: &SourceFile) -> Parsed {
         forced: false,
     } = source.encoding
     {
-        parsed.diagnostics.insert(
-            0,
-            Diagnostic::new(
-                Code::NotUtf8,
-                Span::empty_at(0),
-                format!(
-                    "file is not valid UTF-8 and has no BOM: read as {} (guessed)",
-                    code_page.name()
-                ),
-            )
-            .with_note("Qlik Sense on Windows reads such files in the server's ANSI code page")
-            .with_help("if the guess is wrong, pass `--encoding`; better, save the file as UTF-8 with a BOM"),
-        );
+        let warning = problem::Problem::NotUtf8 {
+            code_page: code_page.name(),
+        };
+        parsed.diagnostics.insert(0, warning.at(Span::empty_at(0)));
     }
     parsed.in_file(source.id)
 }

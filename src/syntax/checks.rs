@@ -1,7 +1,8 @@
 //! Checks on a parsed statement: what the grammar accepts but Qlik refuses.
 
 use super::ast::{FormatItem, FormatSpec, LoadSource, Prefix, Stmt, StmtKind};
-use crate::diagnostics::{Code, Diagnostic};
+use super::problem::Problem;
+use crate::diagnostics::Diagnostic;
 
 /// Checks that the grammar accepts but Qlik refuses, and format items we do not know.
 pub(super) fn check_statement(stmt: &Stmt, diagnostics: &mut Vec<Diagnostic>) {
@@ -12,27 +13,13 @@ pub(super) fn check_statement(stmt: &Stmt, diagnostics: &mut Vec<Diagnostic>) {
             || prefix.is_default_prefix()
             || (map_like && matches!(prefix, Prefix::Add(_) | Prefix::Replace(_)));
         if !allowed {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::PrefixNotAllowed,
-                    prefix.span(),
-                    "this prefix only applies to LOAD and SELECT",
-                )
-                .with_help("remove the prefix"),
-            );
+            diagnostics.push(Problem::PrefixNotAllowed.at(prefix.span()));
         }
     }
     let mut check_format = |format: &Option<FormatSpec>| {
         for item in format.iter().flat_map(|f| &f.items) {
             if let FormatItem::Unknown(raw) = item {
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::UnknownFormatItem,
-                        raw.span,
-                        format!("unknown format item `{}`", raw.text),
-                    )
-                    .with_note("Qlik refuses a file format specification it does not know"),
-                );
+                diagnostics.push(Problem::UnknownFormatItem { text: &raw.text }.at(raw.span));
             }
         }
     };
@@ -49,14 +36,7 @@ pub(super) fn check_statement(stmt: &Stmt, diagnostics: &mut Vec<Diagnostic>) {
                 matches!(load.source, LoadSource::Resident(_)),
             ) {
                 let span = order_by.span;
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::OrderByWithoutResident,
-                        span,
-                        "ORDER BY is only allowed in a LOAD … RESIDENT",
-                    )
-                    .with_help("load into a table first, then sort it with a RESIDENT load"),
-                );
+                diagnostics.push(Problem::OrderByWithoutResident.at(span));
             }
         }
         StmtKind::Store(store) => check_format(&store.format),

@@ -7,6 +7,7 @@ use super::checks::check_statement;
 use super::grammar_tables;
 use super::limits::{raw_body, too_deep};
 use super::parser::{self, sp, ParseError, Parsers};
+use super::problem::{self, Problem};
 use super::split::{self, ItemKind, Spanned, Splitter};
 use super::token::{self, Token};
 use super::{Parsed, ParsedExpr};
@@ -24,11 +25,7 @@ pub(super) fn parse_text(text: &str) -> Parsed {
     if text.len() >= u32::MAX as usize {
         return Parsed {
             script: Script::default(),
-            diagnostics: vec![Diagnostic::new(
-                Code::TooLarge,
-                Span::empty_at(0),
-                "script of 4 GiB or more: not parsed",
-            )],
+            diagnostics: vec![Problem::TooLarge.at(Span::empty_at(0))],
         };
     }
     let mut splitter = Splitter::new(text);
@@ -120,22 +117,8 @@ pub(super) fn parse_text(text: &str) -> Parsed {
                     };
                     let unknown_characters = |diagnostics: &mut Vec<Diagnostic>| {
                         for &run in &item.unknown {
-                            diagnostics.push(
-                                Diagnostic::new(
-                                    Code::UnexpectedCharacter,
-                                    run,
-                                    format!(
-                                        "unexpected character{} `{}`",
-                                        if text[run.range()].chars().count() > 1 {
-                                            "s"
-                                        } else {
-                                            ""
-                                        },
-                                        &text[run.range()]
-                                    ),
-                                )
-                                .with_help("remove it, or quote the name or text it belongs to"),
-                            );
+                            let text = &text[run.range()];
+                            diagnostics.push(Problem::UnexpectedCharacters { text }.at(run));
                         }
                     };
                     match result {
@@ -181,19 +164,11 @@ pub(super) fn parse_text(text: &str) -> Parsed {
                                     let next = sp(slice[j].1);
                                     let stop = head_failed && deliberate_stop(head);
                                     diagnostics.push(with_stop_note(
-                                        Diagnostic::new(
-                                            Code::SyntaxError,
-                                            next,
-                                            format!(
-                                                "expected `;` before {}",
-                                                slice[j].0.describe()
-                                            ),
-                                        )
-                                        .with_label(
-                                            Span::empty_at(head_end),
-                                            "the previous statement ends here",
-                                        )
-                                        .with_help("end the previous statement with `;`"),
+                                        Problem::MissingSemicolonBefore {
+                                            next: slice[j].0.describe(),
+                                            previous_end: Span::empty_at(head_end),
+                                        }
+                                        .at(next),
                                         stop,
                                     ));
                                     let restart = item.tokens.start + j;
@@ -350,13 +325,7 @@ fn include_statement(slice: &[Spanned]) -> Option<ast::StmtInclude> {
 }
 
 fn missing_semicolon(span: Span) -> Diagnostic {
-    Diagnostic::new(
-        Code::MissingSemicolon,
-        span,
-        "statement is not terminated by `;`",
-    )
-    .with_note("Qlik runs the script statement by statement; the last one still needs its `;`")
-    .with_help("end the statement with `;`")
+    Problem::NotTerminated.at(span)
 }
 
 fn error_piece(span: Span) -> Piece {
@@ -413,13 +382,8 @@ fn syntax_error(
     let error = &errors[0];
     let span = at.map_or(end, |j| sp(slice[j].1));
     if let Some(j) = at {
-        if let Token::Unknown(c) | Token::Punct(c) = slice[j].0 {
-            return Diagnostic::new(
-                Code::UnexpectedCharacter,
-                span,
-                format!("unexpected character `{c}`"),
-            )
-            .with_help("remove it, or quote the name or text it belongs to");
+        if let Token::Unknown(text) | Token::Punct(text) = slice[j].0 {
+            return Problem::UnexpectedCharacters { text }.at(span);
         }
     }
     let found = at.map_or_else(|| "end of statement".to_owned(), |j| slice[j].0.describe());
@@ -443,15 +407,17 @@ fn syntax_error(
     if expected.iter().any(|e| e == "expression") {
         expected.retain(|e| !matches!(e.as_str(), "`+`" | "`-`" | "bitnot" | "not"));
     }
-    let message = match expected.len() {
+    let problem = match expected.len() {
         0 => match error.reason() {
-            chumsky::error::RichReason::Custom(m) if !m.is_empty() => m.clone(),
-            _ => format!("unexpected {found}"),
+            chumsky::error::RichReason::Custom(m) if !m.is_empty() => {
+                Problem::Parser { message: m.clone() }
+            }
+            _ => Problem::Unexpected { found },
         },
-        1..=6 => format!("expected {}, found {found}", expected.join(", ")),
-        _ => format!("unexpected {found}"),
+        1..=6 => Problem::Expected { expected, found },
+        _ => Problem::Unexpected { found },
     };
-    Diagnostic::new(Code::SyntaxError, span, message)
+    problem.at(span)
 }
 
 pub(super) fn parse_standalone(text: &str, chart: bool) -> ParsedExpr {
@@ -462,7 +428,7 @@ pub(super) fn parse_standalone(text: &str, chart: bool) -> ParsedExpr {
             Ok(t) if t.is_trivia() => {}
             Ok(t) => tokens.push((t, SimpleSpan::from(span.range()))),
             Err(e) => {
-                let code = match e {
+                let problem = match e {
                     token::LexError::UnexpectedCharacter => {
                         tokens.push((
                             Token::Unknown(&text[span.range()]),
@@ -470,16 +436,22 @@ pub(super) fn parse_standalone(text: &str, chart: bool) -> ParsedExpr {
                         ));
                         continue;
                     }
-                    token::LexError::UnterminatedString => Code::UnterminatedString,
-                    token::LexError::UnterminatedName => Code::UnterminatedName,
-                    token::LexError::UnterminatedComment => Code::UnterminatedComment,
-                    token::LexError::UnterminatedDollar => Code::UnterminatedDollar,
+                    token::LexError::UnterminatedString => Problem::Unterminated {
+                        code: Code::UnterminatedString,
+                        what: "string literal",
+                    },
+                    token::LexError::UnterminatedName => Problem::Unterminated {
+                        code: Code::UnterminatedName,
+                        what: "quoted name",
+                    },
+                    token::LexError::UnterminatedComment => Problem::UnterminatedComment,
+                    token::LexError::UnterminatedDollar => Problem::Unterminated {
+                        code: Code::UnterminatedDollar,
+                        what: "dollar-sign expansion",
+                    },
                 };
-                splitter_diags.push(Diagnostic::new(
-                    code,
-                    Span::new(span.start as usize, span.start as usize + 1),
-                    code.summary(),
-                ));
+                let opening = Span::new(span.start as usize, span.start as usize + 1);
+                splitter_diags.push(problem.at(opening));
             }
         }
     }
@@ -531,19 +503,11 @@ pub(super) fn parse_clause(text: &str) -> (Option<parser::Clause>, Vec<Diagnosti
     let mut splitter = Splitter::new(text);
     splitter.start_batch();
     let Some(item) = splitter.next_item() else {
-        let d = Diagnostic::new(
-            Code::SyntaxError,
-            Span::empty_at(text.len()),
-            "expected a control clause, found nothing",
-        );
-        return (None, vec![d]);
+        return (None, vec![Problem::NoClause.at(Span::empty_at(text.len()))]);
     };
     let mut diagnostics = std::mem::take(&mut splitter.diagnostics);
     if item.kind != ItemKind::Control {
-        diagnostics.push(
-            Diagnostic::new(Code::SyntaxError, item.span, "not a control clause")
-                .with_help("a control clause starts with IF, ELSEIF, ELSE, END, FOR, NEXT, DO, LOOP, SUB, CALL, SWITCH, CASE, DEFAULT or EXIT"),
-        );
+        diagnostics.push(Problem::NotAClause.at(item.span));
         return (None, diagnostics);
     }
     let tokens: &[Spanned] = &splitter.tokens[item.tokens.clone()];
@@ -563,11 +527,7 @@ pub(super) fn parse_clause(text: &str) -> (Option<parser::Clause>, Vec<Diagnosti
     drop(parsers);
     let rest = item.span.end as usize;
     if !text[rest..].trim().is_empty() {
-        diagnostics.push(Diagnostic::new(
-            Code::SyntaxError,
-            Span::new(rest, text.len()),
-            "text after the control clause",
-        ));
+        diagnostics.push(Problem::TextAfterClause.at(Span::new(rest, text.len())));
     }
     (clause, diagnostics)
 }
@@ -612,15 +572,11 @@ fn limit_unexpected_characters(text: &str, diagnostics: &mut Vec<Diagnostic>) {
         false
     });
     if let Some((span, n)) = capped {
-        let d = Diagnostic::new(
-            Code::TooManyErrors,
-            span,
-            format!("{n} more unexpected characters in this file not reported"),
-        )
-        .with_note(format!(
-            "only the first {MAX_UNEXPECTED_CHARACTERS} are listed, one per character and line"
-        ))
-        .with_help("if the file is not UTF-8, check its code page (`--encoding`)");
+        let d = Problem::TooManyUnexpectedCharacters {
+            more: n,
+            listed: MAX_UNEXPECTED_CHARACTERS,
+        }
+        .at(span);
         let at = diagnostics.partition_point(|x| x.span.start <= span.start);
         diagnostics.insert(at, d);
     }
@@ -628,11 +584,11 @@ fn limit_unexpected_characters(text: &str, diagnostics: &mut Vec<Diagnostic>) {
 
 /// Adds what a deliberate stop is to its error, when `stop`.
 fn with_stop_note(d: Diagnostic, stop: bool) -> Diagnostic {
-    if !stop {
-        return d;
+    if stop {
+        problem::deliberate_stop(d)
+    } else {
+        d
     }
-    d.with_note("this looks like a line written to make the reload fail here on purpose; Qlik's syntax check reports it as an error too")
-        .with_help("to stop a reload on purpose, write `EXIT SCRIPT;` (or `Exit Error 'why';` on newer releases)")
 }
 
 /// Whether a statement that fails to parse looks like a deliberate stop: a lone bracketed or

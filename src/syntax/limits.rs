@@ -1,10 +1,10 @@
 //! Caps that keep any input from overflowing the stack: nesting depth and operator chains.
 
 use super::parser::sp;
+use super::problem::Problem;
 use super::split::Spanned;
 use super::token::Token;
-use crate::diagnostics::{Code, Diagnostic};
-use chumsky::span::SimpleSpan;
+use crate::diagnostics::Diagnostic;
 
 /// Deeper nesting of parentheses/braces (or longer runs of prefix operators) than this in one
 /// statement is refused with QS301 instead of risking the stack.
@@ -24,12 +24,6 @@ pub(super) fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
     // runs on every statement: `depth` never passes MAX_NESTING + 1 before the check below
     // returns.
     let mut chains = [0usize; MAX_NESTING + 2];
-    let deep = |span: SimpleSpan, what: String| {
-        Some(
-            Diagnostic::new(Code::NestingTooDeep, sp(span), what)
-                .with_help("split the expression with variables or intermediate fields"),
-        )
-    };
     for (token, span) in slice {
         let (prefix, binary) = match token {
             Token::LParen | Token::LBrace => {
@@ -65,15 +59,14 @@ pub(super) fn too_deep(slice: &[Spanned]) -> Option<Diagnostic> {
             chains[depth] += 1;
         }
         if depth + run > MAX_NESTING {
-            return deep(
-                *span,
-                format!("expression nested deeper than {MAX_NESTING} levels"),
-            );
+            return Some(Problem::NestingTooDeep { limit: MAX_NESTING }.at(sp(*span)));
         }
         if chains[depth] > MAX_OPERATOR_CHAIN {
-            return deep(
-                *span,
-                format!("more than {MAX_OPERATOR_CHAIN} operators in a row in one expression"),
+            return Some(
+                Problem::OperatorChainTooLong {
+                    limit: MAX_OPERATOR_CHAIN,
+                }
+                .at(sp(*span)),
             );
         }
     }

@@ -8,6 +8,7 @@
 //! parsing resumes at the next.
 
 use super::ast::{Comment, CommentKind, Tab};
+use super::problem::Problem;
 use super::token::{LexError, Token};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
@@ -157,19 +158,8 @@ impl<'s> Splitter<'s> {
     /// A zero-width character or stray BOM: skipped like a space, with one warning per run.
     fn invisible(&mut self, span: Span) {
         let text = &self.text[span.range()];
-        let codes: Vec<String> = text
-            .chars()
-            .map(|c| format!("U+{:04X}", c as u32))
-            .collect();
-        self.diagnostics.push(
-            Diagnostic::new(
-                Code::InvisibleCharacter,
-                span,
-                format!("invisible character {} in the script", codes.join(" ")),
-            )
-            .with_note("zero-width spaces and byte-order marks are usually pasted in by accident; Qlik may read them as part of a name")
-            .with_help("delete it (it does not show in most editors)"),
-        );
+        self.diagnostics
+            .push(Problem::InvisibleCharacters { text }.at(span));
     }
 
     fn record_comment(&mut self, kind: CommentKind, text: &str, span: Span) {
@@ -191,43 +181,32 @@ impl<'s> Splitter<'s> {
 
     fn lex_error(&mut self, error: LexError, span: Span) -> Option<Token<'s>> {
         let slice = &self.text[span.range()];
-        let (code, message, token) = match error {
+        let (code, what, token) = match error {
             LexError::UnexpectedCharacter => return Some(Token::Unknown(slice)),
             LexError::UnterminatedString => (
                 Code::UnterminatedString,
-                "string literal is not closed",
+                "string literal",
                 Token::String(slice),
             ),
-            LexError::UnterminatedName => (
-                Code::UnterminatedName,
-                "quoted name is not closed",
-                Token::QName(slice),
-            ),
+            LexError::UnterminatedName => {
+                (Code::UnterminatedName, "quoted name", Token::QName(slice))
+            }
             LexError::UnterminatedComment => {
                 self.record_comment(CommentKind::Block, slice, span);
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::UnterminatedComment,
-                        Span::new(span.start as usize, span.start as usize + 2),
-                        "block comment is not closed: it runs to the end of the file",
-                    )
-                    .with_note("Qlik reads everything after an unclosed `/*` as comment, so none of it runs")
-                    .with_help("close it with `*/` where the comment should end"),
-                );
+                let opening = Span::new(span.start as usize, span.start as usize + 2);
+                self.diagnostics
+                    .push(Problem::UnterminatedComment.at(opening));
                 return None;
             }
             LexError::UnterminatedDollar => (
                 Code::UnterminatedDollar,
-                "dollar-sign expansion is not closed",
+                "dollar-sign expansion",
                 Token::Dollar(slice),
             ),
         };
         let opening = Span::new(span.start as usize, span.start as usize + 1);
-        self.diagnostics.push(
-            Diagnostic::new(code, opening, message)
-                .with_note("quoted text may span lines, so Qlik reads on to the end of the file")
-                .with_help("add the closing delimiter"),
-        );
+        self.diagnostics
+            .push(Problem::Unterminated { code, what }.at(opening));
         Some(token)
     }
 

@@ -7,6 +7,7 @@ use super::limits::too_deep;
 use super::parser::Parsers;
 use super::split::{ItemKind, Spanned, Splitter};
 use super::*;
+use crate::diagnostics::Code;
 use crate::source::SourceFile;
 
 /// The first pass's hand-written fast paths must build exactly what the combinators build:

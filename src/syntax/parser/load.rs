@@ -118,7 +118,14 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(
             .then(kw_any(&["days", "day", "hours", "hour"]).or_not())
             .map_with(|(amount, unit), e| BufferOption::Stale {
                 amount,
-                unit: unit.map(|i| [StaleUnit::Days, StaleUnit::Day, StaleUnit::Hours, StaleUnit::Hour][i]),
+                unit: unit.map(|i| {
+                    [
+                        StaleUnit::Days,
+                        StaleUnit::Day,
+                        StaleUnit::Hours,
+                        StaleUnit::Hour,
+                    ][i]
+                }),
                 span: sp(e.span()),
             }),
     ));
