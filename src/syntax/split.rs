@@ -339,7 +339,12 @@ impl<'s> Splitter<'s> {
                     if clause_done {
                         break;
                     }
-                    if !control && SOURCE_WORDS.iter().any(|w| t.is_word(w)) {
+                    // Cheapest test first: this runs for every token.
+                    if !control
+                        && matches!(t, Token::Ident(_))
+                        && self.tokens.last().is_some_and(|(last, _)| *last == Token::Comma)
+                        && SOURCE_WORDS.iter().any(|w| t.is_word(w))
+                    {
                         self.drop_trailing_comma(start);
                     }
                     self.push(t, span, start);
