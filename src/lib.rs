@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod cli;
 pub mod diagnostics;
+pub mod qlik;
 pub mod qvd;
 #[cfg(feature = "simulate")]
 pub mod simulate;
