@@ -83,6 +83,11 @@ enum Kind {
     AppObject,
     DataConnection,
     ReloadTask,
+    /// `/qrs/task`: every task; the simulator's are reload tasks.
+    Task,
+    User,
+    Tag,
+    CustomPropertyDefinition,
 }
 
 impl Kind {
@@ -92,6 +97,10 @@ impl Kind {
             "app" => Kind::App,
             "dataconnection" => Kind::DataConnection,
             "reloadtask" => Kind::ReloadTask,
+            "task" => Kind::Task,
+            "user" => Kind::User,
+            "tag" => Kind::Tag,
+            "custompropertydefinition" => Kind::CustomPropertyDefinition,
             _ => return None,
         })
     }
@@ -146,12 +155,34 @@ fn entities(site: &Site, who: &Identity, kind: Kind) -> Vec<(Value, Value)> {
                 }
             }
         }
-        Kind::ReloadTask => {
+        Kind::ReloadTask | Kind::Task => {
             for app in site.apps.iter().filter(|a| who.can_see_app(site, a)) {
                 if let Some(task) = entities::reload_task_full(site, app) {
                     let condensed = entities::reload_task_condensed(&task);
                     out.push((task, condensed));
                 }
+            }
+        }
+        Kind::User => {
+            for user in &site.users {
+                let full = entities::user_full(site, user);
+                let condensed = entities::user_condensed(site, &user.id);
+                out.push((full, condensed));
+            }
+        }
+        Kind::Tag => {
+            for name in entities::tag_names(site) {
+                let full = entities::tag_full(&name);
+                let condensed = json!({"id": full["id"], "name": full["name"], "privileges": null});
+                out.push((full, condensed));
+            }
+        }
+        Kind::CustomPropertyDefinition => {
+            for def in &site.custom_properties {
+                let full = entities::custom_property_definition_full(def);
+                let condensed = json!({"id": full["id"], "name": full["name"], "valueType": full["valueType"],
+                    "choiceValues": full["choiceValues"], "privileges": null});
+                out.push((full, condensed));
             }
         }
     }
@@ -190,7 +221,12 @@ fn template(kind: Kind) -> Value {
             json!({"name": "", "connectionstring": "", "type": "", "engineObjectId": "",
             "username": "", "password": "", "logOn": 0, "architecture": 0}),
         ),
-        Kind::ReloadTask => without_owner(base(
+        Kind::User => with_dates(entities::template::<crate::qlik::qrs::User>()),
+        Kind::Tag => with_dates(entities::template::<crate::qlik::qrs::Tag>()),
+        Kind::CustomPropertyDefinition => with_dates(entities::template::<
+            crate::qlik::qrs::CustomPropertyDefinition,
+        >()),
+        Kind::ReloadTask | Kind::Task => without_owner(base(
             json!({"name": "", "taskType": 0, "enabled": true, "taskSessionTimeout": 0, "maxRetries": 0,
             "app": app, "isManuallyTriggered": false, "isPartialReload": false, "timeToLive": 0, "preloadNodes": [],
             "operational": {"id": "", "nextExecution": "2000-01-01T00:00:00.000Z", "privileges": null,
@@ -200,6 +236,13 @@ fn template(kind: Kind) -> Value {
                     "details": [{"detailsType": 0, "message": "", "detailCreatedDate": "2000-01-01T00:00:00.000Z"}]}}}),
         )),
     }
+}
+
+fn with_dates(mut v: Value) -> Value {
+    for key in ["createdDate", "modifiedDate"] {
+        v[key] = json!("2000-01-01T00:00:00.000Z");
+    }
+    v
 }
 
 /// Reload tasks have no owner in QRS.
@@ -352,6 +395,7 @@ pub fn handle(site: &Site, who: &Identity, req: &Request) -> Answer {
             Shape::Count,
         ),
         ["reloadtask", id, "scriptlog"] => script_log_reference(site, who, id, req),
+        ["reloadtask", id, "scriptlogfile"] => script_log_file_reference(site, who, id, req),
         ["download", "reloadtask", guid, _name] => script_log_download(site, who, guid),
         [kind, id] if Kind::from_segment(kind).is_some() => {
             one(site, who, Kind::from_segment(kind).unwrap_or(Kind::App), id)
@@ -393,6 +437,24 @@ fn script_log_reference(site: &Site, who: &Identity, task_id: &str, req: &Reques
             &json!({"value": entities::guid(&format!("download:{}", app.meta.id))}),
         ),
         _ => Answer::text(404, "Cannot find the script log for that fileReferenceId"),
+    }
+}
+
+/// Step one of the newer route (May 2025 and later): by execution result id.
+fn script_log_file_reference(site: &Site, who: &Identity, task_id: &str, req: &Request) -> Answer {
+    let Some(app) = site.apps.iter().find(|a| {
+        who.can_see_app(site, a)
+            && a.meta.reload.is_some()
+            && entities::reload_task_id(a).eq_ignore_ascii_case(task_id)
+    }) else {
+        return Answer::text(404, format!("Cannot find the reload task {task_id}"));
+    };
+    match query(req, "executionResultId") {
+        Some(r) if r.eq_ignore_ascii_case(&entities::execution_result_id(app)) => Answer::json(
+            200,
+            &json!({"value": entities::guid(&format!("download:{}", app.meta.id))}),
+        ),
+        _ => Answer::text(404, "Cannot find the script log for that executionResultId"),
     }
 }
 

@@ -461,6 +461,90 @@ pub fn reload_task_id(app: &App) -> String {
     guid(&format!("reloadtask:{}", app.meta.id))
 }
 
+pub fn execution_result_id(app: &App) -> String {
+    guid(&format!("execution:{}", app.meta.id))
+}
+
+/// Every field of an entity type, for checking filter paths against.
+pub fn template<T: Default + serde::Serialize>() -> Value {
+    value(&T::default())
+}
+
+pub fn user_full(_site: &Site, user: &crate::simulate::site::User) -> Value {
+    let roles = if user.root_admin {
+        vec!["RootAdmin".to_owned()]
+    } else {
+        Vec::new()
+    };
+    value(&qrs::User {
+        id: user_guid(&user.id),
+        created_date: NEVER.into(),
+        modified_date: NEVER.into(),
+        modified_by_user_name: "INTERNAL\\sa_repository".into(),
+        schema_path: "User".into(),
+        privileges: None,
+        custom_properties: Vec::new(),
+        user_id: user.id.id.clone(),
+        user_directory: user.id.directory.clone(),
+        user_directory_connector_name: user.id.directory.clone(),
+        name: if user.name.is_empty() {
+            user.id.id.clone()
+        } else {
+            user.name.clone()
+        },
+        roles,
+        inactive: false,
+        removed_externally: false,
+        blacklisted: false,
+        tags: Vec::new(),
+    })
+}
+
+/// Every tag name the site uses (streams and apps), sorted case-insensitively, once each.
+pub fn tag_names(site: &Site) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for n in site
+        .streams
+        .iter()
+        .flat_map(|s| &s.tags)
+        .chain(site.apps.iter().flat_map(|a| &a.meta.tags))
+    {
+        if !names.iter().any(|m| m.eq_ignore_ascii_case(n)) {
+            names.push(n.clone());
+        }
+    }
+    names.sort_by_key(|n| n.to_lowercase());
+    names
+}
+
+pub fn tag_full(name: &str) -> Value {
+    value(&qrs::Tag {
+        id: tag_guid(name),
+        created_date: NEVER.into(),
+        modified_date: NEVER.into(),
+        modified_by_user_name: "INTERNAL\\sa_repository".into(),
+        schema_path: "Tag".into(),
+        privileges: None,
+        name: name.to_owned(),
+    })
+}
+
+pub fn custom_property_definition_full(def: &crate::qlik::site_format::CustomPropertyDef) -> Value {
+    value(&qrs::CustomPropertyDefinition {
+        id: custom_property_definition_guid(&def.name),
+        created_date: NEVER.into(),
+        modified_date: NEVER.into(),
+        modified_by_user_name: "INTERNAL\\sa_repository".into(),
+        schema_path: "CustomPropertyDefinition".into(),
+        privileges: None,
+        name: def.name.clone(),
+        value_type: def.value_type.clone(),
+        choice_values: def.choice_values.clone(),
+        object_types: def.object_types.clone(),
+        description: def.description.clone(),
+    })
+}
+
 pub fn reload_file_reference(app: &App) -> String {
     guid(&format!("scriptlog:{}", app.meta.id))
 }
@@ -512,7 +596,7 @@ pub fn reload_task_full(site: &Site, app: &App) -> Option<Value> {
         "detailCreatedDate": reload.stop_time,
     }));
     let last = qrs::ExecutionResult {
-        id: guid(&format!("execution:{}", app.meta.id)),
+        id: execution_result_id(app),
         executing_node_name: "qlik-node-1".into(),
         status: i64::from(reload.status),
         start_time: reload.start_time.clone(),
