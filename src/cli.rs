@@ -2,6 +2,10 @@
 //!
 //! Exit codes (stable): 0 success, 1 the input has errors, 2 usage or I/O failure.
 
+#[cfg(feature = "crawl")]
+mod crawl_command;
+#[cfg(feature = "crawl")]
+mod init_command;
 mod parse_command;
 pub mod paths;
 pub mod qvd_command;
@@ -30,6 +34,12 @@ pub enum Command {
     /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
     #[cfg(feature = "simulate")]
     Simulate(simulate_command::SimulateArgs),
+    /// Crawl a Qlik Sense site (QRS + engine) into a site directory.
+    #[cfg(feature = "crawl")]
+    Crawl(crawl_command::CrawlArgs),
+    /// Print a commented crawl configuration (TOML) for an authentication method.
+    #[cfg(feature = "crawl")]
+    Init(init_command::InitArgs),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -46,5 +56,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Qvd(args) => qvd_command::run(&args),
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => simulate_command::run(&args),
+        #[cfg(feature = "crawl")]
+        Command::Crawl(args) => crawl_command::run(&args),
+        #[cfg(feature = "crawl")]
+        Command::Init(args) => init_command::run(&args),
     }
 }

@@ -5,6 +5,8 @@
 
 pub mod auth;
 pub mod cli;
+#[cfg(feature = "crawl")]
+pub mod crawl;
 pub mod diagnostics;
 pub mod qlik;
 pub mod qvd;

@@ -338,7 +338,10 @@ impl Config {
                     if ok {
                         Ok(())
                     } else {
-                        Err(invalid(format!("auth.method = \"{}\" needs {what}", method.name())))
+                        Err(invalid(format!(
+                            "auth.method = \"{}\" needs {what}",
+                            method.name()
+                        )))
                     }
                 };
                 match method {
@@ -359,7 +362,9 @@ impl Config {
             return Err(invalid("limits.concurrency must be at least 1".into()));
         }
         if self.limits.requests_per_second < 0.0 || !self.limits.requests_per_second.is_finite() {
-            return Err(invalid("limits.requests_per_second must be 0 (no limit) or more".into()));
+            return Err(invalid(
+                "limits.requests_per_second must be 0 (no limit) or more".into(),
+            ));
         }
         if self.http_proxy.enabled && self.http_proxy.url.is_none() {
             return Err(invalid("http_proxy.enabled needs http_proxy.url".into()));
@@ -479,32 +484,56 @@ mod tests {
     #[test]
     fn unknown_keys_and_wrong_types_name_key_line_and_column() {
         let text = sample(AuthMethod::Jwt).replace("concurrency = 4", "concurency = 4");
-        let e = Config::parse(&text, Path::new("site.toml")).unwrap_err().to_string();
-        let line = text.lines().position(|l| l.starts_with("concurency")).unwrap() + 1;
-        assert!(e.starts_with(&format!("site.toml:{line}:1: key `concurency`")), "{e}");
+        let e = Config::parse(&text, Path::new("site.toml"))
+            .unwrap_err()
+            .to_string();
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("concurency"))
+            .unwrap()
+            + 1;
+        assert!(
+            e.starts_with(&format!("site.toml:{line}:1: key `concurency`")),
+            "{e}"
+        );
         assert!(e.contains("unknown field `concurency`"), "{e}");
 
         let text = sample(AuthMethod::Jwt).replace("concurrency = 4", "concurrency = \"four\"");
-        let e = Config::parse(&text, Path::new("site.toml")).unwrap_err().to_string();
-        let line = text.lines().position(|l| l.starts_with("concurrency")).unwrap() + 1;
-        assert!(e.starts_with(&format!("site.toml:{line}:15: key `concurrency`")), "{e}");
+        let e = Config::parse(&text, Path::new("site.toml"))
+            .unwrap_err()
+            .to_string();
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("concurrency"))
+            .unwrap()
+            + 1;
+        assert!(
+            e.starts_with(&format!("site.toml:{line}:15: key `concurrency`")),
+            "{e}"
+        );
         assert!(e.contains("invalid type"), "{e}");
     }
 
     #[test]
     fn a_secret_written_in_place_is_refused_without_echoing_it() {
         let text = sample(AuthMethod::Jwt).replace("file:qlik.jwt", "eyJhbGciOiJSUzI1NiJ9.secret");
-        let e = Config::parse(&text, Path::new("site.toml")).unwrap_err().to_string();
+        let e = Config::parse(&text, Path::new("site.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("auth.token") && !e.contains("eyJhbGci"), "{e}");
     }
 
     #[test]
     fn methods_need_their_settings() {
         let text = sample(AuthMethod::Windows).replace("password = \"env:QLIK_PASSWORD\"\n", "");
-        let e = Config::parse(&text, Path::new("s.toml")).unwrap_err().to_string();
+        let e = Config::parse(&text, Path::new("s.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("auth.password"), "{e}");
         let text = sample(AuthMethod::Certificate).replace("client_key = \"client_key.pem\"\n", "");
-        let e = Config::parse(&text, Path::new("s.toml")).unwrap_err().to_string();
+        let e = Config::parse(&text, Path::new("s.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("tls.client_key"), "{e}");
     }
 }

@@ -175,7 +175,10 @@ mod tests {
     fn references_resolve_from_env_file_and_command() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("pw.txt"), "from-file\n").unwrap();
-        let s = SecretRef::parse("file:pw.txt").unwrap().resolve(dir.path()).unwrap();
+        let s = SecretRef::parse("file:pw.txt")
+            .unwrap()
+            .resolve(dir.path())
+            .unwrap();
         assert_eq!(s.expose(), "from-file");
         std::env::set_var("QLINEAGE_TEST_SECRET_X", "from-env");
         let s = SecretRef::parse("env:QLINEAGE_TEST_SECRET_X")
@@ -200,7 +203,10 @@ mod tests {
             .unwrap()
             .resolve(dir.path())
             .unwrap_err();
-        assert_eq!(e, SecretError::EnvMissing("QLINEAGE_TEST_SECRET_UNSET_Y".into()));
+        assert_eq!(
+            e,
+            SecretError::EnvMissing("QLINEAGE_TEST_SECRET_UNSET_Y".into())
+        );
     }
 
     #[test]

@@ -70,16 +70,17 @@ pub fn pfx_identity(
     password: &str,
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TlsSetupError> {
     let bytes = read(path)?;
-    let store = p12_keystore::KeyStore::from_pkcs12(&bytes, password).map_err(|e| {
-        TlsSetupError::Pfx {
+    let store =
+        p12_keystore::KeyStore::from_pkcs12(&bytes, password).map_err(|e| TlsSetupError::Pfx {
             path: path.to_path_buf(),
             message: e.to_string(),
-        }
-    })?;
-    let (_, chain) = store.private_key_chain().ok_or_else(|| TlsSetupError::Pfx {
-        path: path.to_path_buf(),
-        message: "no private key inside".into(),
-    })?;
+        })?;
+    let (_, chain) = store
+        .private_key_chain()
+        .ok_or_else(|| TlsSetupError::Pfx {
+            path: path.to_path_buf(),
+            message: "no private key inside".into(),
+        })?;
     let certs = chain
         .chain()
         .iter()
@@ -163,7 +164,9 @@ impl ServerCertVerifier for QlikVerifier {
         let name = match &self.alias_host {
             Some(host) => {
                 alias = ServerName::try_from(host.as_str())
-                    .map_err(|_| rustls::Error::General(format!("alias host `{host}` is not a host name")))?
+                    .map_err(|_| {
+                        rustls::Error::General(format!("alias host `{host}` is not a host name"))
+                    })?
                     .to_owned();
                 &alias
             }
@@ -241,7 +244,12 @@ impl ServerCertVerifier for Insecure {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
     fn verify_tls13_signature(
         &self,
@@ -249,7 +257,12 @@ impl ServerCertVerifier for Insecure {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
