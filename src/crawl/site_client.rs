@@ -246,6 +246,13 @@ impl SiteClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let body = resp.text().await.map_err(|e| transport(&shown, &e))?;
+        if status == 401 || status == 403 {
+            return Err(CrawlError::Auth {
+                url: shown,
+                status,
+                reason: snippet(&strip_tags(&body)),
+            });
+        }
         if (300..400).contains(&status) || html {
             let hint = match location {
                 Some(l) if l.contains("forms") => " (redirected to the forms login: the User-Agent does not contain the virtual proxy's Windows pattern)".to_owned(),
@@ -256,15 +263,10 @@ impl SiteClient {
         }
         match status {
             200..=299 => Ok(body),
-            401 | 403 => Err(CrawlError::Auth {
-                url: shown,
-                status,
-                reason: snippet(&body),
-            }),
             _ => Err(CrawlError::Http {
                 url: shown,
                 status,
-                body: snippet(&body),
+                body: snippet(&strip_tags(&body)),
             }),
         }
     }
@@ -408,6 +410,27 @@ fn transport(url: &str, e: &reqwest::Error) -> CrawlError {
             message: chain(e),
         }
     }
+}
+
+/// The text of an HTML error page (tags dropped), or the body as it is.
+fn strip_tags(body: &str) -> String {
+    if !body.trim_start().starts_with('<') {
+        return body.to_owned();
+    }
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn snippet(body: &str) -> String {
