@@ -11,6 +11,8 @@ pub mod paths;
 pub mod qvd_command;
 #[cfg(feature = "simulate")]
 mod simulate_command;
+#[cfg(feature = "crawl")]
+mod validate_command;
 
 use clap::{Parser, Subcommand};
 
@@ -40,6 +42,9 @@ pub enum Command {
     /// Print a commented crawl configuration (TOML) for an authentication method.
     #[cfg(feature = "crawl")]
     Init(init_command::InitArgs),
+    /// Check a crawl configuration step by step (DNS, TCP, TLS, login, QRS, engine).
+    #[cfg(feature = "crawl")]
+    Validate(validate_command::ValidateArgs),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -60,5 +65,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Crawl(args) => crawl_command::run(&args),
         #[cfg(feature = "crawl")]
         Command::Init(args) => init_command::run(&args),
+        #[cfg(feature = "crawl")]
+        Command::Validate(args) => validate_command::run(&args),
     }
 }

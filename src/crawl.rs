@@ -16,6 +16,7 @@ pub mod secret;
 pub mod site_client;
 pub mod snapshot;
 pub mod tls;
+pub mod validate;
 
 pub use config::{AuthMethod, Config};
 pub use error::CrawlError;
