@@ -249,8 +249,9 @@ fn user_name(u: &Option<qrs::UserCondensed>) -> Option<String> {
     u.as_ref().and_then(qrs::UserCondensed::qualified)
 }
 
+/// A date worth keeping, in the canonical form; "never" and empty are `None`.
 fn known_date(text: &str) -> Option<String> {
-    (!text.is_empty() && !date::is_never(text)).then(|| text.to_owned())
+    (!text.is_empty() && !date::is_never(text)).then(|| date::normalize(text))
 }
 
 /// One app: QRS rows for its objects and task, then the engine.
@@ -282,8 +283,8 @@ async fn crawl_app(
         let last = t.operational.as_ref()?.last_execution_result.as_ref()?;
         Some(ReloadDef {
             status: u32::try_from(last.status).unwrap_or(0),
-            start_time: last.start_time.clone(),
-            stop_time: last.stop_time.clone(),
+            start_time: date::normalize(&last.start_time),
+            stop_time: date::normalize(&last.stop_time),
             task: Some(t.name.clone()),
         })
     });
@@ -309,8 +310,8 @@ async fn crawl_app(
         } else {
             None
         },
-        created_date: app.created_date.clone(),
-        modified_date: app.modified_date.clone(),
+        created_date: date::normalize(&app.created_date),
+        modified_date: date::normalize(&app.modified_date),
         last_reload_time: known_date(&app.last_reload_time),
         description: app.description.clone(),
         tags: app.tags.iter().map(|t| t.name.clone()).collect(),
@@ -341,8 +342,8 @@ async fn crawl_app(
             owner: row.and_then(|r| user_name(&r.owner)),
             published,
             approved,
-            created_date: row.map(|r| r.created_date.clone()),
-            modified_date: row.map(|r| r.modified_date.clone()),
+            created_date: row.map(|r| date::normalize(&r.created_date)),
+            modified_date: row.map(|r| date::normalize(&r.modified_date)),
             script_created,
         };
         let mut stem = snapshot::file_stem(&info.id);
@@ -666,8 +667,8 @@ fn site_file(
             id: s.id.clone(),
             name: s.name.clone(),
             owner: user_name(&s.owner).unwrap_or_else(|| demo_user.clone()),
-            created: s.created_date.clone(),
-            modified: s.modified_date.clone(),
+            created: date::normalize(&s.created_date),
+            modified: date::normalize(&s.modified_date),
             tags: s.tags.iter().map(|t| t.name.clone()).collect(),
         })
         .collect();
@@ -681,8 +682,8 @@ fn site_file(
             connectionstring: c.connection_string.clone(),
             username: c.username.clone(),
             owner: user_name(&c.owner).unwrap_or_else(|| demo_user.clone()),
-            created: c.created_date.clone(),
-            modified: c.modified_date.clone(),
+            created: date::normalize(&c.created_date),
+            modified: date::normalize(&c.modified_date),
         })
         .collect();
     connection_defs.sort_by(|a, b| a.id.cmp(&b.id));

@@ -353,6 +353,50 @@ enum Shape {
 
 /// Serves one QRS request. The caller has already authenticated `who`.
 pub fn handle(site: &Site, who: &Identity, req: &Request) -> Answer {
+    let answer = handle_current(site, who, req);
+    if site.legacy_shapes
+        && answer.status == 200
+        && answer.content_type.starts_with("application/json")
+    {
+        legacy(answer, req.path)
+    } else {
+        answer
+    }
+}
+
+/// Qlik Sense 3.x shapes: dates without milliseconds, `operational` null on tasks, and a
+/// duplicate key on apps (`"name"` twice; JavaScript clients keep the last).
+fn legacy(answer: Answer, path: &str) -> Answer {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::String(s) => {
+                if s.len() == 24 && s.ends_with('Z') && s.as_bytes().get(19) == Some(&b'.') {
+                    *s = format!("{}Z", &s[..19]);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            Value::Object(map) => {
+                if map.get("schemaPath").and_then(Value::as_str) == Some("ReloadTask") {
+                    map.insert("operational".into(), Value::Null);
+                }
+                map.values_mut().for_each(walk);
+            }
+            _ => {}
+        }
+    }
+    let Ok(mut value) = serde_json::from_str::<Value>(&answer.body) else {
+        return answer;
+    };
+    walk(&mut value);
+    let mut body = value.to_string();
+    let p = path.trim_matches('/').to_ascii_lowercase();
+    if p == "app" || p == "app/full" {
+        body = body.replace("{\"id\":", "{\"name\":\"(stale)\",\"id\":");
+    }
+    Answer { body, ..answer }
+}
+
+fn handle_current(site: &Site, who: &Identity, req: &Request) -> Answer {
     if let Err(answer) = check_xrfkey(req) {
         return answer;
     }
