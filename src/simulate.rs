@@ -60,6 +60,8 @@ pub struct Config {
     pub engine_port: u16,
     pub proxy_port: u16,
     pub faults: Faults,
+    /// Multiply the site's apps to this many (0 keeps the site as it is), for benchmarks.
+    pub scale: usize,
 }
 
 impl Config {
@@ -72,6 +74,7 @@ impl Config {
             engine_port: 0,
             proxy_port: 0,
             faults: Faults::default(),
+            scale: 0,
         }
     }
 }
@@ -97,7 +100,11 @@ impl Drop for Running {
 /// Loads the site, makes or reads the certificates, binds the three listeners and serves
 /// them on the current tokio runtime.
 pub async fn start(config: Config) -> Result<Running, SimulateError> {
-    let site = Arc::new(Site::load(&config.site_dir)?);
+    let mut site = Site::load(&config.site_dir)?;
+    if config.scale > 0 {
+        site.scale_to(config.scale);
+    }
+    let site = Arc::new(site);
     let certs = tls::ensure_certificates(&config.certs_dir)?;
     let with_client_certs = tls::server_config(&certs, true)?;
     let without = tls::server_config(&certs, false)?;

@@ -25,8 +25,27 @@ impl Rng {
 }
 
 const TOKENS: &[&str] = &[
-    "null", "\"\"", "-1", "1.000000", "\"NaN\"", "{}", "[]", "\"x\"", "true", ",", ":", "{", "}", "[", "]",
-    "\"qHandle\":null", "\"id\":\"7\"", "\u{0}", "\"\\ud800\"", "1e999", "-0",
+    "null",
+    "\"\"",
+    "-1",
+    "1.000000",
+    "\"NaN\"",
+    "{}",
+    "[]",
+    "\"x\"",
+    "true",
+    ",",
+    ":",
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"qHandle\":null",
+    "\"id\":\"7\"",
+    "\u{0}",
+    "\"\\ud800\"",
+    "1e999",
+    "-0",
 ];
 
 fn mutate(rng: &mut Rng, text: &str) -> String {
@@ -73,7 +92,15 @@ fn typed_error(e: &CrawlError) {
 async fn mutated_qrs_bodies_never_panic() {
     let s = sim::start().await;
     let mut bodies = Vec::new();
-    for path in ["/qrs/about", "/qrs/app/full", "/qrs/stream/full", "/qrs/app/object/full", "/qrs/dataconnection/full", "/qrs/reloadtask/full", "/qrs/user/full"] {
+    for path in [
+        "/qrs/about",
+        "/qrs/app/full",
+        "/qrs/stream/full",
+        "/qrs/app/object/full",
+        "/qrs/dataconnection/full",
+        "/qrs/reloadtask/full",
+        "/qrs/user/full",
+    ] {
         let (status, body) = s.qrs(path, None).await;
         assert_eq!(status, 200, "{path}");
         bodies.push(body);
@@ -82,7 +109,11 @@ async fn mutated_qrs_bodies_never_panic() {
     let mut parsed = 0;
     for round in 0..3000 {
         let base = &bodies[round % bodies.len()];
-        let text = if round % 10 == 0 { random_text(&mut rng) } else { mutate(&mut rng, base) };
+        let text = if round % 10 == 0 {
+            random_text(&mut rng)
+        } else {
+            mutate(&mut rng, base)
+        };
         // Every reader the crawler uses on QRS answers.
         for r in [
             parse_json::<Vec<qrs::App>>("u", &text).map(|_| ()),

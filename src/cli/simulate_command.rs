@@ -35,6 +35,9 @@ pub struct SimulateArgs {
     /// secrets in files beside it, before serving.
     #[arg(long)]
     pub write_config: Option<PathBuf>,
+    /// Multiply the site's apps to N (copies with their own ids), for benchmarks.
+    #[arg(long, default_value_t = 0)]
+    pub scale: usize,
     /// The authentication of the written configuration.
     #[arg(long, default_value = "certificate", value_parser = ["certificate", "windows", "jwt", "header"])]
     pub auth: String,
@@ -63,6 +66,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
     config.qrs_port = args.qrs_port;
     config.engine_port = args.engine_port;
     config.proxy_port = args.proxy_port;
+    config.scale = args.scale;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -110,11 +110,22 @@ impl EngineClient {
             let (socket, _) = tokio_tungstenite::client_async(request, tls)
                 .await
                 .map_err(|e| match e {
-                    tokio_tungstenite::tungstenite::Error::Http(resp) => CrawlError::Auth {
-                        url: url.clone(),
-                        status: resp.status().as_u16(),
-                        reason: "the WebSocket upgrade was refused".into(),
-                    },
+                    tokio_tungstenite::tungstenite::Error::Http(resp) => {
+                        let status = resp.status().as_u16();
+                        if matches!(status, 401 | 403) {
+                            CrawlError::Auth {
+                                url: url.clone(),
+                                status,
+                                reason: "the WebSocket upgrade was refused".into(),
+                            }
+                        } else {
+                            CrawlError::Http {
+                                url: url.clone(),
+                                status,
+                                body: "the WebSocket upgrade was refused".into(),
+                            }
+                        }
+                    }
                     other => socket_error(&url, other.to_string()),
                 })?;
             Ok::<_, CrawlError>(socket)

@@ -9,7 +9,7 @@ use super::error::CrawlError;
 use super::polite::retry;
 use super::site_client::SiteClient;
 use super::snapshot::{self, AppSnapshot};
-use crate::qlik::engine::{list_defs, ContainerEntry, PropertyTree, VariableListItem};
+use crate::qlik::engine::{list_defs, NxInfo, PropertyTree, VariableListItem};
 use crate::qlik::lineage::LineageEntry;
 use crate::qlik::qrs;
 use crate::qlik::site_format::{
@@ -444,23 +444,15 @@ async fn read_doc(
         .call(-1, "OpenDoc", json!([app_id, "", "", "", no_data]))
         .await?;
     let doc = handle_of("OpenDoc", &opened)?;
-    let lists = [
-        list_defs::app_objects("sheet"),
-        list_defs::app_objects("masterobject"),
-        list_defs::app_objects("story"),
-        list_defs::measures(),
-        list_defs::dimensions(),
-        list_defs::variables(),
-        list_defs::bookmarks(),
-    ];
+    // GetAllInfos names every persistent object in one call (fourteen fewer round trips per
+    // app than one session list per type); the variable list adds "made by the script".
     let mut calls = vec![
         Call::new(doc, "GetAppProperties", json!([])),
         Call::new(doc, "GetScript", json!([])),
         Call::new(doc, "GetLineage", json!([])),
+        Call::new(doc, "GetAllInfos", json!([])),
+        Call::new(doc, "CreateSessionObject", json!([list_defs::variables()])),
     ];
-    for l in &lists {
-        calls.push(Call::new(doc, "CreateSessionObject", json!([l])));
-    }
     if !no_data {
         calls.push(Call::new(
             doc,
@@ -480,52 +472,43 @@ async fn read_doc(
         .to_owned();
     let lineage: Vec<LineageEntry> =
         serde_json::from_value(member(&ok(next())?, "qLineage")).unwrap_or_default();
-    let mut list_handles = Vec::new();
-    for _ in &lists {
-        list_handles.push(handle_of("CreateSessionObject", &ok(next())?)?);
-    }
+    let infos: Vec<NxInfo> =
+        serde_json::from_value(member(&ok(next())?, "qInfos")).unwrap_or_default();
+    let variable_list = handle_of("CreateSessionObject", &ok(next())?)?;
     let model = if no_data {
         None
     } else {
         Some(model_from(&ok(next())?))
     };
-    let layouts = engine
-        .batch(
-            &list_handles
-                .iter()
-                .map(|h| Call::new(*h, "GetLayout", json!([])))
-                .collect::<Vec<_>>(),
-        )
-        .await?;
-    // Which object to fetch, and how: (id, getter, reader, script created).
+    let layout = member(
+        &engine.call(variable_list, "GetLayout", json!([])).await?,
+        "qLayout",
+    );
+    let script_created: Vec<String> = layout
+        .pointer("/qVariableList/qItems")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|item| serde_json::from_value::<VariableListItem>(item).ok())
+        .filter(|v| v.is_script_created)
+        .map(|v| v.info.id)
+        .collect();
+    // Which object to fetch, and how: (id, getter, reader, script created). Charts and other
+    // embedded children come inside their sheet's property tree.
     let mut wanted: Vec<(String, &'static str, &'static str, bool)> = Vec::new();
-    let list_keys = [
-        ("qAppObjectList", "GetObject", "GetFullPropertyTree"),
-        ("qAppObjectList", "GetObject", "GetFullPropertyTree"),
-        ("qAppObjectList", "GetObject", "GetFullPropertyTree"),
-        ("qMeasureList", "GetMeasure", "GetProperties"),
-        ("qDimensionList", "GetDimension", "GetProperties"),
-        ("qVariableList", "GetVariableById", "GetProperties"),
-        ("qBookmarkList", "GetBookmark", "GetProperties"),
-    ];
-    for (layout, (key, getter, reader)) in layouts.into_iter().zip(list_keys) {
-        let layout = member(&layout?, "qLayout");
-        let items = layout
-            .pointer(&format!("/{key}/qItems"))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for item in items {
-            let (id, script_created) = if key == "qVariableList" {
-                let v: VariableListItem = serde_json::from_value(item).unwrap_or_default();
-                (v.info.id, v.is_script_created)
-            } else {
-                let e: ContainerEntry = serde_json::from_value(item).unwrap_or_default();
-                (e.info.id, false)
-            };
-            if !id.is_empty() && !wanted.iter().any(|w| w.0 == id) {
-                wanted.push((id, getter, reader, script_created));
-            }
+    for info in infos {
+        let (getter, reader) = match info.kind.as_str() {
+            "sheet" | "masterobject" | "story" => ("GetObject", "GetFullPropertyTree"),
+            "measure" => ("GetMeasure", "GetProperties"),
+            "dimension" => ("GetDimension", "GetProperties"),
+            "variable" => ("GetVariableById", "GetProperties"),
+            "bookmark" => ("GetBookmark", "GetProperties"),
+            _ => continue,
+        };
+        if !info.id.is_empty() && !wanted.iter().any(|w| w.0 == info.id) {
+            let made_by_script = script_created.contains(&info.id);
+            wanted.push((info.id, getter, reader, made_by_script));
         }
     }
     let gets: Vec<Call> = wanted

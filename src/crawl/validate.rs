@@ -351,7 +351,7 @@ pub fn explain_auth(e: &CrawlError, config: &Config) -> (String, String) {
 pub fn explain_engine(e: &CrawlError) -> (String, String) {
     let fix = match e {
         CrawlError::Auth { status, .. } if *status == 403 => "403 Forbidden during engine validation: the WebSocket origin is not on the virtual proxy's allow-list, or the user has no access; add this host to the virtual proxy's WebSocket origin allow list",
-        CrawlError::Auth { .. } => "the engine refused the WebSocket upgrade: check server.engine_url (wss://node:4747) or the proxy prefix",
+        CrawlError::Auth { .. } | CrawlError::Http { .. } => "the engine refused the WebSocket upgrade: check server.engine_url (wss://node:4747) or the proxy prefix",
         CrawlError::Session { notification, .. } if notification.contains("License") => "no license: allocate a professional or analyzer access to the user in the QMC (License management), or crawl as INTERNAL\\sa_api with certificates",
         CrawlError::Session { notification, .. } if notification.contains("MaxParallel") => "too many sessions for this user: lower limits.concurrency",
         CrawlError::Session { .. } => "the proxy did not accept the session: log in again, or grant the user access",

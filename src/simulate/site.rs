@@ -291,6 +291,33 @@ impl Site {
         std::fs::read(path).ok()
     }
 
+    /// Multiplies the apps to `n` for benchmarks: copies of the site's apps with their own ids
+    /// and names, cycling through streams and alternating published and unpublished copies
+    /// so the estate keeps its variety. `n` below the app count keeps the first `n`.
+    pub fn scale_to(&mut self, n: usize) {
+        let originals = std::mem::take(&mut self.apps);
+        if originals.is_empty() {
+            return;
+        }
+        for i in 0..n {
+            let mut app = originals[i % originals.len()].clone();
+            let round = i / originals.len();
+            if round > 0 {
+                app.meta.id =
+                    crate::simulate::qrs::entities::guid(&format!("scale:{round}:{}", app.meta.id));
+                app.meta.name = format!("{} #{round}", app.meta.name);
+                if round % 3 == 2 && app.meta.published {
+                    app.meta.published = false;
+                    app.meta.stream = None;
+                } else if app.meta.published && !self.streams.is_empty() {
+                    app.meta.stream =
+                        Some(self.streams[(i + round) % self.streams.len()].name.clone());
+                }
+            }
+            self.apps.push(app);
+        }
+    }
+
     /// Loads and checks a site directory.
     pub fn load(root: &Path) -> Result<Site, SiteError> {
         let site_path = root.join("site.json");
