@@ -69,6 +69,15 @@ async fn crawl_simulate_crawl_gives_the_same_snapshot() {
         assert_eq!(copy.meta.stream, app.meta.stream);
         assert_eq!(copy.meta.tags, app.meta.tags);
         assert_eq!(
+            copy.meta.custom_properties, app.meta.custom_properties,
+            "{}",
+            app.meta.name
+        );
+        assert!(
+            !app.meta.custom_properties.is_empty(),
+            "the demo has custom properties"
+        );
+        assert_eq!(
             copy.meta.reload.as_ref().map(|r| r.status),
             app.meta.reload.as_ref().map(|r| r.status)
         );
@@ -113,6 +122,10 @@ async fn crawl_simulate_crawl_gives_the_same_snapshot() {
         );
     }
     assert_eq!(snapshot.streams.len(), demo.running.site.streams.len());
+    assert_eq!(
+        snapshot.custom_properties,
+        demo.running.site.custom_properties
+    );
     assert_eq!(
         snapshot.connections.len(),
         demo.running.site.connections.len()
