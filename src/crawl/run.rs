@@ -631,7 +631,7 @@ fn site_file(
             });
         }
     }
-    user_defs.sort_by(|a, b| a.user.to_lowercase().cmp(&b.user.to_lowercase()));
+    user_defs.sort_by_key(|a| a.user.to_lowercase());
     let demo_user = site
         .identity
         .clone()

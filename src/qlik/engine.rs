@@ -201,7 +201,7 @@ pub struct DimensionInfo {
 /// field definitions, attribute expressions, list-box fields and `qStringExpression`s, in
 /// document order. Large client blobs (`qUndoExclude`, `extensionMeta`) are skipped unread.
 pub fn expressions(property: &Value) -> Vec<String> {
-    fn walk(v: &Value, key: &str, out: &mut Vec<String>) {
+    fn walk(v: &Value, out: &mut Vec<String>) {
         match v {
             Value::Object(map) => {
                 for (k, child) in map {
@@ -221,16 +221,16 @@ pub fn expressions(property: &Value) -> Vec<String> {
                                 .filter(|s| !s.is_empty())
                                 .map(str::to_owned),
                         ),
-                        _ => walk(child, k, out),
+                        _ => walk(child, out),
                     }
                 }
             }
-            Value::Array(items) => items.iter().for_each(|i| walk(i, key, out)),
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
             _ => {}
         }
     }
     let mut out = Vec::new();
-    walk(property, "", &mut out);
+    walk(property, &mut out);
     out
 }
 

@@ -135,7 +135,7 @@ impl Frame {
         };
         let id = map
             .get("id")
-            .and_then(|v| crate::qlik::lenient::number(v))
+            .and_then(crate::qlik::lenient::number)
             .map(|n| n as i64);
         if let Some(id) = id {
             let handles = |v: Option<&Value>| -> Vec<i64> {

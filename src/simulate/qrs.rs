@@ -369,10 +369,10 @@ pub fn handle(site: &Site, who: &Identity, req: &Request) -> Answer {
 fn legacy(answer: Answer, path: &str) -> Answer {
     fn walk(v: &mut Value) {
         match v {
-            Value::String(s) => {
-                if s.len() == 24 && s.ends_with('Z') && s.as_bytes().get(19) == Some(&b'.') {
-                    *s = format!("{}Z", &s[..19]);
-                }
+            Value::String(s)
+                if s.len() == 24 && s.ends_with('Z') && s.as_bytes().get(19) == Some(&b'.') =>
+            {
+                *s = format!("{}Z", &s[..19]);
             }
             Value::Array(items) => items.iter_mut().for_each(walk),
             Value::Object(map) => {
