@@ -209,3 +209,40 @@ async fn a_site_with_3x_shapes_crawls_the_same_content() {
         assert_eq!(copy.objects.len(), app.objects.len());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_crawl_keeps_complete_apps_only() {
+    let s = sim::start_with(Faults {
+        latency_ms: 10,
+        ..Faults::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("site.toml");
+    s.running.write_crawl_config(&path, "certificate").unwrap();
+    let mut config = Config::load(&path).unwrap();
+    config.limits.concurrency = 1;
+    let out = tempfile::tempdir().unwrap();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let stop = Arc::clone(&cancel);
+    let progress = move |p: crawl::Progress| {
+        if matches!(p, crawl::Progress::AppDone { .. }) {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    };
+    let summary = tokio::time::timeout(
+        Duration::from_secs(60),
+        crawl::crawl(&config, out.path(), cancel, &progress),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(summary.cancelled);
+    assert!(!summary.crawled.is_empty());
+    assert!(
+        summary.crawled.len() < s.running.site.apps.len(),
+        "{summary:?}"
+    );
+    let snapshot = simulate::site::Site::load(out.path()).expect("what was kept is a valid site");
+    assert_eq!(snapshot.apps.len(), summary.crawled.len());
+}

@@ -150,3 +150,102 @@ async fn crawl_simulate_crawl_gives_the_same_snapshot() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn include_and_exclude_options() {
+    let demo = sim::start().await;
+    let site = &demo.running.site;
+    let conf_dir = tempfile::tempdir().unwrap();
+    let path = conf_dir.path().join("site.toml");
+    demo.running
+        .write_crawl_config(&path, "certificate")
+        .unwrap();
+    let base = Config::load(&path).unwrap();
+    let run = |config: Config| async move {
+        let out = tempfile::tempdir().unwrap();
+        let summary = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            crawl::crawl(
+                &config,
+                out.path(),
+                Arc::new(AtomicBool::new(false)),
+                &|_| {},
+            ),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+        let snapshot = qlineage::simulate::site::Site::load(out.path()).unwrap();
+        (summary, snapshot)
+    };
+    let names = |pred: &dyn Fn(&qlineage::simulate::site::App) -> bool| -> Vec<String> {
+        let mut v: Vec<String> = site
+            .apps
+            .iter()
+            .filter(|a| pred(a))
+            .map(|a| a.meta.name.clone())
+            .collect();
+        v.sort();
+        v
+    };
+
+    let mut c = base.clone();
+    c.crawl.exclude_unpublished_apps = true;
+    let (summary, _) = run(c).await;
+    assert_eq!(summary.crawled, names(&|a| a.meta.published));
+    assert!(summary.skipped.iter().all(|(_, why)| why == "unpublished"));
+    assert!(!summary.skipped.is_empty());
+
+    let mut c = base.clone();
+    c.crawl.include_streams = vec!["sales".into()];
+    let (summary, _) = run(c).await;
+    assert_eq!(
+        summary.crawled,
+        names(&|a| a.meta.published && a.meta.stream.as_deref() == Some("Sales"))
+    );
+
+    let mut c = base.clone();
+    c.crawl.exclude_streams = vec!["Data*".into()];
+    let (summary, _) = run(c).await;
+    assert_eq!(
+        summary.crawled,
+        names(&|a| !(a.meta.published && a.meta.stream.as_deref() == Some("Data Platform")))
+    );
+
+    let mut c = base.clone();
+    c.crawl.include_apps = vec!["*Transform*".into(), "Sales ?ashboard".into()];
+    c.crawl.exclude_apps = vec!["*inventory*".into()];
+    let (summary, _) = run(c).await;
+    assert_eq!(
+        summary.crawled,
+        names(
+            &|a| (a.meta.name.contains("Transform") || a.meta.name == "Sales Dashboard")
+                && !a.meta.name.contains("Inventory")
+        )
+    );
+
+    let mut c = base.clone();
+    c.crawl.exclude_unpublished_sheets = true;
+    c.crawl.script_logs = false;
+    let (_, snapshot) = run(c).await;
+    let mut private = 0;
+    for app in &site.apps {
+        let copy = snapshot.app(&app.meta.id).unwrap();
+        assert!(copy.script_log.is_none(), "script logs off");
+        for o in &app.objects {
+            let is_private = o.kind() == "sheet"
+                && !o.file.meta.published.unwrap_or(app.meta.published)
+                && !o.file.meta.approved.unwrap_or(app.meta.published);
+            assert_eq!(
+                copy.object(o.id()).is_none(),
+                is_private,
+                "{}: {}",
+                app.meta.name,
+                o.id()
+            );
+            private += usize::from(is_private);
+        }
+    }
+    assert!(private > 0, "the demo has private sheets");
+}

@@ -53,6 +53,11 @@ pub async fn crawl(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Summary, CrawlError> {
     let started = Instant::now();
+    let apps_dir = out.join("apps");
+    std::fs::create_dir_all(&apps_dir).map_err(|e| CrawlError::Io {
+        path: apps_dir.display().to_string(),
+        message: e.to_string(),
+    })?;
     progress(Progress::Phase("login"));
     let retries = config.limits.retries;
     let base = Duration::from_millis(200);

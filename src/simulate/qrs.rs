@@ -108,6 +108,30 @@ impl Kind {
 
 /// Every entity of a kind the identity may read, as `(full, condensed)` pairs.
 fn entities(site: &Site, who: &Identity, kind: Kind) -> Vec<(Value, Value)> {
+    entities_of(site, who, kind, None)
+}
+
+/// A filter of the one form crawlers send per app, `app.id eq <guid>`: the app it names, so
+/// app objects are built for that app only instead of the whole site (the filter still runs).
+fn only_app(filter: Option<&str>) -> Option<String> {
+    let f = filter?
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim();
+    let rest = f
+        .get(..10)
+        .filter(|p| p.eq_ignore_ascii_case("app.id eq "))?;
+    let id = f[rest.len()..].trim().trim_matches('\'');
+    (!id.is_empty() && !id.contains(char::is_whitespace)).then(|| id.to_owned())
+}
+
+fn entities_of(
+    site: &Site,
+    who: &Identity,
+    kind: Kind,
+    only_app: Option<&str>,
+) -> Vec<(Value, Value)> {
     let mut out = Vec::new();
     match kind {
         Kind::Stream => {
@@ -129,7 +153,10 @@ fn entities(site: &Site, who: &Identity, kind: Kind) -> Vec<(Value, Value)> {
             }
         }
         Kind::AppObject => {
-            for app in site.apps.iter().filter(|a| who.can_see_app(site, a)) {
+            for app in site.apps.iter().filter(|a| {
+                only_app.is_none_or(|id| a.meta.id.eq_ignore_ascii_case(id))
+                    && who.can_see_app(site, a)
+            }) {
                 let script = AppObjectRow { app, object: None };
                 out.push((script.full(site), script.condensed()));
                 for object in &app.objects {
@@ -279,7 +306,8 @@ fn list(site: &Site, who: &Identity, kind: Kind, req: &Request, shape: Shape) ->
         }
         None => None,
     };
-    let mut rows: Vec<(Value, Value)> = entities(site, who, kind)
+    let one_app = only_app(query(req, "filter"));
+    let mut rows: Vec<(Value, Value)> = entities_of(site, who, kind, one_app.as_deref())
         .into_iter()
         .filter(|(full, _)| filter.as_ref().is_none_or(|f| f.matches(full)))
         .collect();
