@@ -47,24 +47,58 @@ pub fn run(args: &CrawlArgs) -> i32 {
     let terminal = std::io::stderr().is_terminal();
     let total = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
+    // On a terminal one bar per phase (indicatif); otherwise plain log lines.
+    let bar = std::sync::Mutex::new(None::<indicatif::ProgressBar>);
     let progress = |p: Progress| {
         let mut err = std::io::stderr().lock();
         match p {
             Progress::Phase(phase) => {
+                if let Ok(mut b) = bar.lock() {
+                    if let Some(old) = b.take() {
+                        old.finish_and_clear();
+                    }
+                    if terminal {
+                        let spinner = indicatif::ProgressBar::new_spinner();
+                        spinner.set_message(phase);
+                        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+                        *b = Some(spinner);
+                        return;
+                    }
+                }
                 let _ = writeln!(err, "crawl: {phase}");
             }
-            Progress::Apps { total: t } => total.store(t, Ordering::SeqCst),
+            Progress::Apps { total: t } => {
+                total.store(t, Ordering::SeqCst);
+                if terminal {
+                    if let Ok(mut b) = bar.lock() {
+                        if let Some(old) = b.take() {
+                            old.finish_and_clear();
+                        }
+                        let apps = indicatif::ProgressBar::new(t as u64);
+                        if let Ok(style) = indicatif::ProgressStyle::with_template(
+                            "apps {bar:40} {pos}/{len} {elapsed} {msg}",
+                        ) {
+                            apps.set_style(style);
+                        }
+                        *b = Some(apps);
+                    }
+                }
+            }
             Progress::AppDone { name, ok } => {
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                 let t = total.load(Ordering::SeqCst);
                 let mark = if ok { "ok" } else { "FAILED" };
-                if terminal {
-                    let _ = write!(err, "\r\x1b[2K[{n}/{t}] {mark} {name}");
-                    if n == t {
-                        let _ = writeln!(err);
+                match bar.lock().ok().and_then(|b| b.clone()) {
+                    Some(b) if terminal => {
+                        b.inc(1);
+                        b.set_message(name.clone());
+                        if !ok {
+                            b.println(format!("FAILED {name}"));
+                        }
                     }
-                } else {
-                    let _ = writeln!(err, "[{n}/{t}] {mark} {name}");
+                    _ => {
+                        let _ = writeln!(err, "[{n}/{t}] {mark} {name}");
+                    }
                 }
             }
         }
@@ -86,6 +120,11 @@ pub fn run(args: &CrawlArgs) -> i32 {
         watcher.abort();
         r
     });
+    if let Ok(mut b) = bar.lock() {
+        if let Some(old) = b.take() {
+            old.finish_and_clear();
+        }
+    }
     let summary = match result {
         Ok(s) => s,
         Err(e) => {
