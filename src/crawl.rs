@@ -10,10 +10,12 @@
 pub mod config;
 pub mod engine_client;
 pub mod error;
+mod one_connection;
 pub mod polite;
 pub mod run;
 pub mod secret;
 pub mod site_client;
+pub mod site_file;
 pub mod snapshot;
 pub mod tls;
 pub mod validate;
