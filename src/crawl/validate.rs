@@ -360,3 +360,52 @@ pub fn explain_engine(e: &CrawlError) -> (String, String) {
     };
     (e.to_string(), fix.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn explain(e: rustls::Error) -> (String, String) {
+        let config = Config::parse(
+            &super::super::config::sample(AuthMethod::Certificate),
+            std::path::Path::new("s.toml"),
+        )
+        .unwrap();
+        explain_tls(
+            &std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            &config,
+        )
+    }
+
+    #[test]
+    fn every_certificate_failure_has_its_cause_and_fix() {
+        use rustls::Error::InvalidCertificate as Bad;
+        let (cause, fix) = explain(Bad(CertificateError::Expired));
+        assert!(
+            cause.contains("expired") && fix.contains("renew"),
+            "{cause} / {fix}"
+        );
+        let (cause, fix) = explain(Bad(CertificateError::InvalidPurpose));
+        assert!(
+            cause.contains("wrong purpose") && fix.contains("server.pem"),
+            "{cause} / {fix}"
+        );
+        let (cause, fix) = explain(Bad(CertificateError::UnknownIssuer));
+        assert!(
+            cause.contains("PKIX") && fix.contains("root.pem"),
+            "{cause} / {fix}"
+        );
+        let (cause, fix) = explain(Bad(CertificateError::NotValidForName));
+        assert!(
+            cause.contains("name mismatch") && fix.contains("alias_host"),
+            "{cause} / {fix}"
+        );
+        let (cause, fix) = explain(rustls::Error::AlertReceived(
+            rustls::AlertDescription::CertificateRequired,
+        ));
+        assert!(
+            cause.contains("client certificate") && fix.contains("client_cert"),
+            "{cause} / {fix}"
+        );
+    }
+}
