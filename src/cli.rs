@@ -2,10 +2,16 @@
 //!
 //! Exit codes (stable): 0 success, 1 the input has errors, 2 usage or I/O failure.
 
+#[cfg(feature = "crawl")]
+mod crawl_command;
+#[cfg(feature = "crawl")]
+mod init_command;
 mod parse_command;
 pub mod qvd_command;
 #[cfg(feature = "simulate")]
 mod simulate_command;
+#[cfg(feature = "crawl")]
+mod validate_command;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +35,15 @@ pub enum Command {
     /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
     #[cfg(feature = "simulate")]
     Simulate(simulate_command::SimulateArgs),
+    /// Crawl a Qlik Sense site (QRS + engine) into a site directory.
+    #[cfg(feature = "crawl")]
+    Crawl(crawl_command::CrawlArgs),
+    /// Print a commented crawl configuration (TOML) for an authentication method.
+    #[cfg(feature = "crawl")]
+    Init(init_command::InitArgs),
+    /// Check a crawl configuration step by step (DNS, TCP, TLS, login, QRS, engine).
+    #[cfg(feature = "crawl")]
+    Validate(validate_command::ValidateArgs),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -45,5 +60,11 @@ pub fn run(cli: Cli) -> i32 {
         Command::Qvd(args) => qvd_command::run(&args),
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => simulate_command::run(&args),
+        #[cfg(feature = "crawl")]
+        Command::Crawl(args) => crawl_command::run(&args),
+        #[cfg(feature = "crawl")]
+        Command::Init(args) => init_command::run(&args),
+        #[cfg(feature = "crawl")]
+        Command::Validate(args) => validate_command::run(&args),
     }
 }

@@ -5,8 +5,11 @@
 
 pub mod auth;
 pub mod cli;
+#[cfg(feature = "crawl")]
+pub mod crawl;
 pub mod diagnostics;
 pub mod inputs;
+pub mod qlik;
 pub mod qvd;
 #[cfg(feature = "simulate")]
 pub mod simulate;

@@ -39,6 +39,13 @@ pub enum SimulateError {
     },
     #[error("JWT signing key: {0}")]
     Jwt(#[from] crate::auth::jwt::JwtError),
+    #[error("{path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("unknown authentication `{0}` (certificate, windows, jwt, header)")]
+    Auth(String),
 }
 
 /// How to run.
@@ -53,6 +60,8 @@ pub struct Config {
     pub engine_port: u16,
     pub proxy_port: u16,
     pub faults: Faults,
+    /// Multiply the site's apps to this many (0 keeps the site as it is), for benchmarks.
+    pub scale: usize,
 }
 
 impl Config {
@@ -65,6 +74,7 @@ impl Config {
             engine_port: 0,
             proxy_port: 0,
             faults: Faults::default(),
+            scale: 0,
         }
     }
 }
@@ -90,7 +100,11 @@ impl Drop for Running {
 /// Loads the site, makes or reads the certificates, binds the three listeners and serves
 /// them on the current tokio runtime.
 pub async fn start(config: Config) -> Result<Running, SimulateError> {
-    let site = Arc::new(Site::load(&config.site_dir)?);
+    let mut site = Site::load(&config.site_dir)?;
+    if config.scale > 0 {
+        site.scale_to(config.scale);
+    }
+    let site = Arc::new(site);
     let certs = tls::ensure_certificates(&config.certs_dir)?;
     let with_client_certs = tls::server_config(&certs, true)?;
     let without = tls::server_config(&certs, false)?;
@@ -203,5 +217,104 @@ impl Running {
             "windows_user": demo.to_string(),
             "windows_password": password,
         }))
+    }
+
+    /// Writes a crawl configuration (docs/crawl.md) for this running simulator into `path`,
+    /// for `auth` (`certificate`, `windows`, `jwt` or `header`), with its secrets in files
+    /// beside it referenced as `file:` (mode 0600). Certificate crawls act as
+    /// `INTERNAL\sa_api`, a service account that sees everything, private sheets included.
+    pub fn write_crawl_config(
+        &self,
+        path: &std::path::Path,
+        auth: &str,
+    ) -> Result<(), SimulateError> {
+        let io = |p: &std::path::Path, source: std::io::Error| SimulateError::Write {
+            path: p.to_path_buf(),
+            source,
+        };
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let client = self.client_config()?;
+        let text = |k: &str| client[k].as_str().unwrap_or("").to_owned();
+        let quote = |s: &str| format!("{:?}", s);
+        let secret_file = |name: &str, value: &str| -> Result<String, SimulateError> {
+            let p = dir.join(name);
+            std::fs::write(&p, value).map_err(|e| io(&p, e))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600));
+            }
+            Ok(format!("file:{name}"))
+        };
+        let root = self.certs.root.display().to_string();
+        let (server, auth_section) = match auth {
+            "certificate" => (
+                format!(
+                    "qrs_url = {}\nengine_url = {}\n",
+                    quote(&text("qrs_url")),
+                    quote(&text("engine_url"))
+                ),
+                "method = \"certificate\"\nuser_directory = \"INTERNAL\"\nuser_id = \"sa_api\"\n"
+                    .to_owned(),
+            ),
+            "windows" => {
+                let password = secret_file("demo-password.txt", &text("windows_password"))?;
+                (
+                    format!("url = {}\n", quote(&text("proxy_url"))),
+                    format!(
+                        "method = \"windows\"\nuser_directory = {}\nuser_id = {}\npassword = {}\nuser_agent = \"Windows\"\n",
+                        quote(&text("user_directory")),
+                        quote(&text("user_id")),
+                        quote(&password)
+                    ),
+                )
+            }
+            "jwt" => {
+                let token = secret_file("demo.jwt", &text("jwt"))?;
+                (
+                    format!(
+                        "url = {}\nvirtual_proxy = {}\n",
+                        quote(&text("proxy_url")),
+                        quote(&text("jwt_prefix"))
+                    ),
+                    format!("method = \"jwt\"\ntoken = {}\n", quote(&token)),
+                )
+            }
+            "header" => (
+                format!(
+                    "url = {}\nvirtual_proxy = {}\n",
+                    quote(&text("proxy_url")),
+                    quote(&text("header_prefix"))
+                ),
+                format!(
+                    "method = \"header\"\nheader_name = {}\nuser_id = {}\n",
+                    quote(&text("header_name")),
+                    quote(&text("user_id"))
+                ),
+            ),
+            other => {
+                return Err(SimulateError::Auth(other.to_owned()));
+            }
+        };
+        let client_certs = if auth == "certificate" {
+            format!(
+                "client_cert = {}\nclient_key = {}\n",
+                quote(&self.certs.client.display().to_string()),
+                quote(&self.certs.client_key.display().to_string())
+            )
+        } else {
+            String::new()
+        };
+        let toml = format!(
+            "# Crawl configuration for the simulated site `{site}` ({auth}), written by\n# qlineage simulate --write-config. Secrets are in files beside this one.\n\n[server]\n{server}site_name = {name}\n\n[auth]\n{auth_section}\n[tls]\nca_bundle = {root}\n{client_certs}",
+            site = self.site.name,
+            name = quote(&self.site.name),
+            root = quote(&root),
+        );
+        std::fs::write(path, toml).map_err(|e| io(path, e))
     }
 }

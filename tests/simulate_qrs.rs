@@ -380,3 +380,76 @@ async fn certificates_from_another_ca_or_none_are_refused() {
         .unwrap();
     assert_eq!(ok.status(), 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_tags_custom_properties_tasks_and_the_newer_script_log_route() {
+    let sim = sim::start().await;
+    let users = sim.qrs_json("/qrs/user/full", None).await;
+    let ana = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["userId"] == "ana")
+        .expect("ana is a user");
+    assert_eq!(ana["roles"], json!(["RootAdmin"]));
+    assert_eq!(ana["schemaPath"], "User");
+    let tags = sim.qrs_json("/qrs/tag/full", None).await;
+    assert!(
+        tags.as_array().unwrap().iter().any(|t| t["name"] == "ETL"),
+        "{tags}"
+    );
+    let defs = sim
+        .qrs_json("/qrs/custompropertydefinition/full", None)
+        .await;
+    assert_eq!(defs[0]["name"], "Criticality");
+    assert_eq!(defs[0]["choiceValues"], json!(["High", "Medium", "Low"]));
+    let apps = sim
+        .qrs_json("/qrs/app/full?filter=name eq 'Sales Dashboard'", None)
+        .await;
+    let cps = apps[0]["customProperties"].as_array().unwrap();
+    assert!(
+        cps.iter()
+            .any(|c| c["definition"]["name"] == "Criticality" && c["value"] == "Medium"),
+        "{cps:?}"
+    );
+    let tasks = sim.qrs_json("/qrs/task/full", None).await;
+    let reload = sim.qrs_json("/qrs/reloadtask/full", None).await;
+    assert_eq!(
+        tasks.as_array().unwrap().len(),
+        reload.as_array().unwrap().len()
+    );
+    let task = &reload[0];
+    let execution = task["operational"]["lastExecutionResult"]["id"]
+        .as_str()
+        .unwrap();
+    let r = sim
+        .qrs_json(
+            &format!(
+                "/qrs/reloadtask/{}/scriptlogfile?executionResultId={execution}",
+                task["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    let (status, log) = sim
+        .qrs(
+            &format!(
+                "/qrs/download/reloadtask/{}/task.log",
+                r["value"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(log.contains("Execution started"), "{log}");
+    let (status, _) = sim
+        .qrs(
+            &format!(
+                "/qrs/reloadtask/{}/scriptlogfile?executionResultId=nope",
+                task["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+}

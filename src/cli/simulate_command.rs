@@ -31,6 +31,16 @@ pub struct SimulateArgs {
     pub engine_port: u16,
     #[arg(long, default_value_t = 0)]
     pub proxy_port: u16,
+    /// Write a ready-to-use crawl configuration (TOML) for the demo user to this file, its
+    /// secrets in files beside it, before serving.
+    #[arg(long)]
+    pub write_config: Option<PathBuf>,
+    /// Multiply the site's apps to N (copies with their own ids), for benchmarks.
+    #[arg(long, default_value_t = 0)]
+    pub scale: usize,
+    /// The authentication of the written configuration.
+    #[arg(long, default_value = "certificate", value_parser = ["certificate", "windows", "jwt", "header"])]
+    pub auth: String,
 }
 
 pub fn run(args: &SimulateArgs) -> i32 {
@@ -56,6 +66,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
     config.qrs_port = args.qrs_port;
     config.engine_port = args.engine_port;
     config.proxy_port = args.proxy_port;
+    config.scale = args.scale;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -87,6 +98,13 @@ pub fn run(args: &SimulateArgs) -> i32 {
                     return 2;
                 }
             }
+        }
+        if let Some(path) = &args.write_config {
+            if let Err(e) = running.write_crawl_config(path, &args.auth) {
+                eprintln!("error: {e}");
+                return 2;
+            }
+            eprintln!("wrote the crawl configuration {} ({})", path.display(), args.auth);
         }
         eprintln!(
             "simulating site `{}` ({} apps): QRS https://{}  engine wss://{}  proxy https://{}  (Ctrl-C stops)",

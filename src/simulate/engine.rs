@@ -62,6 +62,20 @@ pub async fn serve<S>(
             }
         }};
     }
+    if let Some(fatal) = &faults.faults.fatal_greeting {
+        send!(rpc::notification(
+            fatal,
+            json!({"severity": "fatal", "timestamp": crate::simulate::time::format_millis(crate::simulate::time::now_millis()),
+                   "message": format!("{fatal}: refused by the simulator's fault plan")})
+        ));
+        let _ = ws.close(None).await;
+        return;
+    }
+    let greeting = faults.faults.greeting.as_deref().unwrap_or("");
+    let connected = rpc::notification("OnConnected", json!({"qSessionState": "SESSION_CREATED"}));
+    if greeting == "connected_first" && who.is_some() {
+        send!(connected.clone());
+    }
     match (&arrival, &who) {
         (Arrival::MustAuthenticate { .. }, _) | (_, None) => {
             let login_uri = match &arrival {
@@ -85,10 +99,9 @@ pub async fn serve<S>(
         (Arrival::Direct, Some(_)) => {}
     }
     let Some(who) = who else { return };
-    send!(rpc::notification(
-        "OnConnected",
-        json!({"qSessionState": "SESSION_CREATED"})
-    ));
+    if greeting.is_empty() {
+        send!(connected);
+    }
     let mut session = Session::new(site, who, Arc::clone(&faults));
     while let Some(message) = ws.next().await {
         let text = match message {

@@ -33,6 +33,15 @@ pub struct Faults {
     /// Seed of the fault generator.
     #[serde(default)]
     pub seed: u64,
+    /// The order of the engine's greeting: `connected_first` (OnConnected before
+    /// OnAuthenticationInformation) or `no_connected` (OnConnected never sent); default
+    /// OnAuthenticationInformation first.
+    #[serde(default)]
+    pub greeting: Option<String>,
+    /// A fatal notification (`OnLicenseAccessDenied`, `OnMaxParallelSessionsExceeded`,
+    /// `OnSessionClosed`…) sent on every engine socket instead of a session, then a close.
+    #[serde(default)]
+    pub fatal_greeting: Option<String>,
 }
 
 /// The fault plan with its generator.

@@ -83,6 +83,11 @@ enum Kind {
     AppObject,
     DataConnection,
     ReloadTask,
+    /// `/qrs/task`: every task; the simulator's are reload tasks.
+    Task,
+    User,
+    Tag,
+    CustomPropertyDefinition,
 }
 
 impl Kind {
@@ -92,6 +97,10 @@ impl Kind {
             "app" => Kind::App,
             "dataconnection" => Kind::DataConnection,
             "reloadtask" => Kind::ReloadTask,
+            "task" => Kind::Task,
+            "user" => Kind::User,
+            "tag" => Kind::Tag,
+            "custompropertydefinition" => Kind::CustomPropertyDefinition,
             _ => return None,
         })
     }
@@ -99,6 +108,30 @@ impl Kind {
 
 /// Every entity of a kind the identity may read, as `(full, condensed)` pairs.
 fn entities(site: &Site, who: &Identity, kind: Kind) -> Vec<(Value, Value)> {
+    entities_of(site, who, kind, None)
+}
+
+/// A filter of the one form crawlers send per app, `app.id eq <guid>`: the app it names, so
+/// app objects are built for that app only instead of the whole site (the filter still runs).
+fn only_app(filter: Option<&str>) -> Option<String> {
+    let f = filter?
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim();
+    let rest = f
+        .get(..10)
+        .filter(|p| p.eq_ignore_ascii_case("app.id eq "))?;
+    let id = f[rest.len()..].trim().trim_matches('\'');
+    (!id.is_empty() && !id.contains(char::is_whitespace)).then(|| id.to_owned())
+}
+
+fn entities_of(
+    site: &Site,
+    who: &Identity,
+    kind: Kind,
+    only_app: Option<&str>,
+) -> Vec<(Value, Value)> {
     let mut out = Vec::new();
     match kind {
         Kind::Stream => {
@@ -120,7 +153,10 @@ fn entities(site: &Site, who: &Identity, kind: Kind) -> Vec<(Value, Value)> {
             }
         }
         Kind::AppObject => {
-            for app in site.apps.iter().filter(|a| who.can_see_app(site, a)) {
+            for app in site.apps.iter().filter(|a| {
+                only_app.is_none_or(|id| a.meta.id.eq_ignore_ascii_case(id))
+                    && who.can_see_app(site, a)
+            }) {
                 let script = AppObjectRow { app, object: None };
                 out.push((script.full(site), script.condensed()));
                 for object in &app.objects {
@@ -146,12 +182,34 @@ fn entities(site: &Site, who: &Identity, kind: Kind) -> Vec<(Value, Value)> {
                 }
             }
         }
-        Kind::ReloadTask => {
+        Kind::ReloadTask | Kind::Task => {
             for app in site.apps.iter().filter(|a| who.can_see_app(site, a)) {
                 if let Some(task) = entities::reload_task_full(site, app) {
                     let condensed = entities::reload_task_condensed(&task);
                     out.push((task, condensed));
                 }
+            }
+        }
+        Kind::User => {
+            for user in &site.users {
+                let full = entities::user_full(site, user);
+                let condensed = entities::user_condensed(site, &user.id);
+                out.push((full, condensed));
+            }
+        }
+        Kind::Tag => {
+            for name in entities::tag_names(site) {
+                let full = entities::tag_full(&name);
+                let condensed = json!({"id": full["id"], "name": full["name"], "privileges": null});
+                out.push((full, condensed));
+            }
+        }
+        Kind::CustomPropertyDefinition => {
+            for def in &site.custom_properties {
+                let full = entities::custom_property_definition_full(def);
+                let condensed = json!({"id": full["id"], "name": full["name"], "valueType": full["valueType"],
+                    "choiceValues": full["choiceValues"], "privileges": null});
+                out.push((full, condensed));
             }
         }
     }
@@ -190,7 +248,12 @@ fn template(kind: Kind) -> Value {
             json!({"name": "", "connectionstring": "", "type": "", "engineObjectId": "",
             "username": "", "password": "", "logOn": 0, "architecture": 0}),
         ),
-        Kind::ReloadTask => without_owner(base(
+        Kind::User => with_dates(entities::template::<crate::qlik::qrs::User>()),
+        Kind::Tag => with_dates(entities::template::<crate::qlik::qrs::Tag>()),
+        Kind::CustomPropertyDefinition => with_dates(entities::template::<
+            crate::qlik::qrs::CustomPropertyDefinition,
+        >()),
+        Kind::ReloadTask | Kind::Task => without_owner(base(
             json!({"name": "", "taskType": 0, "enabled": true, "taskSessionTimeout": 0, "maxRetries": 0,
             "app": app, "isManuallyTriggered": false, "isPartialReload": false, "timeToLive": 0, "preloadNodes": [],
             "operational": {"id": "", "nextExecution": "2000-01-01T00:00:00.000Z", "privileges": null,
@@ -200,6 +263,13 @@ fn template(kind: Kind) -> Value {
                     "details": [{"detailsType": 0, "message": "", "detailCreatedDate": "2000-01-01T00:00:00.000Z"}]}}}),
         )),
     }
+}
+
+fn with_dates(mut v: Value) -> Value {
+    for key in ["createdDate", "modifiedDate"] {
+        v[key] = json!("2000-01-01T00:00:00.000Z");
+    }
+    v
 }
 
 /// Reload tasks have no owner in QRS.
@@ -236,7 +306,8 @@ fn list(site: &Site, who: &Identity, kind: Kind, req: &Request, shape: Shape) ->
         }
         None => None,
     };
-    let mut rows: Vec<(Value, Value)> = entities(site, who, kind)
+    let one_app = only_app(query(req, "filter"));
+    let mut rows: Vec<(Value, Value)> = entities_of(site, who, kind, one_app.as_deref())
         .into_iter()
         .filter(|(full, _)| filter.as_ref().is_none_or(|f| f.matches(full)))
         .collect();
@@ -310,6 +381,50 @@ enum Shape {
 
 /// Serves one QRS request. The caller has already authenticated `who`.
 pub fn handle(site: &Site, who: &Identity, req: &Request) -> Answer {
+    let answer = handle_current(site, who, req);
+    if site.legacy_shapes
+        && answer.status == 200
+        && answer.content_type.starts_with("application/json")
+    {
+        legacy(answer, req.path)
+    } else {
+        answer
+    }
+}
+
+/// Qlik Sense 3.x shapes: dates without milliseconds, `operational` null on tasks, and a
+/// duplicate key on apps (`"name"` twice; JavaScript clients keep the last).
+fn legacy(answer: Answer, path: &str) -> Answer {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::String(s)
+                if s.len() == 24 && s.ends_with('Z') && s.as_bytes().get(19) == Some(&b'.') =>
+            {
+                *s = format!("{}Z", &s[..19]);
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            Value::Object(map) => {
+                if map.get("schemaPath").and_then(Value::as_str) == Some("ReloadTask") {
+                    map.insert("operational".into(), Value::Null);
+                }
+                map.values_mut().for_each(walk);
+            }
+            _ => {}
+        }
+    }
+    let Ok(mut value) = serde_json::from_str::<Value>(&answer.body) else {
+        return answer;
+    };
+    walk(&mut value);
+    let mut body = value.to_string();
+    let p = path.trim_matches('/').to_ascii_lowercase();
+    if p == "app" || p == "app/full" {
+        body = body.replace("{\"id\":", "{\"name\":\"(stale)\",\"id\":");
+    }
+    Answer { body, ..answer }
+}
+
+fn handle_current(site: &Site, who: &Identity, req: &Request) -> Answer {
     if let Err(answer) = check_xrfkey(req) {
         return answer;
     }
@@ -352,6 +467,7 @@ pub fn handle(site: &Site, who: &Identity, req: &Request) -> Answer {
             Shape::Count,
         ),
         ["reloadtask", id, "scriptlog"] => script_log_reference(site, who, id, req),
+        ["reloadtask", id, "scriptlogfile"] => script_log_file_reference(site, who, id, req),
         ["download", "reloadtask", guid, _name] => script_log_download(site, who, guid),
         [kind, id] if Kind::from_segment(kind).is_some() => {
             one(site, who, Kind::from_segment(kind).unwrap_or(Kind::App), id)
@@ -393,6 +509,24 @@ fn script_log_reference(site: &Site, who: &Identity, task_id: &str, req: &Reques
             &json!({"value": entities::guid(&format!("download:{}", app.meta.id))}),
         ),
         _ => Answer::text(404, "Cannot find the script log for that fileReferenceId"),
+    }
+}
+
+/// Step one of the newer route (May 2025 and later): by execution result id.
+fn script_log_file_reference(site: &Site, who: &Identity, task_id: &str, req: &Request) -> Answer {
+    let Some(app) = site.apps.iter().find(|a| {
+        who.can_see_app(site, a)
+            && a.meta.reload.is_some()
+            && entities::reload_task_id(a).eq_ignore_ascii_case(task_id)
+    }) else {
+        return Answer::text(404, format!("Cannot find the reload task {task_id}"));
+    };
+    match query(req, "executionResultId") {
+        Some(r) if r.eq_ignore_ascii_case(&entities::execution_result_id(app)) => Answer::json(
+            200,
+            &json!({"value": entities::guid(&format!("download:{}", app.meta.id))}),
+        ),
+        _ => Answer::text(404, "Cannot find the script log for that executionResultId"),
     }
 }
 

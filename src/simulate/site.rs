@@ -3,7 +3,8 @@
 //! Loading reads every file up front and checks cross-references (owners, streams, master
 //! items), so a broken site fails at start-up with the file named, never mid-request.
 
-pub mod model;
+/// The site directory format, shared with the crawler that writes it.
+pub use crate::qlik::site_format as model;
 
 use model::{
     AppFile, ConnectionDef, LineageEntry, ModelFile, ObjectFile, ObjectNode, SiteFile, StreamDef,
@@ -189,6 +190,9 @@ pub struct App {
     pub objects: Vec<Object>,
     pub model: ModelFile,
     pub lineage: Vec<LineageEntry>,
+    /// `scriptlog.txt`: the last reload's log as a crawl captured it; without it the
+    /// simulator writes one from the script.
+    pub script_log: Option<String>,
 }
 
 impl App {
@@ -234,6 +238,9 @@ pub struct Site {
     pub apps: Vec<App>,
     pub demo_user: UserId,
     pub jwt_signing_key: Option<Vec<u8>>,
+    pub custom_properties: Vec<model::CustomPropertyDef>,
+    /// Serve Qlik Sense 3.x shapes (`site.json` `legacy_shapes`).
+    pub legacy_shapes: bool,
 }
 
 impl Site {
@@ -282,6 +289,33 @@ impl Site {
             path.push(part);
         }
         std::fs::read(path).ok()
+    }
+
+    /// Multiplies the apps to `n` for benchmarks: copies of the site's apps with their own ids
+    /// and names, cycling through streams and alternating published and unpublished copies
+    /// so the estate keeps its variety. `n` below the app count keeps the first `n`.
+    pub fn scale_to(&mut self, n: usize) {
+        let originals = std::mem::take(&mut self.apps);
+        if originals.is_empty() {
+            return;
+        }
+        for i in 0..n {
+            let mut app = originals[i % originals.len()].clone();
+            let round = i / originals.len();
+            if round > 0 {
+                app.meta.id =
+                    crate::simulate::qrs::entities::guid(&format!("scale:{round}:{}", app.meta.id));
+                app.meta.name = format!("{} #{round}", app.meta.name);
+                if round % 3 == 2 && app.meta.published {
+                    app.meta.published = false;
+                    app.meta.stream = None;
+                } else if app.meta.published && !self.streams.is_empty() {
+                    app.meta.stream =
+                        Some(self.streams[(i + round) % self.streams.len()].name.clone());
+                }
+            }
+            self.apps.push(app);
+        }
     }
 
     /// Loads and checks a site directory.
@@ -429,6 +463,8 @@ impl Site {
             apps,
             demo_user,
             jwt_signing_key,
+            custom_properties: file.custom_properties,
+            legacy_shapes: file.legacy_shapes,
         })
     }
 }
@@ -491,6 +527,17 @@ fn load_app(
     } else {
         Vec::new()
     };
+    let log_path = folder.join("scriptlog.txt");
+    let script_log = match std::fs::read(&log_path) {
+        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(SiteError::Io {
+                path: log_path,
+                source,
+            })
+        }
+    };
     Ok(App {
         meta,
         owner,
@@ -499,6 +546,7 @@ fn load_app(
         objects,
         model,
         lineage,
+        script_log,
     })
 }
 

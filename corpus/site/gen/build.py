@@ -454,6 +454,12 @@ def site_json():
         ],
         "demo_user": "DEMO\\ana",
         "jwt_signing_key": "keys/jwt-demo-key.pem",
+        "custom_properties": [
+            {"name": "Criticality", "value_type": "Text", "choice_values": ["High", "Medium", "Low"],
+             "object_types": ["App"], "description": "How much the business depends on the app"},
+            {"name": "DataOwner", "value_type": "Text", "object_types": ["App", "Stream"],
+             "description": "Who answers for the data"},
+        ],
     }
 
 
@@ -872,6 +878,10 @@ def app(folder, name, owner, stream, description, tags, created, reload_start, r
         "fileSize": file_size or (180224 + 4096 * sum(t.rows for t in tables)
                                   + 8192 * len(objects)),
         "hasSectionAccess": section_access,
+        "customProperties": {
+            "Criticality": ["High" if stream == "Data Platform" else "Medium" if published else "Low"],
+            "DataOwner": [owner],
+        },
     }
     if task:
         info["reload"] = {"status": 7, "startTime": ts(reload_start), "stopTime": ts(reload_stop),

@@ -162,6 +162,9 @@ pub fn layout(ctx: &Ctx, property: &Value, meta: Value, children: &[ObjectNode])
                     json!({ "qItems": field_items(ctx, value) }),
                 );
             }
+            "qMediaListDef" => {
+                out.insert("qMediaList".into(), json!({ "qItems": media_items(ctx) }));
+            }
             "qStringExpression" | "qValueExpression" => {}
             _ => {
                 out.insert(key.clone(), evaluate_expressions(value));
@@ -171,6 +174,39 @@ pub fn layout(ctx: &Ctx, property: &Value, meta: Value, children: &[ObjectNode])
     out.insert("qMeta".into(), meta);
     out.entry("qSelectionInfo").or_insert_with(|| json!({}));
     Value::Object(out)
+}
+
+/// Every static content URL the app's objects use (`qStaticContentUrlDef.qUrl`), once each,
+/// as `qMediaList` items.
+fn media_items(ctx: &Ctx) -> Vec<Value> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                if let Some(url) = map
+                    .get("qStaticContentUrlDef")
+                    .and_then(|d| d.get("qUrl"))
+                    .and_then(Value::as_str)
+                {
+                    if !url.is_empty() && !out.iter().any(|u| u == url) {
+                        out.push(url.to_owned());
+                    }
+                }
+                map.values().for_each(|c| walk(c, out));
+            }
+            Value::Array(items) => items.iter().for_each(|c| walk(c, out)),
+            _ => {}
+        }
+    }
+    let mut urls = Vec::new();
+    for o in &ctx.app.objects {
+        walk(&o.file.property, &mut urls);
+        for child in &o.file.children {
+            walk(&child.property, &mut urls);
+        }
+    }
+    urls.into_iter()
+        .map(|u| json!({"qUrlDef": u, "qUrl": u}))
+        .collect()
 }
 
 /// Replaces `{"qStringExpression": {"qExpr": …}}` and `{"qValueExpression": …}` by the
@@ -194,7 +230,16 @@ pub fn evaluate_expressions(value: &Value) -> Value {
             }
             Value::Object(
                 map.iter()
-                    .map(|(k, v)| (k.clone(), evaluate_expressions(v)))
+                    .map(|(k, v)| {
+                        // Layouts report static content as `qStaticContentUrl` where the
+                        // properties hold `qStaticContentUrlDef`.
+                        let key = if k == "qStaticContentUrlDef" {
+                            "qStaticContentUrl".to_owned()
+                        } else {
+                            k.clone()
+                        };
+                        (key, evaluate_expressions(v))
+                    })
                     .collect(),
             )
         }

@@ -1,59 +1,13 @@
-//! QIX JSON-RPC framing: requests with positional or named params, responses with the
-//! engine's error codes, and the delta protocol enigma.js uses by default.
+//! QIX JSON-RPC framing, server side: requests with positional or named params, responses with
+//! the engine's error codes (defined in `qlik::rpc`, shared with the crawler), and the delta
+//! protocol enigma.js uses by default.
 
 use serde_json::{json, Map, Value};
 
-/// Engine error codes (engine-rpc.json) the simulator answers with.
-pub mod code {
-    pub const NOT_FOUND: i64 = 2;
-    pub const INVALID_PATH: i64 = 4;
-    pub const ACCESS_DENIED: i64 = 5;
-    pub const INVALID_PARAMETERS: i64 = 8;
-    pub const APP_ALREADY_OPEN: i64 = 1002;
-    pub const APP_NOT_FOUND: i64 = 1003;
-    pub const APP_NOT_OPEN: i64 = 1017;
-    pub const PERSISTENCE_NOT_FOUND: i64 = 9003;
-    pub const RPC_INVALID_REQUEST: i64 = -32600;
-    pub const RPC_METHOD_NOT_FOUND: i64 = -32601;
-    pub const RPC_INVALID_PARAMETERS: i64 = -32602;
-    pub const RPC_PARSE_ERROR: i64 = -32700;
-}
+pub use crate::qlik::rpc::{code, RpcError};
 
-/// An error object, as `{"code","parameter","message"}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RpcError {
-    pub code: i64,
-    pub parameter: String,
-    pub message: String,
-}
-
-impl RpcError {
-    pub fn new(code: i64, parameter: impl Into<String>) -> RpcError {
-        let message = match code {
-            code::NOT_FOUND => "Not found",
-            code::INVALID_PATH => "Invalid Path",
-            code::ACCESS_DENIED => "Access denied",
-            code::INVALID_PARAMETERS => "Invalid parameters",
-            code::APP_ALREADY_OPEN => "App already open",
-            code::APP_NOT_FOUND => "App not found",
-            code::APP_NOT_OPEN => "App not open",
-            code::PERSISTENCE_NOT_FOUND => "Persistence not found",
-            code::RPC_INVALID_REQUEST => "Invalid Request",
-            code::RPC_METHOD_NOT_FOUND => "Method not found",
-            code::RPC_INVALID_PARAMETERS => "Invalid Params",
-            code::RPC_PARSE_ERROR => "Parse error",
-            _ => "Engine error",
-        };
-        RpcError {
-            code,
-            parameter: parameter.into(),
-            message: message.into(),
-        }
-    }
-
-    fn to_json(&self) -> Value {
-        json!({"code": self.code, "parameter": self.parameter, "message": self.message})
-    }
+fn error_json(error: &RpcError) -> Value {
+    json!({"code": error.code, "parameter": error.parameter, "message": error.message})
 }
 
 /// A parsed request.
@@ -173,7 +127,7 @@ pub fn response(id: &Value, outcome: Result<Outcome, RpcError>, delta: bool) -> 
             }
             out
         }
-        Err(error) => json!({"jsonrpc": "2.0", "id": id, "error": error.to_json()}),
+        Err(error) => json!({"jsonrpc": "2.0", "id": id, "error": error_json(&error)}),
     }
 }
 

@@ -95,7 +95,25 @@ impl Session {
         if request.method == "OpenDoc" && request.handle == -1 {
             delay_ms = self.faults.faults.slow_open_doc_ms;
         }
-        let outcome = self.dispatch(&request);
+        let mut outcome = self.dispatch(&request);
+        if self.site.legacy_shapes {
+            // Older engines answer a missing object with a null interface, not an error.
+            if let Err(e) = &outcome {
+                if e.code == code::PERSISTENCE_NOT_FOUND && request.method.starts_with("Get") {
+                    outcome = Ok(Outcome::one(
+                        "qReturn",
+                        json!({"qType": null, "qHandle": null, "qGenericType": null, "qGenericId": null}),
+                    ));
+                }
+            }
+        }
+        if let Ok(o) = &mut outcome {
+            // A freshly opened document reports itself changed, as the engine does after
+            // OpenDoc; clients must accept `change` beside `result`.
+            if request.method == "OpenDoc" && o.change.is_empty() {
+                o.change.push(1);
+            }
+        }
         Reply {
             message: super::rpc::response(&request.id, outcome, request.delta),
             delay_ms,
@@ -168,7 +186,8 @@ impl Session {
                     "qReturn",
                     doc_interface(&site.apps[d.app].meta.id),
                 )),
-                None => Err(RpcError::new(code::APP_NOT_OPEN, "No active document")),
+                // What real engines answer when the session has no (valid) document.
+                None => Err(RpcError::new(code::APP_INVALID, "No active document")),
             },
             "GetDocList" => {
                 let list: Vec<Value> = site

@@ -1,11 +1,17 @@
 //! QRS entities built from the site: full and condensed forms, with the repository's
-//! conventions (schemaPath, privileges null, the 1753 "never published" date).
+//! conventions (schemaPath, privileges null, the 1753 "never published" date). The entity
+//! types are `qlik::qrs`'s, the ones the crawler reads.
 
+use crate::qlik::qrs;
 use crate::simulate::site::{q_type, App, Object, Site, UserId};
 use serde_json::{json, Value};
 
 /// The publish time QRS reports for apps and objects never published.
-pub const NEVER: &str = "1753-01-01T00:00:00.000Z";
+pub const NEVER: &str = crate::qlik::date::NEVER;
+
+fn value<T: serde::Serialize>(entity: &T) -> Value {
+    serde_json::to_value(entity).unwrap_or(Value::Null)
+}
 
 /// A stable GUID for things the site names but gives no id (users, tags, app objects, tasks).
 pub fn guid(seed: &str) -> String {
@@ -26,28 +32,42 @@ pub fn guid(seed: &str) -> String {
     )
 }
 
-pub fn user_condensed(site: &Site, id: &UserId) -> Value {
+pub fn user_guid(id: &UserId) -> String {
+    guid(&format!("user:{}", id.to_string().to_lowercase()))
+}
+
+pub fn user_condensed_entity(site: &Site, id: &UserId) -> qrs::UserCondensed {
     let name = site
         .user(id)
         .map(|u| u.name.clone())
         .unwrap_or_else(|| id.id.clone());
-    json!({
-        "id": guid(&format!("user:{}", id.to_string().to_lowercase())),
-        "userId": id.id,
-        "userDirectory": id.directory,
-        "userDirectoryConnectorName": id.directory,
-        "name": name,
-        "privileges": null,
-    })
+    qrs::UserCondensed {
+        id: user_guid(id),
+        user_id: id.id.clone(),
+        user_directory: id.directory.clone(),
+        user_directory_connector_name: id.directory.clone(),
+        name,
+        privileges: None,
+    }
 }
 
-fn tags(names: &[String]) -> Value {
-    Value::Array(
-        names
-            .iter()
-            .map(|n| json!({"id": guid(&format!("tag:{}", n.to_lowercase())), "name": n, "privileges": null}))
-            .collect(),
-    )
+pub fn user_condensed(site: &Site, id: &UserId) -> Value {
+    value(&user_condensed_entity(site, id))
+}
+
+pub fn tag_guid(name: &str) -> String {
+    guid(&format!("tag:{}", name.to_lowercase()))
+}
+
+fn tags(names: &[String]) -> Vec<qrs::TagCondensed> {
+    names
+        .iter()
+        .map(|n| qrs::TagCondensed {
+            id: tag_guid(n),
+            name: n.clone(),
+            privileges: None,
+        })
+        .collect()
 }
 
 fn modified_by(owner: &UserId) -> String {
@@ -55,62 +75,45 @@ fn modified_by(owner: &UserId) -> String {
 }
 
 pub fn about() -> Value {
-    json!({
-        "buildVersion": "30.4.0.0",
-        "buildDate": "10/8/2021 12:43:37 PM",
-        "databaseProvider": "Devart.Data.PostgreSql",
-        "nodeType": 1,
-        "sharedPersistence": true,
-        "requiresBootstrap": false,
-        "singleNodeOnly": false,
-        "schemaPath": "About",
+    value(&qrs::About {
+        build_version: "30.4.0.0".into(),
+        build_date: "10/8/2021 12:43:37 PM".into(),
+        database_provider: "Devart.Data.PostgreSql".into(),
+        node_type: 1,
+        shared_persistence: true,
+        requires_bootstrap: false,
+        single_node_only: false,
+        schema_path: "About".into(),
+    })
+}
+
+fn stream_condensed_entity(site: &Site, name: &str) -> Option<qrs::StreamCondensed> {
+    site.stream_by_name(name).map(|s| qrs::StreamCondensed {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        privileges: None,
     })
 }
 
 pub fn stream_condensed(site: &Site, name: &str) -> Value {
-    match site.stream_by_name(name) {
-        Some(s) => json!({"id": s.id, "name": s.name, "privileges": null}),
-        None => Value::Null,
-    }
-}
-
-/// The members every full entity starts with, then the entity's own.
-fn entity(
-    site: &Site,
-    schema: &str,
-    id: &str,
-    dates: (&str, &str),
-    owner: &UserId,
-    own: Value,
-) -> Value {
-    let mut v = json!({
-        "id": id,
-        "createdDate": dates.0,
-        "modifiedDate": dates.1,
-        "modifiedByUserName": modified_by(owner),
-        "schemaPath": schema,
-        "privileges": null,
-        "customProperties": [],
-        "owner": user_condensed(site, owner),
-    });
-    if let (Some(map), Value::Object(own)) = (v.as_object_mut(), own) {
-        map.extend(own);
-    }
-    v
+    value(&stream_condensed_entity(site, name))
 }
 
 pub fn stream_full(site: &Site, index: usize) -> Value {
     let s = &site.streams[index];
     let owner = UserId::parse(&s.owner).unwrap_or_else(|| site.demo_user.clone());
-    let own = json!({"name": s.name, "tags": tags(&s.tags)});
-    entity(
-        site,
-        "Stream",
-        &s.id,
-        (&s.created, &s.modified),
-        &owner,
-        own,
-    )
+    value(&qrs::Stream {
+        id: s.id.clone(),
+        created_date: s.created.clone(),
+        modified_date: s.modified.clone(),
+        modified_by_user_name: modified_by(&owner),
+        schema_path: "Stream".into(),
+        privileges: None,
+        custom_properties: Vec::new(),
+        owner: Some(user_condensed_entity(site, &owner)),
+        name: s.name.clone(),
+        tags: tags(&s.tags),
+    })
 }
 
 fn publish_time(app: &App) -> String {
@@ -120,58 +123,107 @@ fn publish_time(app: &App) -> String {
     }
 }
 
-fn app_stream(site: &Site, app: &App) -> Value {
+fn app_stream(site: &Site, app: &App) -> Option<qrs::StreamCondensed> {
     match (&app.meta.stream, app.meta.published) {
-        (Some(name), true) => stream_condensed(site, name),
-        _ => Value::Null,
+        (Some(name), true) => stream_condensed_entity(site, name),
+        _ => None,
+    }
+}
+
+const MIGRATION_HASH: &str = "9f3c6d4a1e8b7f2c5d0a3b6e9c2f5a8d1b4e7c0a";
+
+fn app_condensed_entity(site: &Site, app: &App) -> qrs::AppCondensed {
+    qrs::AppCondensed {
+        id: app.meta.id.clone(),
+        name: app.meta.name.clone(),
+        app_id: String::new(),
+        publish_time: publish_time(app),
+        published: app.meta.published,
+        stream: app_stream(site, app),
+        saved_in_product_version: "12.1306.0".into(),
+        migration_hash: MIGRATION_HASH.into(),
+        availability_status: 0,
+        privileges: None,
     }
 }
 
 pub fn app_condensed(site: &Site, app: &App) -> Value {
-    json!({
-        "id": app.meta.id,
-        "name": app.meta.name,
-        "appId": "",
-        "publishTime": publish_time(app),
-        "published": app.meta.published,
-        "stream": app_stream(site, app),
-        "savedInProductVersion": "12.1306.0",
-        "migrationHash": "9f3c6d4a1e8b7f2c5d0a3b6e9c2f5a8d1b4e7c0a",
-        "availabilityStatus": 0,
-        "privileges": null,
-    })
+    value(&app_condensed_entity(site, app))
 }
 
 pub fn app_full(site: &Site, app: &App) -> Value {
     let m = &app.meta;
-    let own = json!({
-        "name": m.name,
-        "appId": "",
-        "sourceAppId": "00000000-0000-0000-0000-000000000000",
-        "targetAppId": "00000000-0000-0000-0000-000000000000",
-        "publishTime": publish_time(app),
-        "published": m.published,
-        "tags": tags(&m.tags),
-        "description": m.description,
-        "stream": app_stream(site, app),
-        "fileSize": m.file_size,
-        "lastReloadTime": m.last_reload_time.clone().unwrap_or_else(|| NEVER.to_owned()),
-        "thumbnail": "",
-        "savedInProductVersion": "12.1306.0",
-        "migrationHash": "9f3c6d4a1e8b7f2c5d0a3b6e9c2f5a8d1b4e7c0a",
-        "dynamicColor": "",
-        "availabilityStatus": 0,
-        "lastDataDistribution": null,
-        "staticByteSize": m.file_size / 4,
-    });
-    entity(
-        site,
-        "App",
-        &m.id,
-        (&m.created_date, &m.modified_date),
-        &app.owner,
-        own,
-    )
+    value(&qrs::App {
+        id: m.id.clone(),
+        created_date: m.created_date.clone(),
+        modified_date: m.modified_date.clone(),
+        modified_by_user_name: modified_by(&app.owner),
+        schema_path: "App".into(),
+        privileges: None,
+        custom_properties: custom_properties(site, &m.custom_properties),
+        owner: Some(user_condensed_entity(site, &app.owner)),
+        name: m.name.clone(),
+        app_id: String::new(),
+        source_app_id: qrs::ZERO_GUID.into(),
+        target_app_id: qrs::ZERO_GUID.into(),
+        publish_time: publish_time(app),
+        published: m.published,
+        tags: tags(&m.tags),
+        description: m.description.clone(),
+        stream: app_stream(site, app),
+        file_size: m.file_size as i64,
+        last_reload_time: m
+            .last_reload_time
+            .clone()
+            .unwrap_or_else(|| NEVER.to_owned()),
+        thumbnail: String::new(),
+        saved_in_product_version: "12.1306.0".into(),
+        migration_hash: MIGRATION_HASH.into(),
+        dynamic_color: String::new(),
+        availability_status: 0,
+        last_data_distribution: None,
+        static_byte_size: (m.file_size / 4) as i64,
+    })
+}
+
+pub fn custom_property_definition_guid(name: &str) -> String {
+    guid(&format!("customproperty:{}", name.to_lowercase()))
+}
+
+/// An entity's custom property values (`name` → values) with their definitions.
+fn custom_properties(
+    site: &Site,
+    values: &std::collections::BTreeMap<String, Vec<String>>,
+) -> Vec<qrs::CustomPropertyValue> {
+    let mut out = Vec::new();
+    for (name, vals) in values {
+        let def = site
+            .custom_properties
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case(name));
+        for v in vals {
+            out.push(qrs::CustomPropertyValue {
+                id: guid(&format!(
+                    "custompropertyvalue:{}:{}",
+                    name.to_lowercase(),
+                    v
+                )),
+                created_date: NEVER.into(),
+                modified_date: NEVER.into(),
+                modified_by_user_name: "INTERNAL\\sa_repository".into(),
+                value: v.clone(),
+                definition: qrs::CustomPropertyDefinitionCondensed {
+                    id: custom_property_definition_guid(name),
+                    name: def.map_or_else(|| name.clone(), |d| d.name.clone()),
+                    value_type: def.map_or_else(|| "Text".into(), |d| d.value_type.clone()),
+                    choice_values: def.map(|d| d.choice_values.clone()).unwrap_or_default(),
+                    privileges: None,
+                },
+                schema_path: "CustomPropertyValue".into(),
+            });
+        }
+    }
+    out
 }
 
 /// The repository's name for an engine object type.
@@ -305,6 +357,10 @@ impl AppObjectRow<'_> {
     }
 
     pub fn full(&self, site: &Site) -> Value {
+        value(&self.full_entity(site))
+    }
+
+    fn full_entity(&self, site: &Site) -> qrs::AppObject {
         let p = self.full_parts();
         let owner = self.owner();
         let attributes = json!({
@@ -317,31 +373,31 @@ impl AppObjectRow<'_> {
         });
         use base64::Engine as _;
         let attributes = base64::engine::general_purpose::STANDARD.encode(attributes.to_string());
-        json!({
-            "id": p.id,
-            "createdDate": p.created,
-            "modifiedDate": p.modified,
-            "modifiedByUserName": modified_by(&owner),
-            "schemaPath": "App.Object",
-            "privileges": null,
-            "owner": user_condensed(site, &owner),
-            "name": p.name,
-            "engineObjectId": self.engine_object_id(),
-            "app": app_condensed(site, self.app),
-            "contentHash": p.content_hash,
-            "size": p.size,
-            "engineObjectType": self.engine_type(),
-            "description": p.description,
-            "attributes": attributes,
-            "objectType": object_type(self.engine_type()),
-            "publishTime": p.publish_time,
-            "published": p.published,
-            "approved": p.approved,
-            "tags": [],
-            "sourceObject": "",
-            "draftObject": "",
-            "appObjectBlobId": "00000000-0000-0000-0000-000000000000",
-        })
+        qrs::AppObject {
+            id: p.id,
+            created_date: p.created,
+            modified_date: p.modified,
+            modified_by_user_name: modified_by(&owner),
+            schema_path: "App.Object".into(),
+            privileges: None,
+            owner: Some(user_condensed_entity(site, &owner)),
+            name: p.name,
+            engine_object_id: self.engine_object_id().to_owned(),
+            app: Some(app_condensed_entity(site, self.app)),
+            content_hash: p.content_hash,
+            size: p.size as i64,
+            engine_object_type: self.engine_type().to_owned(),
+            description: p.description,
+            attributes,
+            object_type: object_type(self.engine_type()).to_owned(),
+            publish_time: p.publish_time,
+            published: p.published,
+            approved: p.approved,
+            tags: Vec::new(),
+            source_object: String::new(),
+            draft_object: String::new(),
+            app_object_blob_id: qrs::ZERO_GUID.into(),
+        }
     }
 }
 
@@ -361,25 +417,25 @@ struct Parts {
 pub fn connection_full(site: &Site, index: usize) -> Value {
     let c = &site.connections[index];
     let owner = UserId::parse(&c.owner).unwrap_or_else(|| site.demo_user.clone());
-    let own = json!({
-        "name": c.name,
-        "connectionstring": c.connectionstring,
-        "type": c.kind,
-        "engineObjectId": c.id,
-        "username": c.username,
-        "password": "",
-        "logOn": 0,
-        "architecture": 0,
-        "tags": [],
-    });
-    entity(
-        site,
-        "DataConnection",
-        &c.id,
-        (&c.created, &c.modified),
-        &owner,
-        own,
-    )
+    value(&qrs::DataConnection {
+        id: c.id.clone(),
+        created_date: c.created.clone(),
+        modified_date: c.modified.clone(),
+        modified_by_user_name: modified_by(&owner),
+        schema_path: "DataConnection".into(),
+        privileges: None,
+        custom_properties: Vec::new(),
+        owner: Some(user_condensed_entity(site, &owner)),
+        name: c.name.clone(),
+        connection_string: c.connectionstring.clone(),
+        kind: c.kind.clone(),
+        engine_object_id: c.id.clone(),
+        username: c.username.clone(),
+        password: String::new(),
+        log_on: 0,
+        architecture: 0,
+        tags: Vec::new(),
+    })
 }
 
 /// The condensed connection: the full one without the members only `/full` carries.
@@ -403,6 +459,90 @@ pub fn connection_condensed(site: &Site, index: usize) -> Value {
 
 pub fn reload_task_id(app: &App) -> String {
     guid(&format!("reloadtask:{}", app.meta.id))
+}
+
+pub fn execution_result_id(app: &App) -> String {
+    guid(&format!("execution:{}", app.meta.id))
+}
+
+/// Every field of an entity type, for checking filter paths against.
+pub fn template<T: Default + serde::Serialize>() -> Value {
+    value(&T::default())
+}
+
+pub fn user_full(_site: &Site, user: &crate::simulate::site::User) -> Value {
+    let roles = if user.root_admin {
+        vec!["RootAdmin".to_owned()]
+    } else {
+        Vec::new()
+    };
+    value(&qrs::User {
+        id: user_guid(&user.id),
+        created_date: NEVER.into(),
+        modified_date: NEVER.into(),
+        modified_by_user_name: "INTERNAL\\sa_repository".into(),
+        schema_path: "User".into(),
+        privileges: None,
+        custom_properties: Vec::new(),
+        user_id: user.id.id.clone(),
+        user_directory: user.id.directory.clone(),
+        user_directory_connector_name: user.id.directory.clone(),
+        name: if user.name.is_empty() {
+            user.id.id.clone()
+        } else {
+            user.name.clone()
+        },
+        roles,
+        inactive: false,
+        removed_externally: false,
+        blacklisted: false,
+        tags: Vec::new(),
+    })
+}
+
+/// Every tag name the site uses (streams and apps), sorted case-insensitively, once each.
+pub fn tag_names(site: &Site) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for n in site
+        .streams
+        .iter()
+        .flat_map(|s| &s.tags)
+        .chain(site.apps.iter().flat_map(|a| &a.meta.tags))
+    {
+        if !names.iter().any(|m| m.eq_ignore_ascii_case(n)) {
+            names.push(n.clone());
+        }
+    }
+    names.sort_by_key(|n| n.to_lowercase());
+    names
+}
+
+pub fn tag_full(name: &str) -> Value {
+    value(&qrs::Tag {
+        id: tag_guid(name),
+        created_date: NEVER.into(),
+        modified_date: NEVER.into(),
+        modified_by_user_name: "INTERNAL\\sa_repository".into(),
+        schema_path: "Tag".into(),
+        privileges: None,
+        name: name.to_owned(),
+    })
+}
+
+pub fn custom_property_definition_full(def: &crate::qlik::site_format::CustomPropertyDef) -> Value {
+    value(&qrs::CustomPropertyDefinition {
+        id: custom_property_definition_guid(&def.name),
+        created_date: NEVER.into(),
+        modified_date: NEVER.into(),
+        modified_by_user_name: "INTERNAL\\sa_repository".into(),
+        schema_path: "CustomPropertyDefinition".into(),
+        privileges: None,
+        name: def.name.clone(),
+        value_type: def.value_type.clone(),
+        choice_values: def.choice_values.clone(),
+        object_types: def.object_types.clone(),
+        description: def.description.clone(),
+    })
 }
 
 pub fn reload_file_reference(app: &App) -> String {
@@ -455,45 +595,58 @@ pub fn reload_task_full(site: &Site, app: &App) -> Option<Value> {
         "message": format!("Changing task state from Started to {}", execution_status_text(reload.status)),
         "detailCreatedDate": reload.stop_time,
     }));
-    Some(json!({
-        "id": reload_task_id(app),
-        "createdDate": app.meta.created_date,
-        "modifiedDate": app.meta.modified_date,
-        "modifiedByUserName": modified_by(&app.owner),
-        "schemaPath": "ReloadTask",
-        "privileges": null,
-        "customProperties": [],
-        "name": name,
-        "taskType": 0,
-        "enabled": true,
-        "taskSessionTimeout": 1440,
-        "maxRetries": 0,
-        "tags": [],
-        "app": app_condensed(site, app),
-        "isManuallyTriggered": false,
-        "isPartialReload": false,
-        "timeToLive": 1440,
-        "preloadNodes": [],
-        "operational": {
-            "id": guid(&format!("operational:{}", app.meta.id)),
-            "nextExecution": NEVER,
-            "privileges": null,
-            "lastExecutionResult": {
-                "id": guid(&format!("execution:{}", app.meta.id)),
-                "executingNodeName": "qlik-node-1",
-                "status": reload.status,
-                "startTime": reload.start_time,
-                "stopTime": reload.stop_time,
-                "duration": duration_ms(&reload.start_time, &reload.stop_time),
-                "fileReferenceID": reload_file_reference(app),
-                "scriptLogAvailable": true,
-                "scriptLogLocation": format!("qlik-node-1\\{}.log", app.meta.id),
-                "scriptLogSize": app.script.len(),
-                "details": details,
-                "privileges": null,
-            },
-        },
-    }))
+    let last = qrs::ExecutionResult {
+        id: execution_result_id(app),
+        executing_node_name: "qlik-node-1".into(),
+        status: i64::from(reload.status),
+        start_time: reload.start_time.clone(),
+        stop_time: reload.stop_time.clone(),
+        duration: duration_ms(&reload.start_time, &reload.stop_time),
+        file_reference_id: reload_file_reference(app),
+        script_log_available: true,
+        script_log_location: format!("qlik-node-1\\{}.log", app.meta.id),
+        script_log_size: script_log(app).len() as i64,
+        details: details
+            .into_iter()
+            .filter_map(|d| serde_json::from_value(d).ok())
+            .collect(),
+        privileges: None,
+    };
+    let mut task = value(&qrs::ReloadTask {
+        id: reload_task_id(app),
+        created_date: app.meta.created_date.clone(),
+        modified_date: app.meta.modified_date.clone(),
+        modified_by_user_name: modified_by(&app.owner),
+        schema_path: "ReloadTask".into(),
+        privileges: None,
+        custom_properties: Vec::new(),
+        name,
+        task_type: 0,
+        enabled: true,
+        task_session_timeout: 1440,
+        max_retries: 0,
+        tags: Vec::new(),
+        app: Some(app_condensed_entity(site, app)),
+        is_manually_triggered: false,
+        is_partial_reload: Some(false),
+        time_to_live: Some(1440),
+        preload_nodes: Some(Vec::new()),
+        operational: Some(qrs::TaskOperational {
+            id: guid(&format!("operational:{}", app.meta.id)),
+            next_execution: NEVER.into(),
+            privileges: None,
+            last_execution_result: Some(last),
+        }),
+    });
+    if site.legacy_shapes {
+        // Qlik Sense 3.x: no partial reloads, no time to live, no preload nodes.
+        if let Some(map) = task.as_object_mut() {
+            for key in ["isPartialReload", "timeToLive", "preloadNodes"] {
+                map.remove(key);
+            }
+        }
+    }
+    Some(task)
 }
 
 pub fn reload_task_condensed(task: &Value) -> Value {
@@ -510,6 +663,9 @@ pub fn reload_task_condensed(task: &Value) -> Value {
 /// The script log a reload would have written: the statements of the script with the
 /// execution frame around them.
 pub fn script_log(app: &App) -> String {
+    if let Some(log) = &app.script_log {
+        return log.clone();
+    }
     let reload = app.meta.reload.as_ref();
     let start = reload.map(|r| r.start_time.as_str()).unwrap_or(NEVER);
     let stop = reload.map(|r| r.stop_time.as_str()).unwrap_or(NEVER);

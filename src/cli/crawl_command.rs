@@ -1,0 +1,161 @@
+//! `qlineage crawl --config FILE --out DIR`: crawls a site into a site directory, with one
+//! progress line per app (on a terminal, one line rewritten in place) and a summary.
+
+use crate::crawl::{self, Config, Progress};
+use clap::Args;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+#[derive(Args, Debug)]
+pub struct CrawlArgs {
+    /// The crawl configuration (TOML; `qlineage init` writes a sample).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The site directory to write (docs/site-format.md).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print the summary as JSON on stdout.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: super::Format,
+}
+
+pub fn run(args: &CrawlArgs) -> i32 {
+    let config = match Config::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    if config.tls.insecure {
+        eprintln!("warning: tls.insecure is on: server certificates are NOT checked; anyone on the network path can read the credentials and the data of this crawl");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    let terminal = std::io::stderr().is_terminal();
+    let total = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    // On a terminal one bar per phase (indicatif); otherwise plain log lines.
+    let bar = std::sync::Mutex::new(None::<indicatif::ProgressBar>);
+    let progress = |p: Progress| {
+        let mut err = std::io::stderr().lock();
+        match p {
+            Progress::Phase(phase) => {
+                if let Ok(mut b) = bar.lock() {
+                    if let Some(old) = b.take() {
+                        old.finish_and_clear();
+                    }
+                    if terminal {
+                        let spinner = indicatif::ProgressBar::new_spinner();
+                        spinner.set_message(phase);
+                        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+                        *b = Some(spinner);
+                        return;
+                    }
+                }
+                let _ = writeln!(err, "crawl: {phase}");
+            }
+            Progress::Apps { total: t } => {
+                total.store(t, Ordering::SeqCst);
+                if terminal {
+                    if let Ok(mut b) = bar.lock() {
+                        if let Some(old) = b.take() {
+                            old.finish_and_clear();
+                        }
+                        let apps = indicatif::ProgressBar::new(t as u64);
+                        if let Ok(style) = indicatif::ProgressStyle::with_template(
+                            "apps {bar:40} {pos}/{len} {elapsed} {msg}",
+                        ) {
+                            apps.set_style(style);
+                        }
+                        *b = Some(apps);
+                    }
+                }
+            }
+            Progress::AppDone { name, ok } => {
+                let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                let t = total.load(Ordering::SeqCst);
+                let mark = if ok { "ok" } else { "FAILED" };
+                match bar.lock().ok().and_then(|b| b.clone()) {
+                    Some(b) if terminal => {
+                        b.inc(1);
+                        b.set_message(name.clone());
+                        if !ok {
+                            b.println(format!("FAILED {name}"));
+                        }
+                    }
+                    _ => {
+                        let _ = writeln!(err, "[{n}/{t}] {mark} {name}");
+                    }
+                }
+            }
+        }
+    };
+    let result = runtime.block_on(async {
+        let watcher = {
+            let cancel = Arc::clone(&cancel);
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    eprintln!("\ncrawl: stopping after the apps in flight (Ctrl-C again to abort)");
+                    cancel.store(true, Ordering::SeqCst);
+                    if tokio::signal::ctrl_c().await.is_ok() {
+                        std::process::exit(130);
+                    }
+                }
+            })
+        };
+        let r = crawl::crawl(&config, &args.out, Arc::clone(&cancel), &progress).await;
+        watcher.abort();
+        r
+    });
+    if let Ok(mut b) = bar.lock() {
+        if let Some(old) = b.take() {
+            old.finish_and_clear();
+        }
+    }
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    match args.format {
+        super::Format::Json => {
+            println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+        }
+        super::Format::Human => {
+            eprintln!(
+                "crawled {} apps, skipped {}, failed {} in {:.1} s{}",
+                summary.crawled.len(),
+                summary.skipped.len(),
+                summary.failed.len(),
+                summary.seconds,
+                if summary.cancelled {
+                    " (stopped early)"
+                } else {
+                    ""
+                }
+            );
+            for (app, why) in &summary.skipped {
+                eprintln!("  skipped {app}: {why}");
+            }
+            for (app, why) in &summary.failed {
+                eprintln!("  failed  {app}: {why}");
+            }
+        }
+    }
+    i32::from(!summary.failed.is_empty() || summary.cancelled)
+}

@@ -1,0 +1,611 @@
+//! The crawl: the inventory from QRS (users, streams, connections, apps, tasks, custom
+//! properties), then every selected app through the engine, a bounded number at once, each
+//! retried on transient failures and written as soon as it is complete. A failing app is
+//! recorded with its error and the crawl goes on; only the apps in flight are in memory.
+
+use super::config::Config;
+use super::engine_client::{handle_of, member, Call, EngineClient};
+use super::error::CrawlError;
+use super::polite::retry;
+use super::site_client::SiteClient;
+use super::snapshot::{self, AppSnapshot};
+use crate::qlik::engine::{list_defs, NxInfo, PropertyTree, VariableListItem};
+use crate::qlik::lineage::LineageEntry;
+use crate::qlik::qrs;
+use crate::qlik::site_format::{
+    AppFile, FieldDef, ModelFile, ObjectFile, ObjectMeta, ReloadDef, TableDef,
+};
+use crate::qlik::{date, lenient};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What happened to each app, and how long it took.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Summary {
+    pub crawled: Vec<String>,
+    /// `(app, why)`.
+    pub skipped: Vec<(String, String)>,
+    /// `(app, error)`.
+    pub failed: Vec<(String, String)>,
+    pub cancelled: bool,
+    pub seconds: f64,
+}
+
+/// Progress events for the caller to show (bars on a terminal, lines otherwise).
+#[derive(Debug, Clone)]
+pub enum Progress {
+    Phase(&'static str),
+    Apps { total: usize },
+    AppDone { name: String, ok: bool },
+}
+
+/// Crawls the configured site into `out` (a site directory). `cancel` stops launching apps;
+/// those finished are kept.
+pub async fn crawl(
+    config: &Config,
+    out: &Path,
+    cancel: Arc<AtomicBool>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Summary, CrawlError> {
+    let started = Instant::now();
+    let apps_dir = out.join("apps");
+    std::fs::create_dir_all(&apps_dir).map_err(|e| CrawlError::Io {
+        path: apps_dir.display().to_string(),
+        message: e.to_string(),
+    })?;
+    progress(Progress::Phase("login"));
+    let retries = config.limits.retries;
+    let base = Duration::from_millis(200);
+    let site = Arc::new(retry(retries, base, || SiteClient::connect(config)).await?);
+    progress(Progress::Phase("inventory"));
+    let get_list = |path: &'static str| {
+        let site = Arc::clone(&site);
+        async move {
+            retry(retries, base, || {
+                let site = Arc::clone(&site);
+                async move { site.get::<Vec<Value>>(path, &[]).await }
+            })
+            .await
+        }
+    };
+    let users: Vec<qrs::User> = typed(get_list("user/full").await.unwrap_or_default());
+    let streams: Vec<qrs::Stream> = if config.crawl.streams {
+        typed(get_list("stream/full").await?)
+    } else {
+        Vec::new()
+    };
+    let connections: Vec<qrs::DataConnection> = typed(get_list("dataconnection/full").await?);
+    let definitions: Vec<qrs::CustomPropertyDefinition> = typed(
+        get_list("custompropertydefinition/full")
+            .await
+            .unwrap_or_default(),
+    );
+    let mut apps: Vec<qrs::App> = typed(get_list("app/full").await?);
+    apps.sort_by(|a, b| a.id.cmp(&b.id));
+    let tasks: Vec<qrs::ReloadTask> = typed(get_list("reloadtask/full").await.unwrap_or_default());
+
+    let mut summary = Summary::default();
+    let mut selected = Vec::new();
+    for app in apps {
+        match skip_reason(config, &app) {
+            Some(why) => summary.skipped.push((app.name.clone(), why)),
+            None => selected.push(app),
+        }
+    }
+    progress(Progress::Phase("apps"));
+    progress(Progress::Apps {
+        total: selected.len(),
+    });
+    let tasks = Arc::new(tasks);
+    let config = Arc::new(config.clone());
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(config.limits.concurrency));
+    let mut set = tokio::task::JoinSet::new();
+    let out_dir = out.to_path_buf();
+    let mut crawled_ids = Vec::new();
+    for app in selected {
+        let permit = tokio::select! {
+            p = Arc::clone(&semaphore).acquire_owned() => p.map_err(|_| CrawlError::Cancelled)?,
+            _ = wait_cancel(&cancel) => break,
+        };
+        if cancel.load(Ordering::SeqCst) {
+            break;
+        }
+        let (site, tasks, config, out_dir) = (
+            Arc::clone(&site),
+            Arc::clone(&tasks),
+            Arc::clone(&config),
+            out_dir.clone(),
+        );
+        set.spawn(async move {
+            let _permit = permit;
+            let name = app.name.clone();
+            let id = app.id.clone();
+            let result = retry(config.limits.retries, Duration::from_millis(200), || {
+                crawl_app(&site, &config, &app, &tasks)
+            })
+            .await
+            .and_then(|snap| {
+                snapshot::write_app(&out_dir, &snap)?;
+                Ok(snap.meta.owner.clone())
+            });
+            (id, name, result)
+        });
+        // Collect finished apps as we go so memory stays flat.
+        while let Some(done) = set.try_join_next() {
+            record(done, &mut summary, &mut crawled_ids, progress);
+        }
+    }
+    while let Some(done) = set.join_next().await {
+        record(done, &mut summary, &mut crawled_ids, progress);
+    }
+    summary.cancelled = cancel.load(Ordering::SeqCst);
+
+    progress(Progress::Phase("site"));
+    let site_file = super::site_file::site_file(
+        &config,
+        &site,
+        users,
+        &streams,
+        &connections,
+        &definitions,
+        out,
+    );
+    snapshot::write_site(out, &site_file)?;
+    summary.crawled.sort();
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+async fn wait_cancel(cancel: &AtomicBool) {
+    while !cancel.load(Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+type Done = Result<(String, String, Result<String, CrawlError>), tokio::task::JoinError>;
+
+fn record(
+    done: Done,
+    summary: &mut Summary,
+    ids: &mut Vec<String>,
+    progress: &(dyn Fn(Progress) + Sync),
+) {
+    match done {
+        Ok((id, name, Ok(_))) => {
+            ids.push(id);
+            progress(Progress::AppDone {
+                name: name.clone(),
+                ok: true,
+            });
+            summary.crawled.push(name);
+        }
+        Ok((_, name, Err(e))) => {
+            progress(Progress::AppDone {
+                name: name.clone(),
+                ok: false,
+            });
+            summary.failed.push((name, e.to_string()));
+        }
+        Err(join) => summary
+            .failed
+            .push(("(worker)".into(), format!("crashed: {join}"))),
+    }
+}
+
+fn typed<T: serde::de::DeserializeOwned>(values: Vec<Value>) -> Vec<T> {
+    values
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect()
+}
+
+/// Why an app is left out, or `None` to crawl it.
+pub fn skip_reason(config: &Config, app: &qrs::App) -> Option<String> {
+    let c = &config.crawl;
+    if c.exclude_unpublished_apps && !app.published {
+        return Some("unpublished".into());
+    }
+    let stream = app.stream.as_ref().map(|s| s.name.as_str()).unwrap_or("");
+    if !c.include_streams.is_empty() && !c.include_streams.iter().any(|p| glob(p, stream)) {
+        return Some(format!("stream `{stream}` not included"));
+    }
+    if let Some(p) = c.exclude_streams.iter().find(|p| glob(p, stream)) {
+        return Some(format!("stream `{stream}` excluded by `{p}`"));
+    }
+    if !c.include_apps.is_empty() && !c.include_apps.iter().any(|p| glob(p, &app.name)) {
+        return Some("name not included".into());
+    }
+    if let Some(p) = c.exclude_apps.iter().find(|p| glob(p, &app.name)) {
+        return Some(format!("excluded by `{p}`"));
+    }
+    None
+}
+
+/// `*` and `?` patterns, case-insensitive, over the whole text.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+fn user_name(u: &Option<qrs::UserCondensed>) -> Option<String> {
+    u.as_ref().and_then(qrs::UserCondensed::qualified)
+}
+
+/// A date worth keeping, in the canonical form; "never" and empty are `None`.
+fn known_date(text: &str) -> Option<String> {
+    (!text.is_empty() && !date::is_never(text)).then(|| date::normalize(text))
+}
+
+/// One app: QRS rows for its objects and task, then the engine.
+async fn crawl_app(
+    site: &SiteClient,
+    config: &Config,
+    app: &qrs::App,
+    tasks: &[qrs::ReloadTask],
+) -> Result<AppSnapshot, CrawlError> {
+    let filter = format!("app.id eq {}", app.id);
+    let rows: Vec<qrs::AppObject> = typed(
+        site.get::<Vec<Value>>("app/object/full", &[("filter", &filter)])
+            .await?,
+    );
+    let task = tasks.iter().find(|t| {
+        t.app
+            .as_ref()
+            .is_some_and(|a| a.id.eq_ignore_ascii_case(&app.id))
+    });
+    let script_log = match (task, config.crawl.script_logs) {
+        (Some(t), true) => script_log(site, t).await,
+        _ => None,
+    };
+    let engine = read_engine(site, config, &app.id).await?;
+    let owner = user_name(&app.owner)
+        .or_else(|| site.identity.clone())
+        .unwrap_or_else(|| "INTERNAL\\sa_repository".into());
+    let reload = task.and_then(|t| {
+        let last = t.operational.as_ref()?.last_execution_result.as_ref()?;
+        Some(ReloadDef {
+            status: u32::try_from(last.status).unwrap_or(0),
+            start_time: date::normalize(&last.start_time),
+            stop_time: date::normalize(&last.stop_time),
+            task: Some(t.name.clone()),
+        })
+    });
+    let mut custom_properties: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for cp in &app.custom_properties {
+        custom_properties
+            .entry(cp.definition.name.clone())
+            .or_default()
+            .push(cp.value.clone());
+    }
+    let meta = AppFile {
+        id: app.id.clone(),
+        name: app.name.clone(),
+        owner: owner.clone(),
+        stream: if app.published {
+            app.stream.as_ref().map(|s| s.name.clone())
+        } else {
+            None
+        },
+        published: app.published,
+        publish_time: if app.published {
+            known_date(&app.publish_time)
+        } else {
+            None
+        },
+        created_date: date::normalize(&app.created_date),
+        modified_date: date::normalize(&app.modified_date),
+        last_reload_time: known_date(&app.last_reload_time),
+        description: app.description.clone(),
+        tags: app.tags.iter().map(|t| t.name.clone()).collect(),
+        file_size: u64::try_from(app.file_size).unwrap_or(0),
+        has_section_access: engine
+            .properties
+            .get("qHasSectionAccess")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        custom_properties,
+        reload,
+    };
+    let mut objects = Vec::new();
+    let mut stems: Vec<String> = Vec::new();
+    for (tree, script_created) in engine.objects {
+        let info = tree.info();
+        let row = rows.iter().find(|r| r.engine_object_id == info.id);
+        let published = row.map(|r| r.published);
+        let approved = row.map(|r| r.approved);
+        if config.crawl.exclude_unpublished_sheets
+            && info.kind == "sheet"
+            && published == Some(false)
+            && approved == Some(false)
+        {
+            continue;
+        }
+        let meta = ObjectMeta {
+            owner: row.and_then(|r| user_name(&r.owner)),
+            published,
+            approved,
+            created_date: row.map(|r| date::normalize(&r.created_date)),
+            modified_date: row.map(|r| date::normalize(&r.modified_date)),
+            script_created,
+        };
+        let mut stem = snapshot::file_stem(&info.id);
+        let mut n = 2;
+        while stems.contains(&stem) {
+            stem = format!("{}-{n}", snapshot::file_stem(&info.id));
+            n += 1;
+        }
+        stems.push(stem.clone());
+        objects.push((
+            stem,
+            ObjectFile {
+                property: tree.property,
+                children: tree.children,
+                meta,
+            },
+        ));
+    }
+    objects.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(AppSnapshot {
+        meta,
+        script: engine.script,
+        objects,
+        model: engine.model,
+        lineage: engine.lineage,
+        script_log,
+    })
+}
+
+/// The last reload's log, by the newer route first (`scriptlogfile?executionResultId`, May
+/// 2025 and later), then the older one (`scriptlog?fileReferenceId`). `None` when the server
+/// offers neither: a missing log is not a failed app.
+async fn script_log(site: &SiteClient, task: &qrs::ReloadTask) -> Option<String> {
+    let last = task.operational.as_ref()?.last_execution_result.as_ref()?;
+    let name = form_urlencoded::byte_serialize(task.name.as_bytes()).collect::<String>();
+    if !last.id.is_empty() {
+        let path = format!("reloadtask/{}/scriptlogfile", task.id);
+        if let Ok(v) = site
+            .get::<qrs::ValueOf>(&path, &[("executionResultId", &last.id)])
+            .await
+        {
+            if let Some(r) = v.value.as_str() {
+                if let Ok(text) = site
+                    .get_text(&format!("download/reloadtask/{r}/{name}.log"), &[])
+                    .await
+                {
+                    return Some(text);
+                }
+            }
+        }
+    }
+    if last.file_reference_id.is_empty() || last.file_reference_id == qrs::ZERO_GUID {
+        return None;
+    }
+    let path = format!("reloadtask/{}/scriptlog", task.id);
+    let v = site
+        .get::<qrs::ValueOf>(&path, &[("fileReferenceId", &last.file_reference_id)])
+        .await
+        .ok()?;
+    let r = v.value.as_str()?.to_owned();
+    site.get_text(&format!("download/reloadtask/{r}/scriptlog.txt"), &[])
+        .await
+        .ok()
+}
+
+/// What the engine gives for one app.
+struct EngineRead {
+    properties: Map<String, Value>,
+    script: String,
+    lineage: Vec<LineageEntry>,
+    model: Option<ModelFile>,
+    /// Persistent objects as property trees, with "made by the script" for variables.
+    objects: Vec<(PropertyTree, bool)>,
+}
+
+async fn read_engine(
+    site: &SiteClient,
+    config: &Config,
+    app_id: &str,
+) -> Result<EngineRead, CrawlError> {
+    let mut engine = EngineClient::open(site, app_id).await?;
+    let result = read_doc(&mut engine, config, app_id).await;
+    engine.close().await;
+    result
+}
+
+fn ok(r: Result<Map<String, Value>, CrawlError>) -> Result<Map<String, Value>, CrawlError> {
+    r
+}
+
+async fn read_doc(
+    engine: &mut EngineClient,
+    config: &Config,
+    app_id: &str,
+) -> Result<EngineRead, CrawlError> {
+    let no_data = !config.crawl.data_model;
+    let opened = engine
+        .call(-1, "OpenDoc", json!([app_id, "", "", "", no_data]))
+        .await?;
+    let doc = handle_of("OpenDoc", &opened)?;
+    // GetAllInfos names every persistent object in one call (fourteen fewer round trips per
+    // app than one session list per type); the variable list adds "made by the script".
+    let mut calls = vec![
+        Call::new(doc, "GetAppProperties", json!([])),
+        Call::new(doc, "GetScript", json!([])),
+        Call::new(doc, "GetLineage", json!([])),
+        Call::new(doc, "GetAllInfos", json!([])),
+        Call::new(doc, "CreateSessionObject", json!([list_defs::variables()])),
+    ];
+    if !no_data {
+        calls.push(Call::new(
+            doc,
+            "GetTablesAndKeys",
+            json!([{"qcx": 0, "qcy": 0}, {"qcx": 0, "qcy": 0}, 0, false, false]),
+        ));
+    }
+    let mut results = engine.batch(&calls).await?.into_iter();
+    let mut next = || results.next().unwrap_or_else(|| Ok(Map::new()));
+    let properties = member(&ok(next())?, "qProp")
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let script = member(&ok(next())?, "qScript")
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    let lineage: Vec<LineageEntry> =
+        serde_json::from_value(member(&ok(next())?, "qLineage")).unwrap_or_default();
+    let infos: Vec<NxInfo> =
+        serde_json::from_value(member(&ok(next())?, "qInfos")).unwrap_or_default();
+    let variable_list = handle_of("CreateSessionObject", &ok(next())?)?;
+    let model = if no_data {
+        None
+    } else {
+        Some(model_from(&ok(next())?))
+    };
+    let layout = member(
+        &engine.call(variable_list, "GetLayout", json!([])).await?,
+        "qLayout",
+    );
+    let script_created: Vec<String> = layout
+        .pointer("/qVariableList/qItems")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|item| serde_json::from_value::<VariableListItem>(item).ok())
+        .filter(|v| v.is_script_created)
+        .map(|v| v.info.id)
+        .collect();
+    // Which object to fetch, and how: (id, getter, reader, script created). Charts and other
+    // embedded children come inside their sheet's property tree.
+    let mut wanted: Vec<(String, &'static str, &'static str, bool)> = Vec::new();
+    for info in infos {
+        let (getter, reader) = match info.kind.as_str() {
+            "sheet" | "masterobject" | "story" => ("GetObject", "GetFullPropertyTree"),
+            "measure" => ("GetMeasure", "GetProperties"),
+            "dimension" => ("GetDimension", "GetProperties"),
+            "variable" => ("GetVariableById", "GetProperties"),
+            "bookmark" => ("GetBookmark", "GetProperties"),
+            _ => continue,
+        };
+        if !info.id.is_empty() && !wanted.iter().any(|w| w.0 == info.id) {
+            let made_by_script = script_created.contains(&info.id);
+            wanted.push((info.id, getter, reader, made_by_script));
+        }
+    }
+    let gets: Vec<Call> = wanted
+        .iter()
+        .map(|(id, getter, _, _)| Call::new(doc, getter, json!([id])))
+        .collect();
+    let handles = engine.batch(&gets).await?;
+    let mut reads = Vec::new();
+    let mut kept = Vec::new();
+    for (w, h) in wanted.iter().zip(handles) {
+        match h.and_then(|r| handle_of(w.1, &r)) {
+            Ok(h) => {
+                reads.push(Call::new(h, w.2, json!([])));
+                kept.push(w);
+            }
+            // Gone between the list and the fetch, or hidden: not an app failure.
+            Err(CrawlError::NotFound { .. }) => {}
+            Err(CrawlError::Engine { error, .. }) if error.is_not_found() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let trees = engine.batch(&reads).await?;
+    let mut objects = Vec::new();
+    for (w, r) in kept.into_iter().zip(trees) {
+        let r = r?;
+        let tree = if w.2 == "GetFullPropertyTree" {
+            serde_json::from_value::<PropertyTree>(member(&r, "qPropEntry")).map_err(|e| {
+                CrawlError::Json {
+                    url: app_id.to_owned(),
+                    what: "qPropEntry".into(),
+                    message: e.to_string(),
+                }
+            })?
+        } else {
+            PropertyTree {
+                property: member(&r, "qProp"),
+                children: Vec::new(),
+                embedded_snapshot_ref: None,
+            }
+        };
+        objects.push((tree, w.3));
+    }
+    Ok(EngineRead {
+        properties,
+        script,
+        lineage,
+        model,
+        objects,
+    })
+}
+
+/// The data model from `GetTablesAndKeys`.
+fn model_from(result: &Map<String, Value>) -> ModelFile {
+    let tables = member(result, "qtr")
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| TableDef {
+            name: t["qName"].as_str().unwrap_or("").to_owned(),
+            rows: lenient::number(&t["qNoOfRows"]).unwrap_or(0.0) as u64,
+            comment: t["qComment"].as_str().unwrap_or("").to_owned(),
+            fields: t["qFields"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| FieldDef {
+                    name: f["qName"].as_str().unwrap_or("").to_owned(),
+                    distinct: lenient::number(&f["qnPresentDistinctValues"]).unwrap_or(0.0) as u64,
+                    non_nulls: lenient::number(&f["qnNonNulls"]).unwrap_or(0.0) as u64,
+                    tags: serde_json::from_value(f["qTags"].clone()).unwrap_or_default(),
+                    comment: f["qComment"].as_str().unwrap_or("").to_owned(),
+                })
+                .collect(),
+        })
+        .collect();
+    ModelFile { tables }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob("*", "anything"));
+        assert!(glob("sales*", "Sales Dashboard"));
+        assert!(glob("*test*", "My TEST app"));
+        assert!(glob("a?c", "abc"));
+        assert!(!glob("a?c", "abbc"));
+        assert!(!glob("sales", "Sales Dashboard"));
+        assert!(glob("", ""));
+        assert!(!glob("", "x"));
+    }
+}

@@ -1,0 +1,228 @@
+//! The on-disk shapes of a site directory (docs/site-format.md): the simulator reads them, the
+//! crawler writes them (a crawl's snapshot is a site the simulator can serve). Unknown keys
+//! are refused on reading so a misspelt setting is an error, not a silently ignored default.
+
+pub use crate::qlik::engine::PropertyTree as ObjectNode;
+pub use crate::qlik::lineage::LineageEntry;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// `site.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteFile {
+    pub name: String,
+    pub users: Vec<UserDef>,
+    pub streams: Vec<StreamDef>,
+    #[serde(default)]
+    pub data_connections: Vec<ConnectionDef>,
+    pub virtual_proxies: Vec<VirtualProxyDef>,
+    pub demo_user: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_signing_key: Option<String>,
+    /// Custom property definitions; apps name their values by definition name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_properties: Vec<CustomPropertyDef>,
+    /// Serve the shapes of Qlik Sense 3.x (null `operational` on tasks without a run, no
+    /// `isPartialReload`/`timeToLive`/`preloadNodes`, dates without milliseconds, a
+    /// duplicate key, missing objects answered with a null handle) so clients are tested
+    /// against both.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub legacy_shapes: bool,
+}
+
+/// A custom property definition (QMC → Custom properties).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomPropertyDef {
+    pub name: String,
+    #[serde(default = "text_type")]
+    pub value_type: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choice_values: Vec<String>,
+    /// Resource types it applies to (`App`, `Stream`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub object_types: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+fn text_type() -> String {
+    "Text".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserDef {
+    /// `DIRECTORY\userid`.
+    pub user: String,
+    #[serde(default)]
+    pub name: String,
+    /// What the Windows (NTLM) login checks; a user without one cannot log in that way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub root_admin: bool,
+    /// Stream names the user may read; `"*"` means every stream.
+    #[serde(default)]
+    pub streams: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamDef {
+    pub id: String,
+    pub name: String,
+    pub owner: String,
+    pub created: String,
+    pub modified: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionDef {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub connectionstring: String,
+    #[serde(default)]
+    pub username: String,
+    pub owner: String,
+    pub created: String,
+    pub modified: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VirtualProxyDef {
+    #[serde(default)]
+    pub prefix: String,
+    pub method: String,
+    pub session_cookie: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub windows_pattern: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_certificate: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_user_directory: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_audience: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_directory: Option<String>,
+}
+
+/// `apps/<folder>/app.json`: the app's repository record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AppFile {
+    pub id: String,
+    pub name: String,
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+    #[serde(default)]
+    pub published: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_time: Option<String>,
+    pub created_date: String,
+    pub modified_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_reload_time: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub file_size: u64,
+    #[serde(default)]
+    pub has_section_access: bool,
+    /// Custom property values by definition name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom_properties: BTreeMap<String, Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reload: Option<ReloadDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ReloadDef {
+    pub status: u32,
+    pub start_time: String,
+    pub stop_time: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+}
+
+/// `apps/<folder>/objects/*.json`: one persistent object as GetFullPropertyTree returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectFile {
+    #[serde(rename = "qProperty")]
+    pub property: Value,
+    #[serde(rename = "qChildren", default)]
+    pub children: Vec<ObjectNode>,
+    #[serde(default)]
+    pub meta: ObjectMeta,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ObjectMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<String>,
+    /// Variables defined by SET/LET in the script rather than in the app.
+    #[serde(
+        default,
+        rename = "script_created",
+        alias = "scriptCreated",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub script_created: bool,
+}
+
+/// `apps/<folder>/model.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    pub tables: Vec<TableDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableDef {
+    pub name: String,
+    pub rows: u64,
+    #[serde(default)]
+    pub comment: String,
+    pub fields: Vec<FieldDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    pub name: String,
+    #[serde(default)]
+    pub distinct: u64,
+    #[serde(default)]
+    pub non_nulls: u64,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub comment: String,
+}
