@@ -2,6 +2,7 @@
 //!
 //! Exit codes (stable): 0 success, 1 the input has errors, 2 usage or I/O failure.
 
+pub mod model_command;
 mod parse_command;
 pub mod paths;
 pub mod qvd_command;
@@ -27,6 +28,8 @@ pub enum Command {
     Parse(parse_command::ParseArgs),
     /// Read QVD headers, lineage and (optionally) field profiles.
     Qvd(qvd_command::QvdArgs),
+    /// Resolve apps' load scripts and print the data model they build.
+    Model(model_command::ModelArgs),
     /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
     #[cfg(feature = "simulate")]
     Simulate(simulate_command::SimulateArgs),
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Parse(args) => parse_command::run(&args),
         Command::Qvd(args) => qvd_command::run(&args),
+        Command::Model(args) => model_command::run(&args),
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => simulate_command::run(&args),
     }

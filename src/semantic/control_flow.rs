@@ -111,7 +111,7 @@ pub(super) struct Machine<'o> {
     texts: Vec<Rc<str>>,
     pub state: State,
     pub loads: Vec<Load>,
-    load_keys: HashSet<String>,
+    load_keys: HashMap<String, usize>,
     pub stores: Vec<Store>,
     pub unresolved: Vec<Unresolved>,
     unresolved_keys: HashSet<(FileId, Span, String)>,
@@ -156,7 +156,7 @@ pub(super) fn run(input: &AppInput, options: &ResolveOptions) -> Resolved {
             mapped: Vec::new(),
         },
         loads: Vec::new(),
-        load_keys: HashSet::new(),
+        load_keys: HashMap::new(),
         stores: Vec::new(),
         unresolved: Vec::new(),
         unresolved_keys: HashSet::new(),
@@ -230,23 +230,20 @@ impl<'o> Machine<'o> {
         }
     }
 
-    /// Records a load unless the same statement already recorded the same load (loops).
+    /// Records a load unless the same statement already recorded the same load (loops);
+    /// returns its index.
     pub fn push_load(&mut self, load: Load) -> usize {
+        // A preceding level gets its target after the level above is placed: leave it out.
+        let target = if load.kind == super::model::LoadKind::Preceding { "" } else { load.target.as_str() };
         let key = format!(
             "{}:{}:{}:{:?}:{:?}:{}",
-            load.location.file, load.location.span.start, load.target, load.kind, load.source, load.conditional
+            load.location.file, load.location.span.start, target, load.kind, load.source, load.conditional
         );
-        if !self.load_keys.insert(key.clone()) {
-            if let Some(i) = self.loads.iter().position(|l| {
-                format!(
-                    "{}:{}:{}:{:?}:{:?}:{}",
-                    l.location.file, l.location.span.start, l.target, l.kind, l.source, l.conditional
-                ) == key
-            }) {
-                return i;
-            }
+        if let Some(&index) = self.load_keys.get(&key) {
+            return index;
         }
         self.loads.push(load);
+        self.load_keys.insert(key, self.loads.len() - 1);
         self.loads.len() - 1
     }
 
@@ -1161,7 +1158,7 @@ impl<'o> Machine<'o> {
         let mut refusal = ReadRefusal::Missing;
         for candidate in &candidates {
             match self.include_roots.check(candidate) {
-                Ok(real) => return self.run_include(real, location, &path),
+                Ok(real) => return self.run_include(real, candidate, location, &path),
                 Err(ReadRefusal::OutsideRoots) => refusal = ReadRefusal::OutsideRoots,
                 Err(ReadRefusal::Missing) => {}
             }
@@ -1224,7 +1221,9 @@ impl<'o> Machine<'o> {
         out
     }
 
-    fn run_include(&mut self, real: PathBuf, location: Location, written: &str) -> Flow {
+    /// Runs an include file; `real` is its canonical path (for cycles), `shown` the path as
+    /// found (for output, so it stays relative when the input was).
+    fn run_include(&mut self, real: PathBuf, shown: &std::path::Path, location: Location, written: &str) -> Flow {
         if self.include_stack.contains(&real) {
             self.diagnostic(
                 location,
@@ -1248,7 +1247,7 @@ impl<'o> Machine<'o> {
                 return Flow::Normal;
             }
         };
-        let source = SourceFile::decode(real.display().to_string(), &bytes);
+        let source = SourceFile::decode(shown.display().to_string(), &bytes);
         let (file, script) = self.add_file(source, Some(location));
         let text = self.texts[file as usize].clone();
         let origin = Origin {

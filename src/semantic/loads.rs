@@ -78,6 +78,7 @@ impl Machine<'_> {
                 _ => {}
             }
         }
+        let first_level_load = self.loads.len();
         let mut level = self.level(stmt, origin);
         self.apply_prefixes(stmt, &mut level, origin);
         let mut default_name = level.default_name.clone();
@@ -129,6 +130,11 @@ impl Machine<'_> {
             resolved: level.resolved,
             conditional: placement.conditional,
         };
+        for lower in &mut self.loads[first_level_load..] {
+            if lower.kind == LoadKind::Preceding && lower.target.is_empty() {
+                lower.target = placed.target().to_string();
+            }
+        }
         let pushed = self.push_load(load);
         if pushed != index {
             // The same load seen again (a loop): point the table at the first record.
@@ -437,6 +443,11 @@ impl Machine<'_> {
                 Diagnostic::new(Code::SqlNotParsed, location.span, format!("SQL body not parsed as {}: {}", dialect.name(), shorten(reason, 160))),
             );
         }
+        let templated_table = analysis.tables.iter().find(|t| t.contains("$(")).cloned();
+        if let Some(table) = &templated_table {
+            let runtime = self.runtime_within(location);
+            self.unresolved(location, table, "SQL table name holds a $(…) whose value is unknown", runtime);
+        }
         let source_name = format!("sql{}", connection_name.as_ref().map(|c| format!(" {c}")).unwrap_or_default());
         let (fields, incomplete) = match &analysis.columns {
             Some(columns) => (
@@ -480,7 +491,7 @@ impl Machine<'_> {
         Level {
             fields,
             incomplete,
-            resolved: analysis.fallback.is_none(),
+            resolved: analysis.fallback.is_none() && templated_table.is_none(),
             source: LoadSourceInfo {
                 kind: Some(SourceKind::Sql),
                 path: Some(shorten(body.trim(), 200)),

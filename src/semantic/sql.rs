@@ -121,11 +121,58 @@ impl SqlAnalysis {
 /// Analyses a SQL body (the text after `SQL`, or a `SELECT …`).
 pub fn analyse(body: &str, dialect: SqlDialect) -> SqlAnalysis {
     let text = body.trim().trim_end_matches(';');
-    if text.contains("$(") {
-        return fallback(text, dialect, "the statement holds an unexpanded $(…)".to_string());
-    }
+    // A `$(…)` left unexpanded (its value is unknown) stands in as a placeholder name, so the
+    // rest of the statement is still read; names holding one keep the `$(…)` text.
+    let (parsable, placeholders) = hide_dollars(text);
     let parser_dialect = dialect.parser_dialect();
-    match Parser::parse_sql(parser_dialect.as_ref(), text) {
+    let mut analysis = analyse_parsable(&parsable, dialect, parser_dialect.as_ref());
+    if !placeholders.is_empty() {
+        if analysis.fallback.is_some() {
+            return fallback(text, dialect, analysis.fallback.unwrap_or_default());
+        }
+        let restore = |t: &str| {
+            let mut t = t.to_string();
+            for (placeholder, original) in &placeholders {
+                t = t.replace(placeholder, original);
+            }
+            t
+        };
+        analysis.tables = analysis.tables.iter().map(|t| restore(t)).collect();
+        if let Some(columns) = &mut analysis.columns {
+            for c in columns {
+                c.name = restore(&c.name);
+                for r in &mut c.reads {
+                    r.column = restore(&r.column);
+                    r.table = r.table.as_deref().map(restore);
+                }
+            }
+        }
+    }
+    analysis
+}
+
+/// Replaces every `$(…)` with a placeholder identifier; returns the text and the pairs.
+fn hide_dollars(text: &str) -> (String, Vec<(String, String)>) {
+    let mut out = String::with_capacity(text.len());
+    let mut pairs = Vec::new();
+    let mut i = 0;
+    while let Some(found) = text[i..].find("$(") {
+        let at = i + found;
+        let Some(close) = super::expansion::matching_paren(text, at + 1) else {
+            break;
+        };
+        out.push_str(&text[i..at]);
+        let placeholder = format!("qlineage_dollar_{}", pairs.len());
+        out.push_str(&placeholder);
+        pairs.push((placeholder, text[at..=close].to_string()));
+        i = close + 1;
+    }
+    out.push_str(&text[i..]);
+    (out, pairs)
+}
+
+fn analyse_parsable(text: &str, dialect: SqlDialect, parser_dialect: &dyn Dialect) -> SqlAnalysis {
+    match Parser::parse_sql(parser_dialect, text) {
         Ok(statements) if !statements.is_empty() => {
             let mut analysis = SqlAnalysis {
                 tables: Vec::new(),
@@ -608,9 +655,13 @@ mod tests {
     fn fallback_says_so() {
         let a = analyse("SELECT * FROM JSON (wrap on) \"root\" PK \"__KEY_root\"", SqlDialect::Generic);
         assert!(a.fallback.is_some());
-        let a = analyse("SELECT x FROM t_$(vYear)", SqlDialect::Generic);
-        assert!(a.fallback.as_deref().unwrap().contains("$("));
+        let a = analyse("SELECT x FROM t_$(vYear) WHERE d >= '$(vFrom)'", SqlDialect::Generic);
+        assert!(a.fallback.is_none(), "an unknown value is a placeholder, not a failure");
         assert_eq!(a.tables, vec!["t_$(vYear)"]);
+        let a = analyse("SELECT x FROM $(vTable) WHERE $(vWhere)", SqlDialect::Generic);
+        assert_eq!(a.tables, vec!["$(vTable)"]);
+        let a = analyse("SELECT x FROM t JOIN JSON (wrap on) $(v)", SqlDialect::Generic);
+        assert!(a.fallback.is_some());
     }
 
     #[test]
