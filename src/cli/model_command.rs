@@ -355,7 +355,7 @@ pub fn write_human(out: &mut impl Write, resolved: &Resolved, color: bool) -> st
     for d in &resolved.diagnostics {
         let file = &model.files[d.file as usize].source;
         let _ = file_name(resolved, d.file);
-        write!(out, "{}", render_human(file, &d.diagnostic, color))?;
+        writeln!(out, "{}", render_human(file, &d.diagnostic, color).trim_end())?;
     }
     writeln!(out)
 }

@@ -407,6 +407,10 @@ impl<'o> Machine<'o> {
     /// Expands a statement's text and runs what it parses to (zero, one or more statements).
     fn exec_expanded(&mut self, text: &str, span: Span, origin: Origin) -> Flow {
         let expansion = self.expand_text(text, span, origin);
+        if expansion.is_cut() {
+            // A statement cut at a cap is not what the reload would run: it is not executed.
+            return Flow::Normal;
+        }
         let parsed = crate::syntax::parse_str(&expansion.text);
         let inner = Origin {
             file: origin.file,
@@ -437,7 +441,7 @@ impl<'o> Machine<'o> {
                 if set.raw.is_none() {
                     self.state.env.remove(&set.name.text);
                 } else {
-                    self.state.env.set(&set.name.text, VarValue::Known(set.value.clone()));
+                    self.state.env.set(&set.name.text, bounded(set.value.clone()));
                 }
             }
             StmtKind::Let(let_) => match &let_.value {
@@ -447,7 +451,7 @@ impl<'o> Machine<'o> {
                 Some(expr) => {
                     let value = match self.eval_expr(expr, origin) {
                         Ok(Value::Null) => None,
-                        Ok(v) => Some(VarValue::Known(v.text())),
+                        Ok(v) => Some(bounded(v.text())),
                         Err(u) => Some(VarValue::Unknown {
                             reason: format!("LET {}: {}", let_.name.text, u.reason),
                             runtime: u.runtime,
@@ -1271,30 +1275,39 @@ impl<'o> Machine<'o> {
         let (tables, section_access_tables) = self.state.tables.finish();
         let synthetic_keys = table_model::synthetic_keys(&tables);
         let circular_references = table_model::circular_references(&tables);
-        let end = Location {
-            file: 0,
-            span: Span::empty_at(0),
+        // Model-level findings point at the load that created the last table involved.
+        let created_at = |name: &str| -> Location {
+            tables
+                .iter()
+                .find(|t| t.name == name)
+                .and_then(|t| t.sources.first())
+                .and_then(|&i| self.loads.get(i))
+                .map(|l| l.location)
+                .unwrap_or(Location { file: 0, span: Span::empty_at(0) })
         };
+        let mut findings = Vec::new();
         for key in &synthetic_keys {
-            self.diagnostic(
-                end,
+            let location = created_at(key.tables.last().map_or("", String::as_str));
+            findings.push((
+                location,
                 Diagnostic::new(
                     Code::SyntheticKey,
-                    Span::empty_at(0),
-                    format!("tables {} share the fields {}: synthetic key", key.tables.join(" and "), key.fields.join(", ")),
+                    location.span,
+                    format!("tables {} share the fields {}: synthetic key", key.tables.join(", "), key.fields.join(", ")),
                 )
                 .with_help("rename or qualify all but one shared field, or build a composite key"),
-            );
+            ));
         }
         for group in &circular_references {
-            self.diagnostic(
-                Location { file: 0, span: Span::empty_at(0) },
-                Diagnostic::new(
-                    Code::CircularReference,
-                    Span::new(0, 0),
-                    format!("tables {} associate in a loop", group.join(", ")),
-                ),
-            );
+            let location = created_at(group.last().map_or("", String::as_str));
+            findings.push((
+                location,
+                Diagnostic::new(Code::CircularReference, location.span, format!("tables {} associate in a loop", group.join(", ")))
+                    .with_note("Qlik loosens one table of the loop, so some associations silently stop working"),
+            ));
+        }
+        for (location, diagnostic) in findings {
+            self.diagnostic(location, diagnostic);
         }
         let defaults = Environment::with_defaults(&[]);
         let variables = self
@@ -1374,6 +1387,21 @@ fn merge_state(into: &mut State, other: State, why: &str, runtime: bool) {
     }
     if into.connection.is_none() {
         into.connection = other.connection;
+    }
+}
+
+/// Variable values past this size are kept as unknown: they are never paths or names, and
+/// keeping them would let a self-doubling variable fill the output.
+const MAX_VARIABLE_BYTES: usize = 64 * 1024;
+
+fn bounded(text: String) -> VarValue {
+    if text.len() > MAX_VARIABLE_BYTES {
+        VarValue::Unknown {
+            reason: format!("value of {} bytes, over the {MAX_VARIABLE_BYTES}-byte cap", text.len()),
+            runtime: false,
+        }
+    } else {
+        VarValue::Known(text)
     }
 }
 

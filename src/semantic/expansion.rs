@@ -13,7 +13,7 @@ use crate::source::Span;
 /// Expansions nested deeper than this stop (the engine's own limit is 1000).
 pub const MAX_DEPTH: usize = 64;
 /// One statement's expanded text may not grow past this many bytes.
-pub const MAX_OUTPUT: usize = 4 << 20;
+pub const MAX_OUTPUT: usize = 1 << 20;
 
 /// What a `$(name)` finds.
 pub enum Lookup {
@@ -51,6 +51,13 @@ pub struct Expansion {
 }
 
 impl Expansion {
+    /// True when expansion stopped at a cap: the text is not what Qlik would run.
+    pub fn is_cut(&self) -> bool {
+        self.issues
+            .iter()
+            .any(|i| matches!(i, Issue::TooDeep { .. } | Issue::TooLarge { .. }))
+    }
+
     /// True when some `$(…)` kept its text because its value is unknown (or expansion was cut).
     pub fn is_partial(&self) -> bool {
         self.issues
@@ -63,7 +70,7 @@ impl Expansion {
 pub fn expand(text: &str, base: usize, ctx: &dyn ExpandContext) -> Expansion {
     let mut expansion = Expansion::default();
     let mut out = String::with_capacity(text.len() + 16);
-    let mut budget = MAX_OUTPUT.max(text.len() * 4);
+    let mut budget = MAX_OUTPUT.max(text.len() * 2);
     let mut state = State {
         ctx,
         issues: &mut expansion.issues,

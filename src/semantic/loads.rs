@@ -53,7 +53,8 @@ impl Machine<'_> {
         let mut generic = false;
         for prefix in &stmt.prefixes {
             match prefix {
-                Prefix::Label(l) => placement.label = Some(l.text.to_string()),
+                // An empty label (a variable that expanded to nothing) names nothing.
+                Prefix::Label(l) => placement.label = Some(l.text.to_string()).filter(|t| !t.trim().is_empty()),
                 Prefix::Mapping(_) => placement.mapping = true,
                 Prefix::NoConcatenate(_) => placement.no_concatenate = true,
                 Prefix::Concatenate(t) => placement.concatenate = Some(t.table.as_ref().map(|t| t.text.to_string())),

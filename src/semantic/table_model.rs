@@ -413,10 +413,10 @@ fn mark_renamed(field: &mut Field) {
     }
 }
 
-/// Pairs of tables that share more than one field: the engine joins them through a
-/// synthetic key table.
+/// Synthetic keys: each distinct combination of two or more fields that tables share, with
+/// every table holding the whole combination (the engine builds one `$Syn` table for it).
 pub fn synthetic_keys(tables: &[Table]) -> Vec<SyntheticKey> {
-    let mut keys = Vec::new();
+    let mut keys: Vec<SyntheticKey> = Vec::new();
     for (i, a) in tables.iter().enumerate() {
         for b in &tables[i + 1..] {
             let shared: Vec<String> = a
@@ -425,22 +425,67 @@ pub fn synthetic_keys(tables: &[Table]) -> Vec<SyntheticKey> {
                 .filter(|f| b.fields.iter().any(|g| g.name == f.name))
                 .map(|f| f.name.clone())
                 .collect();
-            if shared.len() > 1 {
-                keys.push(SyntheticKey {
+            if shared.len() < 2 {
+                continue;
+            }
+            let mut sorted = shared.clone();
+            sorted.sort();
+            match keys.iter_mut().find(|k| {
+                let mut theirs = k.fields.clone();
+                theirs.sort();
+                theirs == sorted
+            }) {
+                Some(key) => {
+                    for name in [&a.name, &b.name] {
+                        if !key.tables.contains(name) {
+                            key.tables.push(name.clone());
+                        }
+                    }
+                }
+                None => keys.push(SyntheticKey {
                     tables: vec![a.name.clone(), b.name.clone()],
                     fields: shared,
-                });
+                }),
             }
         }
     }
     keys
 }
 
-/// Groups of tables whose associations form a loop. Tables are linked when they share a
-/// field; a link that joins two tables already connected closes a loop.
+/// Groups of tables whose associations form a loop. Tables associate through key nodes: one
+/// per field held by two or more tables, except that fields of a synthetic key meet in the
+/// key's one node. A table–node link that joins two parts already connected closes a loop.
 pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
+    let keys = synthetic_keys(tables);
     let n = tables.len();
-    let mut parent: Vec<usize> = (0..n).collect();
+    let mut nodes: Vec<String> = Vec::new();
+    let mut edges: Vec<(usize, usize)> = Vec::new();
+    let mut field_names: Vec<&str> = tables.iter().flat_map(|t| t.fields.iter().map(|f| f.name.as_str())).collect();
+    field_names.sort_unstable();
+    field_names.dedup();
+    for field in field_names {
+        let holders: Vec<usize> = (0..n).filter(|&i| tables[i].fields.iter().any(|f| f.name == field)).collect();
+        if holders.len() < 2 {
+            continue;
+        }
+        let node_name = match keys.iter().position(|k| k.fields.iter().any(|f| f == field)) {
+            Some(k) => format!("$Syn {}", k + 1),
+            None => field.to_string(),
+        };
+        let node = match nodes.iter().position(|x| *x == node_name) {
+            Some(i) => i,
+            None => {
+                nodes.push(node_name);
+                nodes.len() - 1
+            }
+        };
+        for t in holders {
+            if !edges.contains(&(t, node)) {
+                edges.push((t, node));
+            }
+        }
+    }
+    let mut parent: Vec<usize> = (0..n + nodes.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -448,46 +493,26 @@ pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
         }
         i
     }
-    let mut in_loop = vec![false; n];
-    for i in 0..n {
-        for j in i + 1..n {
-            let linked = tables[i]
-                .fields
-                .iter()
-                .any(|f| tables[j].fields.iter().any(|g| g.name == f.name));
-            if !linked {
-                continue;
-            }
-            let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-            if ri == rj {
-                in_loop[i] = true;
-                in_loop[j] = true;
-            } else {
-                parent[ri] = rj;
-            }
+    let mut closing: Vec<usize> = Vec::new();
+    for &(t, node) in &edges {
+        let (a, b) = (root(&mut parent, t), root(&mut parent, n + node));
+        if a == b {
+            closing.push(t);
+        } else {
+            parent[a] = b;
         }
     }
-    let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
-    for i in 0..n {
-        if !in_loop[i] {
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut seen_roots: Vec<usize> = Vec::new();
+    for t in closing {
+        let r = root(&mut parent, t);
+        if seen_roots.contains(&r) {
             continue;
         }
-        let r = root(&mut parent, i);
-        match groups.iter_mut().find(|(g, _)| *g == r) {
-            Some((_, names)) => names.push(tables[i].name.clone()),
-            None => groups.push((r, vec![tables[i].name.clone()])),
-        }
+        seen_roots.push(r);
+        groups.push((0..n).filter(|&i| root(&mut parent, i) == r).map(|i| tables[i].name.clone()).collect());
     }
-    // Every table of a loop's component belongs to the report.
     groups
-        .into_iter()
-        .map(|(r, _)| {
-            (0..n)
-                .filter(|&i| root(&mut parent, i) == r)
-                .map(|i| tables[i].name.clone())
-                .collect()
-        })
-        .collect()
 }
 
 /// A plain input field: read under its own name from a source.
@@ -599,5 +624,10 @@ mod tests {
         let loops = circular_references(&tables);
         assert_eq!(loops, vec![vec!["A", "B", "C", "D"]]);
         assert!(circular_references(&tables[..3]).is_empty());
+        // Three tables on one synthetic key: one key, a star through it, no loop.
+        let same = vec![t("S", &["k", "v"]), t("S-1", &["k", "v"]), t("S-2", &["k", "v"])];
+        assert_eq!(synthetic_keys(&same).len(), 1);
+        assert_eq!(synthetic_keys(&same)[0].tables.len(), 3);
+        assert!(circular_references(&same).is_empty());
     }
 }
