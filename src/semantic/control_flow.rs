@@ -441,7 +441,16 @@ impl<'o> Machine<'o> {
                 if set.raw.is_none() {
                     self.state.env.remove(&set.name.text);
                 } else {
-                    self.state.env.set(&set.name.text, bounded(set.value.clone()));
+                    let value = if set.value.contains("$(") {
+                        // Left by an expansion whose value is unknown.
+                        VarValue::Unknown {
+                            reason: format!("SET {} holds a $(…) whose value is unknown", set.name.text),
+                            runtime: self.runtime_within(location),
+                        }
+                    } else {
+                        bounded(set.value.clone())
+                    };
+                    self.state.env.set(&set.name.text, value);
                 }
             }
             StmtKind::Let(let_) => match &let_.value {

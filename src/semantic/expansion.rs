@@ -237,6 +237,15 @@ impl State<'_, '_> {
                     value
                 };
                 if value.contains("$(") {
+                    // Re-scanning costs budget too, so a value made only of expansions
+                    // (`$(v)$(v)` inside v) cannot branch without end.
+                    let cost = value.len().max(1);
+                    if cost > *self.budget {
+                        *self.budget = 0;
+                        self.report_too_large(span);
+                        return;
+                    }
+                    *self.budget -= cost;
                     self.expand_text(&value, span, depth + 1, out);
                 } else {
                     self.push(out, &value);
