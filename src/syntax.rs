@@ -11,6 +11,7 @@ mod parser;
 pub mod printer;
 mod split;
 pub mod token;
+pub mod visit;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
@@ -250,6 +251,24 @@ fn parse_text(text: &str) -> Parsed {
                                     continue 'split;
                                 }
                             }
+                            // A control clause that does not parse still opens (or
+                            // continues) its block, so its ELSE, NEXT or END IF match.
+                            let fallback = if control {
+                                fallback_clause(slice, eoi)
+                            } else {
+                                None
+                            };
+                            if let Some(clause) = fallback {
+                                if !is_dynamic(slice, at) {
+                                    unknown_characters(&mut diagnostics);
+                                    if !item.poisoned && item.unknown.is_empty() {
+                                        let end = item.semicolon.unwrap_or(Span::empty_at(eoi));
+                                        diagnostics.push(syntax_error(slice, &errors, at, end));
+                                    }
+                                }
+                                blocks.push(Piece::Clause(Box::new(clause), item.span));
+                                continue;
+                            }
                             if is_dynamic(slice, at) {
                                 blocks.push(Piece::Stmt(Stmt {
                                     prefixes: Vec::new(),
@@ -290,6 +309,66 @@ fn parse_text(text: &str) -> Parsed {
     }
 }
 
+/// The clause a control clause that failed to parse stands for, with [`Expr::Error`] where its
+/// expressions would be: IF, ELSEIF, FOR, FOR EACH, DO, LOOP, SUB, SWITCH and CASE open or
+/// continue their block whatever follows the keyword. `None` for anything else.
+fn fallback_clause(slice: &[Spanned], eoi: usize) -> Option<parser::Clause> {
+    use parser::Clause;
+    let (Token::Ident(head), head_span) = slice.first()? else {
+        return None;
+    };
+    let is = |w: &str| head.eq_ignore_ascii_case(w);
+    let rest = |from: usize| {
+        let start = slice.get(from).map_or(eoi, |(_, s)| s.start);
+        Expr::Error(Span::new(start.min(eoi), eoi))
+    };
+    // The name after the keyword, when there is one.
+    let name_at = |i: usize| {
+        slice
+            .get(i)
+            .and_then(|(t, s)| parser::ident_from(t, *s))
+            .unwrap_or(ast::Ident {
+                text: ast::Name::default(),
+                quote: ast::Quote::None,
+                span: Span::empty_at(slice.get(i).map_or(head_span.end, |(_, s)| s.start)),
+            })
+    };
+    Some(if is("if") {
+        Clause::If(rest(1))
+    } else if is("elseif") {
+        Clause::ElseIf(rest(1))
+    } else if is("for") {
+        if slice.get(1).is_some_and(|(t, _)| t.is_word("each")) {
+            Clause::ForEach {
+                variable: name_at(2),
+                list: ast::ForEachList::Values(vec![rest(3)]),
+            }
+        } else {
+            Clause::For {
+                variable: name_at(1),
+                from: rest(2),
+                to: Expr::Error(Span::empty_at(eoi)),
+                step: None,
+            }
+        }
+    } else if is("do") {
+        Clause::Do(None)
+    } else if is("loop") {
+        Clause::Loop(None)
+    } else if is("sub") {
+        Clause::Sub {
+            name: name_at(1),
+            params: Vec::new(),
+        }
+    } else if is("switch") {
+        Clause::Switch(rest(1))
+    } else if is("case") {
+        Clause::Case(vec![rest(1)])
+    } else {
+        return None;
+    })
+}
+
 /// A statement made of one `$(Include=…)` / `$(Must_Include=…)`.
 fn include_statement(slice: &[Spanned]) -> Option<ast::StmtInclude> {
     let [(Token::Dollar(text), span)] = slice else {
@@ -301,15 +380,17 @@ fn include_statement(slice: &[Spanned]) -> Option<ast::StmtInclude> {
         ast::DollarKind::MustInclude => true,
         _ => return None,
     };
-    let path = expansion
-        .body()
-        .split_once('=')
-        .map_or("", |(_, p)| p)
-        .trim()
-        .to_owned();
+    let body = expansion.body();
+    let after_eq = body.find('=').map_or(body.len(), |i| i + 1);
+    let raw = &body[after_eq..];
+    let path = raw.trim();
+    // `$(` is two bytes; the path starts after the `=` and its leading spaces.
+    let start = span.start + 2 + after_eq + (raw.len() - raw.trim_start().len());
+    let path_span = Span::new(start, start + path.len());
     Some(ast::StmtInclude {
         must,
-        path,
+        path: path.to_owned(),
+        path_span,
         expansion,
     })
 }

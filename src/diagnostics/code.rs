@@ -32,16 +32,20 @@ macro_rules! codes {
 codes! {
     UnterminatedString = "QS001", Error, "string literal not closed";
     UnterminatedName = "QS002", Error, "quoted name not closed";
-    UnterminatedComment = "QS003", Error, "block comment not closed";
+    UnterminatedComment = "QS003", Warning, "block comment not closed: it runs to the end of the file";
     UnterminatedDollar = "QS004", Error, "dollar-sign expansion not closed";
     UnexpectedCharacter = "QS005", Error, "character that cannot start a token";
-    NotUtf8 = "QS006", Warning, "file is not UTF-8 and has no BOM: read as Windows-1252";
+    NotUtf8 = "QS006", Warning, "file is not UTF-8 and has no BOM: read in a legacy code page";
     TooLarge = "QS007", Error, "script of 4 GiB or more: not parsed";
+    InvisibleCharacter = "QS008", Warning, "invisible character (zero-width space, BOM) inside the script";
+    TooManyErrors = "QS009", Info, "further errors of this kind in the file not reported";
     SyntaxError = "QS101", Error, "statement does not parse";
     MissingSemicolon = "QS102", Warning, "last statement not terminated by `;`";
     OrderByWithoutResident = "QS103", Error, "ORDER BY is only allowed after RESIDENT";
     UnknownFormatItem = "QS104", Warning, "unknown file format specification item";
     PrefixNotAllowed = "QS105", Error, "load prefix on a statement that does not load a table";
+    SecondElse = "QS106", Warning, "second ELSE in one IF block: Qlik skips from it to END IF";
+    StatementsBeforeCase = "QS107", Warning, "statements between SWITCH and its first CASE never run";
     UnmatchedBlockEnd = "QS201", Error, "block clause without its opening statement";
     UnclosedBlock = "QS202", Error, "control block not closed";
     NextVariableMismatch = "QS203", Error, "NEXT names a different variable than its FOR";

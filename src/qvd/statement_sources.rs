@@ -45,7 +45,11 @@ fn sources_of(text: &str, stmt: &Stmt, sources: &mut Vec<Source>) {
             LoadSource::Extension(ext) => sources.push(Source::Extension {
                 text: format!("{}({})", ext.function.text, ext.args.text),
             }),
-            LoadSource::FromField(_) | LoadSource::Preceding(_) | LoadSource::Missing => {}
+            LoadSource::FromField(_)
+            | LoadSource::Preceding(_)
+            | LoadSource::Dynamic(_)
+            | LoadSource::Following
+            | LoadSource::Missing => {}
         },
         StmtKind::Select(select) => scan_sql(&select.body.text, sources),
         StmtKind::Store(store) => sources.push(Source::Store {

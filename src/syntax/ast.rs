@@ -22,7 +22,7 @@ pub struct Script {
     pub statements: Vec<Stmt>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tabs: Vec<Tab>,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub comments: Vec<Comment>,
 }
 
@@ -120,15 +120,16 @@ impl Stmt {
                 .iter()
                 .flat_map(|b| &b.body)
                 .chain(s.else_branch.iter().flat_map(|e| &e.body))
+                .chain(s.dead_branches.iter().flat_map(|e| &e.body))
                 .collect(),
             StmtKind::For(s) => s.body.iter().collect(),
             StmtKind::ForEach(s) => s.body.iter().collect(),
             StmtKind::Do(s) => s.body.iter().collect(),
             StmtKind::Sub(s) => s.body.iter().collect(),
             StmtKind::Switch(s) => s
-                .cases
+                .before_first_case
                 .iter()
-                .flat_map(|c| &c.body)
+                .chain(s.cases.iter().flat_map(|c| &c.body))
                 .chain(s.default.iter().flat_map(|d| &d.body))
                 .collect(),
             _ => Vec::new(),

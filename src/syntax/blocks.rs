@@ -21,6 +21,7 @@ enum Open {
     If {
         branches: Vec<IfBranch>,
         else_branch: Option<ElseBranch>,
+        dead_branches: Vec<ElseBranch>,
     },
     For {
         variable: Ident,
@@ -39,6 +40,7 @@ enum Open {
     },
     Switch {
         subject: Expr,
+        before_first_case: Vec<Stmt>,
         cases: Vec<SwitchCase>,
         default: Option<ElseBranch>,
     },
@@ -126,6 +128,7 @@ impl Builder {
                     body: Vec::new(),
                 }],
                 else_branch: None,
+                dead_branches: Vec::new(),
             }),
             Clause::For {
                 variable,
@@ -143,6 +146,7 @@ impl Builder {
             Clause::Sub { name, params } => Some(Open::Sub { name, params }),
             Clause::Switch(subject) => Some(Open::Switch {
                 subject,
+                before_first_case: Vec::new(),
                 cases: Vec::new(),
                 default: None,
             }),
@@ -161,6 +165,7 @@ impl Builder {
                             Open::If {
                                 branches,
                                 else_branch: None,
+                                ..
                             },
                         body,
                         ..
@@ -186,6 +191,7 @@ impl Builder {
                             Open::If {
                                 branches,
                                 else_branch: else_branch @ None,
+                                ..
                             },
                         body,
                         ..
@@ -199,6 +205,38 @@ impl Builder {
                             body: Vec::new(),
                         });
                     }
+                    // Qlik runs the first ELSE branch and, at the next ELSE, skips to END IF.
+                    Some(Frame {
+                        open:
+                            Open::If {
+                                else_branch: Some(first),
+                                dead_branches,
+                                ..
+                            },
+                        body,
+                        ..
+                    }) => {
+                        let done = chain_preceding(std::mem::take(body), &mut self.diagnostics);
+                        let first_clause = first.clause;
+                        match dead_branches.last_mut() {
+                            Some(last) => last.body = done,
+                            None => first.body = done,
+                        }
+                        dead_branches.push(ElseBranch {
+                            clause: span,
+                            body: Vec::new(),
+                        });
+                        self.diagnostics.push(
+                            Diagnostic::new(
+                                Code::SecondElse,
+                                span,
+                                "second ELSE in one IF block",
+                            )
+                            .with_label(first_clause, "the first ELSE")
+                            .with_note("Qlik skips from this ELSE to END IF: what follows it never runs")
+                            .with_help("remove this ELSE branch, or make it an ELSEIF"),
+                        );
+                    }
                     _ => unmatched(&mut self.diagnostics, span, "ELSE", "IF"),
                 }
                 return;
@@ -210,6 +248,7 @@ impl Builder {
                             Open::Switch {
                                 cases,
                                 default: None,
+                                before_first_case,
                                 ..
                             },
                         body,
@@ -219,8 +258,8 @@ impl Builder {
                         if let Some(last) = cases.last_mut() {
                             last.body = done;
                         } else {
-                            // Statements between SWITCH and the first CASE never run.
-                            drop(done);
+                            before_first_case_found(&done, &mut self.diagnostics);
+                            *before_first_case = done;
                         }
                         cases.push(SwitchCase {
                             values,
@@ -239,6 +278,7 @@ impl Builder {
                             Open::Switch {
                                 cases,
                                 default: default @ None,
+                                before_first_case,
                                 ..
                             },
                         body,
@@ -247,6 +287,9 @@ impl Builder {
                         let done = chain_preceding(std::mem::take(body), &mut self.diagnostics);
                         if let Some(last) = cases.last_mut() {
                             last.body = done;
+                        } else {
+                            before_first_case_found(&done, &mut self.diagnostics);
+                            *before_first_case = done;
                         }
                         *default = Some(ElseBranch {
                             clause: span,
@@ -359,7 +402,7 @@ impl Builder {
                 None => root.push(stmt),
             }
         }
-        let statements = chain_preceding(root, &mut diagnostics);
+        let statements = chain_preceding_root(root, &mut diagnostics);
         (statements, diagnostics)
     }
 }
@@ -449,15 +492,22 @@ fn finish(
         Open::If {
             mut branches,
             mut else_branch,
+            mut dead_branches,
         } => {
-            match (&mut else_branch, branches.last_mut()) {
-                (Some(e), _) => e.body = body,
-                (None, Some(last)) => last.body = body,
-                (None, None) => {}
+            match (
+                dead_branches.last_mut(),
+                &mut else_branch,
+                branches.last_mut(),
+            ) {
+                (Some(d), _, _) => d.body = body,
+                (None, Some(e), _) => e.body = body,
+                (None, None, Some(last)) => last.body = body,
+                (None, None, None) => {}
             }
             StmtKind::If(Box::new(StmtIf {
                 branches,
                 else_branch,
+                dead_branches,
                 end,
             }))
         }
@@ -473,6 +523,7 @@ fn finish(
                 from,
                 to,
                 step,
+                clause: frame.clause,
                 body,
                 next: next(closing.next_variable),
             }))
@@ -482,12 +533,14 @@ fn finish(
             StmtKind::ForEach(Box::new(StmtForEach {
                 variable,
                 list,
+                clause: frame.clause,
                 body,
                 next: next(closing.next_variable),
             }))
         }
         Open::Do(condition) => StmtKind::Do(Box::new(StmtDo {
             condition,
+            clause: frame.clause,
             body,
             loop_condition: closing.loop_condition,
             end,
@@ -495,21 +548,28 @@ fn finish(
         Open::Sub { name, params } => StmtKind::Sub(Box::new(StmtSub {
             name,
             params,
+            clause: frame.clause,
             body,
             end,
         })),
         Open::Switch {
             subject,
+            mut before_first_case,
             mut cases,
             mut default,
         } => {
             match (&mut default, cases.last_mut()) {
                 (Some(d), _) => d.body = body,
                 (None, Some(last)) => last.body = body,
-                (None, None) => {}
+                (None, None) => {
+                    before_first_case_found(&body, diagnostics);
+                    before_first_case = body;
+                }
             }
             StmtKind::Switch(Box::new(StmtSwitch {
                 subject,
+                clause: frame.clause,
+                before_first_case,
                 cases,
                 default,
                 end,
@@ -534,18 +594,43 @@ fn finish(
     stmt
 }
 
+/// A QS107 for statements that stand between SWITCH and its first CASE.
+fn before_first_case_found(body: &[Stmt], diagnostics: &mut Vec<Diagnostic>) {
+    let mut real = body.iter().filter(|s| s.kind != StmtKind::Empty);
+    if let Some(first) = real.next() {
+        let span = real
+            .next_back()
+            .map_or(first.span, |last| first.span.cover(last.span));
+        diagnostics.push(
+            Diagnostic::new(
+                Code::StatementsBeforeCase,
+                span,
+                "statements between SWITCH and its first CASE",
+            )
+            .with_note("Qlik jumps from SWITCH to the matching CASE: these statements never run")
+            .with_help("move them before the SWITCH or under a CASE"),
+        );
+    }
+}
+
 /// The spans of a block's inner clauses: ELSEIF and ELSE, CASE and DEFAULT.
 fn clause_spans(kind: &StmtKind) -> impl Iterator<Item = Span> + '_ {
-    let (branches, cases, last) = match kind {
-        StmtKind::If(s) => (&s.branches[..], &[][..], s.else_branch.as_ref()),
-        StmtKind::Switch(s) => (&[][..], &s.cases[..], s.default.as_ref()),
-        _ => (&[][..], &[][..], None),
+    let (branches, cases, last, dead) = match kind {
+        StmtKind::If(s) => (
+            &s.branches[..],
+            &[][..],
+            s.else_branch.as_ref(),
+            &s.dead_branches[..],
+        ),
+        StmtKind::Switch(s) => (&[][..], &s.cases[..], s.default.as_ref(), &[][..]),
+        _ => (&[][..], &[][..], None, &[][..]),
     };
     branches
         .iter()
         .map(|b| b.clause)
         .chain(cases.iter().map(|c| c.clause))
         .chain(last.map(|e| e.clause))
+        .chain(dead.iter().map(|e| e.clause))
 }
 
 fn check_next_variable(variable: &Ident, next: &Option<Ident>, diagnostics: &mut Vec<Diagnostic>) {
@@ -565,14 +650,44 @@ fn check_next_variable(variable: &Ident, next: &Option<Ident>, diagnostics: &mut
 }
 
 fn is_source_less_load(stmt: &Stmt) -> bool {
-    matches!(&stmt.kind, StmtKind::Load(load) if load.source == LoadSource::Missing)
+    matches!(&stmt.kind, StmtKind::Load(load) if matches!(load.source, LoadSource::Missing | LoadSource::Following))
 }
 
-/// Attaches each LOAD without a source to the LOAD or SELECT below it (empty statements in
-/// between are dropped), bottom-up so stacks of any height chain correctly.
-/// The result has no spare capacity: block bodies are mostly one or two statements, and a
-/// body grown by pushing reserves four.
-pub(crate) fn chain_preceding(mut body: Vec<Stmt>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Stmt> {
+/// Attaches each LOAD without a source to the LOAD or SELECT below it in a block body (empty
+/// statements in between are dropped). A body's last statements are followed by whatever runs
+/// after the block, so a source-less LOAD there is left open ([`LoadSource::Following`]).
+pub(crate) fn chain_preceding(body: Vec<Stmt>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Stmt> {
+    chain(body, true, diagnostics)
+}
+
+/// [`chain_preceding`] for the top level of a script: nothing follows its end.
+pub(crate) fn chain_preceding_root(
+    body: Vec<Stmt>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Stmt> {
+    chain(body, false, diagnostics)
+}
+
+/// Statements after which only run time tells what comes next: Qlik chains a preceding LOAD
+/// to the next LOAD or SELECT that actually runs, which may sit inside or after them.
+fn decided_at_run_time(stmt: &Stmt) -> bool {
+    matches!(
+        stmt.kind,
+        StmtKind::If(_)
+            | StmtKind::Switch(_)
+            | StmtKind::For(_)
+            | StmtKind::ForEach(_)
+            | StmtKind::Do(_)
+            | StmtKind::Sub(_)
+            | StmtKind::Call(_)
+            | StmtKind::Include(_)
+            | StmtKind::Dynamic(_)
+    )
+}
+
+/// Bottom-up, so stacks of any height chain correctly. The result has no spare capacity:
+/// block bodies are mostly one or two statements, and a body grown by pushing reserves four.
+fn chain(mut body: Vec<Stmt>, open_end: bool, diagnostics: &mut Vec<Diagnostic>) -> Vec<Stmt> {
     if !body.iter().any(is_source_less_load) {
         body.shrink_to_fit();
         return body;
@@ -588,6 +703,10 @@ pub(crate) fn chain_preceding(mut body: Vec<Stmt>, diagnostics: &mut Vec<Diagnos
             let target = below.len().checked_sub(empties + 1);
             let feeds = target
                 .is_some_and(|i| matches!(below[i].kind, StmtKind::Load(_) | StmtKind::Select(_)));
+            let open = match target {
+                None => open_end,
+                Some(i) => decided_at_run_time(&below[i]),
+            };
             match target {
                 Some(i) if feeds => {
                     below.truncate(i + 1);
@@ -595,6 +714,11 @@ pub(crate) fn chain_preceding(mut body: Vec<Stmt>, diagnostics: &mut Vec<Diagnos
                     stmt.span.end = source.span.end;
                     if let StmtKind::Load(load) = &mut stmt.kind {
                         load.source = LoadSource::Preceding(Box::new(source));
+                    }
+                }
+                _ if open => {
+                    if let StmtKind::Load(load) = &mut stmt.kind {
+                        load.source = LoadSource::Following;
                     }
                 }
                 _ => diagnostics.push(

@@ -13,6 +13,7 @@ mod load;
 mod set;
 mod statements;
 
+pub(crate) use common::ident_from;
 pub(crate) use control::Clause;
 
 use super::ast::{Expr, Prefix, StmtKind};

@@ -14,6 +14,16 @@ use crate::source::Span;
 use chumsky::span::SimpleSpan;
 use logos::Logos;
 
+/// The words that begin a LOAD's source clause.
+const SOURCE_WORDS: &[&str] = &[
+    "from",
+    "from_field",
+    "inline",
+    "resident",
+    "autogenerate",
+    "extension",
+];
+
 /// A token with its span in the form the parser consumes.
 pub(crate) type Spanned<'s> = (Token<'s>, SimpleSpan);
 
@@ -176,13 +186,15 @@ impl<'s> Splitter<'s> {
                 Token::QName(slice),
             ),
             LexError::UnterminatedComment => {
+                self.record_comment(CommentKind::Block, slice, span);
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::UnterminatedComment,
                         Span::new(span.start as usize, span.start as usize + 2),
-                        "block comment is not closed",
+                        "block comment is not closed: it runs to the end of the file",
                     )
-                    .with_help("close it with `*/`"),
+                    .with_note("Qlik reads everything after an unclosed `/*` as comment, so none of it runs")
+                    .with_help("close it with `*/` where the comment should end"),
                 );
                 return None;
             }
@@ -220,6 +232,21 @@ impl<'s> Splitter<'s> {
 
     /// Appends a significant token, gluing it to the previous one when they touch and either
     /// holds a `$(…)`.
+    /// Qlik accepts a comma after the last field of a LOAD, before its source clause or its
+    /// `;` (`LOAD a, b, FROM …`). Such a comma is dropped from the item's tokens, so both
+    /// parser passes read the list as if it were not there.
+    fn drop_trailing_comma(&mut self, item_start: usize) {
+        if self.tokens.len() > item_start + 1
+            && self.tokens.last().is_some_and(|(t, _)| *t == Token::Comma)
+            && self.tokens[item_start..]
+                .iter()
+                .any(|(t, _)| t.is_word("load"))
+        {
+            self.tokens.pop();
+            self.origin.pop();
+        }
+    }
+
     fn push(&mut self, token: Token<'s>, span: Span, item_start: usize) {
         if self.tokens.len() > item_start {
             let (last, last_span) = self.tokens[self.tokens.len() - 1];
@@ -293,6 +320,9 @@ impl<'s> Splitter<'s> {
         while let Some((token, span)) = self.lexed.get(self.pos) {
             match token {
                 Ok(Token::Semi) => {
+                    if !control {
+                        self.drop_trailing_comma(start);
+                    }
                     self.pos += 1;
                     end = span.end;
                     terminated = true;
@@ -300,7 +330,7 @@ impl<'s> Splitter<'s> {
                     break;
                 }
                 Ok(Token::Newline) => {
-                    if control || self.is_lone_include(start) {
+                    if control || self.is_lone_include(start) || self.dollar_line_ends(start) {
                         break;
                     }
                 }
@@ -309,6 +339,9 @@ impl<'s> Splitter<'s> {
                 Ok(t) => {
                     if clause_done {
                         break;
+                    }
+                    if !control && SOURCE_WORDS.iter().any(|w| t.is_word(w)) {
+                        self.drop_trailing_comma(start);
                     }
                     self.push(t, span, start);
                     end = span.end;
@@ -390,6 +423,35 @@ impl<'s> Splitter<'s> {
     }
 
     /// `$(Include=…)` alone on its line needs no `;`: the included text brings its own.
+    /// A line made of `$(…)` with no `;`, followed by a line that ends or continues a block
+    /// (NEXT, END IF, LOOP, ELSE…): the expansion is a statement of its own (it usually holds
+    /// its `;`), and must not swallow the clause below.
+    fn dollar_line_ends(&mut self, start: usize) -> bool {
+        const BLOCK_WORDS: &[&str] = &[
+            "next",
+            "end",
+            "endif",
+            "loop",
+            "else",
+            "elseif",
+            "case",
+            "default",
+            "endsub",
+            "endswitch",
+        ];
+        if !matches!(self.tokens.get(start), Some((Token::Dollar(_), _)))
+            || self.tokens[start..]
+                .iter()
+                .any(|(t, _)| !matches!(t, Token::Dollar(_)))
+        {
+            return false;
+        }
+        match self.peek_significant(self.pos + 1, false) {
+            Some((_, Token::Ident(w))) => BLOCK_WORDS.iter().any(|b| w.eq_ignore_ascii_case(b)),
+            _ => false,
+        }
+    }
+
     fn is_lone_include(&self, start: usize) -> bool {
         match &self.tokens[start..] {
             [(Token::Dollar(d), span)] => matches!(

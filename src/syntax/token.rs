@@ -54,8 +54,9 @@ pub enum Token<'s> {
     #[regex(r"[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?", |lex| lex.slice())]
     #[regex(r"\.[0-9]+([eE][+-]?[0-9]+)?", |lex| lex.slice())]
     Number(&'s str),
-    /// A word: letters of any script, digits, `_ . # % $ @`.
-    #[regex(r"[A-Za-z_%@$]", ident)]
+    /// A word: letters of any script, digits, `_ . # % $ @`. Qlik also takes unquoted names
+    /// that start with `?` or `#` (`?Active`, `as #Period`).
+    #[regex(r"[A-Za-z_%@$?#]", ident)]
     #[regex(r"[^\x00-\x7F]", ident)]
     Ident(&'s str),
 
@@ -117,8 +118,8 @@ pub enum Token<'s> {
     #[token("/=")]
     SlashEq,
     /// Characters with no role in expressions that still occur in raw text and unquoted paths:
-    /// `\ ? ! ~ ^ | # ]`. The parser reports them where they do not belong.
-    #[regex(r"[\\?!~^|#\]]", |lex| lex.slice())]
+    /// `\ ! ~ ^ | ]`. The parser reports them where they do not belong.
+    #[regex(r"[\\!~^|\]]", |lex| lex.slice())]
     Punct(&'s str),
     /// Input that makes no token (never produced by logos itself; the splitter stores lexer
     /// errors as this so the parser can report them where they matter).
@@ -247,7 +248,11 @@ fn block_comment<'s>(lex: &mut Lexer<'s, Token<'s>>) -> Result<&'s str, LexError
             lex.bump(n + 2);
             Ok(lex.slice())
         }
-        None => cut_at_line_end(lex, LexError::UnterminatedComment),
+        // Qlik reads an unclosed `/*` as a comment to the end of the file.
+        None => {
+            lex.bump(lex.remainder().len());
+            Err(LexError::UnterminatedComment)
+        }
     }
 }
 

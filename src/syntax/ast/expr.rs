@@ -26,6 +26,9 @@ pub enum Expr {
     /// A keyword in argument position: the sort types and orders of a structured Aggr
     /// dimension (`NUMERIC`, `DESCENDING`…), upper-cased.
     Keyword(ExprKeyword),
+    /// Where an expression stands that did not parse (its diagnostic says why), e.g. the
+    /// condition of an IF clause that still opens its block. Later passes skip it.
+    Error(Span),
 }
 
 impl Expr {
@@ -44,6 +47,7 @@ impl Expr {
             Expr::Tuple(e) => e.span,
             Expr::Scoped(e) => e.span,
             Expr::Keyword(e) => e.span,
+            Expr::Error(span) => *span,
         }
     }
 }

@@ -167,15 +167,26 @@ pub struct StmtLoad {
     pub distinct: bool,
     pub fields: Vec<LoadField>,
     pub source: LoadSource,
+    /// The source clause (`FROM …`, `RESIDENT t`, `INLINE […]`, …) as written; absent for a
+    /// preceding or missing source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_span: Option<Span>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: Option<LoadFilter>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub group_by: Vec<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_by: Option<GroupBy>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_by: Option<OrderBy>,
     /// A `$(…)` after the clauses (typically expanding to a WHERE clause).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tail: Option<ExprDollar>,
+}
+
+/// `GROUP BY key, …`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupBy {
+    pub keys: Vec<Expr>,
+    pub span: Span,
 }
 
 /// `ORDER BY key [asc|desc], …` (only valid after RESIDENT).
@@ -209,8 +220,14 @@ pub enum LoadSource {
     Resident(Ident),
     AutoGenerate(Expr),
     Extension(Box<SourceExtension>),
+    /// `LOAD * $(vSource);`: the whole source clause is one expansion, read by the resolver.
+    Dynamic(ExprDollar),
     /// A preceding load: the statement below supplies the rows.
     Preceding(Box<Stmt>),
+    /// A preceding load whose rows come from the next LOAD or SELECT that runs, which only
+    /// execution decides: it stands at the end of a block body, or before a control block,
+    /// CALL, include or dynamic statement. The resolver chains it.
+    Following,
     /// No source clause and nothing below to read from (reported as QS204).
     Missing,
 }

@@ -67,6 +67,8 @@ pub struct StmtInclude {
     pub must: bool,
     /// The path after `=`, trimmed (may hold further `$(…)`).
     pub path: String,
+    /// Where `path` stands in the source.
+    pub path_span: Span,
     pub expansion: ExprDollar,
 }
 
@@ -357,6 +359,10 @@ pub struct StmtIf {
     pub branches: Vec<IfBranch>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub else_branch: Option<ElseBranch>,
+    /// Further ELSE branches after the first (QS206). Qlik skips from the second ELSE to
+    /// END IF, so they never run; they are kept so tools can show and lint them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dead_branches: Vec<ElseBranch>,
     /// The END IF clause; absent when the block is not closed (QS202).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<Span>,
@@ -384,6 +390,8 @@ pub struct StmtFor {
     pub to: Expr,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<Expr>,
+    /// The FOR clause.
+    pub clause: Span,
     pub body: Block,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<NextClause>,
@@ -409,6 +417,8 @@ pub enum ForEachList {
 pub struct StmtForEach {
     pub variable: Ident,
     pub list: ForEachList,
+    /// The FOR EACH clause.
+    pub clause: Span,
     pub body: Block,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<NextClause>,
@@ -431,6 +441,8 @@ pub struct LoopCondition {
 pub struct StmtDo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<LoopCondition>,
+    /// The DO clause.
+    pub clause: Span,
     pub body: Block,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loop_condition: Option<LoopCondition>,
@@ -444,6 +456,8 @@ pub struct StmtSub {
     pub name: Ident,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<Ident>,
+    /// The SUB clause.
+    pub clause: Span,
     pub body: Block,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<Span>,
@@ -460,6 +474,11 @@ pub struct StmtCall {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StmtSwitch {
     pub subject: Expr,
+    /// The SWITCH clause.
+    pub clause: Span,
+    /// Statements between SWITCH and the first CASE (QS207): Qlik never runs them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub before_first_case: Block,
     pub cases: Vec<SwitchCase>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<ElseBranch>,
@@ -477,6 +496,8 @@ pub struct SwitchCase {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ExitTarget {
     Script,
+    /// `EXIT ERROR 'message'` (newer releases): ends the reload as failed.
+    Error,
     For,
     Do,
     Sub,
@@ -497,6 +518,9 @@ pub struct ExitCondition {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StmtExit {
     pub target: ExitTarget,
+    /// The message of `EXIT SCRIPT 'text'` / `EXIT ERROR 'text'`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<Expr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<ExitCondition>,
 }

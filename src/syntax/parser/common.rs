@@ -33,7 +33,7 @@ pub(crate) fn trimmed<T>(mut list: Vec<T>) -> Vec<T> {
 /// `any().filter().labelled()` because these parsers are tried at almost every position, and
 /// the label wrapper's bookkeeping was a tenth of the parse. The error is the one the wrapper
 /// made: expected `label`, found the next token.
-fn one_token<'t, 's: 't, E: PErr<'t, 's>, O>(
+pub(super) fn one_token<'t, 's: 't, E: PErr<'t, 's>, O>(
     label: &'static str,
     accept: impl Fn(Token<'s>, SimpleSpan) -> Option<O> + Clone,
 ) -> impl Parser<'t, Input<'t, 's>, O, extra::Err<E>> + Clone {

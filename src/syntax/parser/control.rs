@@ -98,13 +98,14 @@ pub(crate) fn clause<'t, 's: 't, E: PErr<'t, 's>>(
         .map(Option::unwrap_or_default);
 
     choice((
+        // Qlik runs `IF cond` with no THEN at the end of its line.
         kw("if")
             .ignore_then(expr.clone())
-            .then_ignore(kw("then"))
+            .then_ignore(kw("then").or_not())
             .map(Clause::If),
         kw("elseif")
             .ignore_then(expr.clone())
-            .then_ignore(kw("then"))
+            .then_ignore(kw("then").or_not())
             .map(Clause::ElseIf),
         kw("else").to(Clause::Else),
         kw("endif").to(Clause::EndIf),
@@ -139,14 +140,31 @@ pub(crate) fn clause<'t, 's: 't, E: PErr<'t, 's>>(
         kw("loop").ignore_then(condition).map(Clause::Loop),
         kw("exit")
             .ignore_then(choice((
-                kw("script").to(ExitTarget::Script),
-                kw("for").to(ExitTarget::For),
-                kw("do").to(ExitTarget::Do),
-                kw("sub").to(ExitTarget::Sub),
+                // `EXIT SCRIPT 'why'` and (newer releases) `EXIT ERROR 'why'` take a message.
+                kw_any(&["script", "error"])
+                    .map(|i| {
+                        if i == 0 {
+                            ExitTarget::Script
+                        } else {
+                            ExitTarget::Error
+                        }
+                    })
+                    .then(
+                        expr.clone()
+                            .and_is(kw_any(&["when", "unless"]).not())
+                            .or_not(),
+                    ),
+                kw("for").to((ExitTarget::For, None)),
+                kw("do").to((ExitTarget::Do, None)),
+                kw("sub").to((ExitTarget::Sub, None)),
             )))
             .then(exit_condition)
-            .map(|(target, condition)| {
-                Clause::Stmt(StmtKind::Exit(Box::new(StmtExit { target, condition })))
+            .map(|((target, message), condition)| {
+                Clause::Stmt(StmtKind::Exit(Box::new(StmtExit {
+                    target,
+                    message,
+                    condition,
+                })))
             }),
         kw("sub")
             .ignore_then(name())

@@ -123,9 +123,12 @@ pub(crate) fn expression<'t, 's: 't, E: PErr<'t, 's>>(
         } else {
             empty().to(None).boxed()
         };
+        // Qlik takes an empty last argument (`if(c, x, )`, `WeekDay(Today(),)`) as if it were
+        // left out.
         let args = expr
             .clone()
             .separated_by(just(Token::Comma))
+            .allow_trailing()
             .collect::<Vec<_>>()
             .map(trimmed);
         let call_tail = just(Token::LParen)

@@ -16,7 +16,7 @@ use super::control::Clause;
 use super::expr::{
     bin, binary_op, is_position, is_qualifier, plain_call, prefix_op, token_operand, un,
 };
-use super::load::{classify_format_item, inline_source};
+use super::load::{classify_format_item, inline_source, load_statement};
 use crate::syntax::ast::*;
 use crate::syntax::grammar_tables::LEADING_PREFIXES;
 use crate::syntax::split::Spanned;
@@ -73,7 +73,8 @@ pub(crate) fn clause(src: &str, tokens: &[Spanned<'_>], eoi: usize) -> Option<Cl
     c.i += 1;
     let clause = if is("if") || is("elseif") {
         let condition = c.expr(0)?;
-        c.word("then")?;
+        // THEN may be left out at the end of the line.
+        c.word("then");
         if is("if") {
             Clause::If(condition)
         } else {
@@ -267,7 +268,9 @@ impl<'s> Cursor<'_, 's> {
                     Token::Ident(q) if is_qualifier(q) => return None,
                     _ => loop {
                         args.push(self.expr(0)?);
-                        if self.token(Token::Comma).is_none() {
+                        // A trailing comma: an empty last argument.
+                        if self.token(Token::Comma).is_none() || self.peek() == Some(Token::RParen)
+                        {
                             break;
                         }
                     },
@@ -414,6 +417,7 @@ impl<'s> Cursor<'_, 's> {
                 break;
             }
         }
+        let source_start = self.i;
         let source = match self.peek() {
             Some(t) if t.is_word("from") => {
                 self.i += 1;
@@ -439,6 +443,8 @@ impl<'s> Cursor<'_, 's> {
             Some(t) if t.is_word("from_field") || t.is_word("extension") => return None,
             _ => LoadSource::Missing,
         };
+        let source =
+            (source != LoadSource::Missing).then(|| (source, sp(self.span_since(source_start))));
         let filter_start = self.i;
         let filter = match self.peek() {
             Some(t) if t.is_word("where") || t.is_word("while") => {
@@ -456,16 +462,23 @@ impl<'s> Cursor<'_, 's> {
             }
             _ => None,
         };
-        let mut group_by = Vec::new();
-        if self.word("group").is_some() {
+        let group_start = self.i;
+        let group_by = if self.word("group").is_some() {
             self.word("by")?;
+            let mut keys = Vec::new();
             loop {
-                group_by.push(self.expr(0)?);
+                keys.push(self.expr(0)?);
                 if self.token(Token::Comma).is_none() {
                     break;
                 }
             }
-        }
+            Some(GroupBy {
+                keys,
+                span: sp(self.span_since(group_start)),
+            })
+        } else {
+            None
+        };
         let order_start = self.i;
         let order_by = if self.word("order").is_some() {
             self.word("by")?;
@@ -503,15 +516,15 @@ impl<'s> Cursor<'_, 's> {
             }
             _ => None,
         };
-        Some(StmtKind::Load(Box::new(StmtLoad {
+        Some(StmtKind::Load(Box::new(load_statement(
             distinct,
-            fields: trimmed(fields),
+            trimmed(fields),
             source,
             filter,
             group_by,
             order_by,
             tail,
-        })))
+        ))))
     }
 
     /// `SQL …`, `QSL …`, `SELECT …`: the rest is the body, as text.

@@ -72,7 +72,27 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(
                 span: sp(e.span()),
             }))
         });
+    // Hierarchy's path delimiter may be written as bare punctuation: `Hierarchy(…, |, …)`.
+    let delimiter = super::common::one_token("name", |t, span| {
+        let text = match t {
+            Token::Punct(p) => p,
+            Token::Slash => "/",
+            Token::Minus => "-",
+            Token::Dot => ".",
+            Token::Colon => ":",
+            Token::Amp => "&",
+            Token::Plus => "+",
+            Token::Star => "*",
+            _ => return None,
+        };
+        Some(Ident {
+            text: text.into(),
+            quote: Quote::None,
+            span: sp(span),
+        })
+    });
     let optional_args = name()
+        .or(delimiter)
         .or_not()
         .separated_by(just(Token::Comma))
         .at_least(1)
@@ -423,7 +443,9 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(
         )
         .then_ignore(just(Token::RParen))
         .map(|(function, args)| LoadSource::Extension(Box::new(SourceExtension { function, args })));
-    let source = choice((from, from_field, inline, resident, autogenerate, extension)).or_not();
+    let source = choice((from, from_field, inline, resident, autogenerate, extension))
+        .map_with(|source, e| (source, sp(e.span())))
+        .or_not();
     let filter = kw_any(&["where", "while"])
         .then(expr.clone())
         .map_with(|(which, condition), e| LoadFilter {
@@ -444,6 +466,10 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(
                 .at_least(1)
                 .collect::<Vec<_>>(),
         )
+        .map_with(|keys, e| GroupBy {
+            keys,
+            span: sp(e.span()),
+        })
         .or_not();
     let order_key = expr
         .clone()
@@ -487,18 +513,53 @@ pub(crate) fn load<'t, 's: 't, E: PErr<'t, 's>>(
         .then(tail)
         .map(
             |((((((distinct, fields), source), filter), group_by), order_by), tail)| {
-                StmtKind::Load(Box::new(StmtLoad {
-                    distinct: distinct.is_some(),
+                StmtKind::Load(Box::new(load_statement(
+                    distinct.is_some(),
                     fields,
-                    source: source.unwrap_or(LoadSource::Missing),
+                    source,
                     filter,
-                    group_by: group_by.unwrap_or_default(),
+                    group_by,
                     order_by,
                     tail,
-                }))
+                )))
             },
         )
         .boxed()
+}
+
+/// Assembles a LOAD (both passes build it here). With no source clause, a `$(…)` after the
+/// clauses is the source (`LOAD * $(vSource);`): only the resolver can tell what it holds, so
+/// it is not chained to the statement below as a preceding load.
+pub(super) fn load_statement(
+    distinct: bool,
+    fields: Vec<LoadField>,
+    source: Option<(LoadSource, Span)>,
+    filter: Option<LoadFilter>,
+    group_by: Option<GroupBy>,
+    order_by: Option<OrderBy>,
+    mut tail: Option<ExprDollar>,
+) -> StmtLoad {
+    let (source, source_span) = match (source, tail.take()) {
+        (Some((source, span)), t) => {
+            tail = t;
+            (source, Some(span))
+        }
+        (None, Some(dollar)) => {
+            let span = dollar.span;
+            (LoadSource::Dynamic(dollar), Some(span))
+        }
+        (None, None) => (LoadSource::Missing, None),
+    };
+    StmtLoad {
+        distinct,
+        fields,
+        source,
+        source_span,
+        filter,
+        group_by,
+        order_by,
+        tail,
+    }
 }
 
 /// `SQL …`, `SELECT …`, `QSL …`: the body is kept as text.
