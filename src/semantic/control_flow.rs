@@ -126,6 +126,8 @@ pub(super) struct Machine<'o> {
     undefined_reported: HashSet<String>,
     /// QVD field lists already read, by canonical path.
     pub qvd_cache: HashMap<PathBuf, Option<Vec<String>>>,
+    /// Preceding LOADs waiting for the LOAD or SELECT that runs next.
+    pub pending_following: Vec<super::loads::PendingLoad>,
 }
 
 /// Runs the app's script.
@@ -170,6 +172,7 @@ pub(super) fn run(input: &AppInput, options: &ResolveOptions) -> Resolved {
         call_depth: 0,
         undefined_reported: HashSet::new(),
         qvd_cache: HashMap::new(),
+        pending_following: Vec::new(),
     };
     let (file, script) = machine.add_file(input.script.clone(), None);
     if let Ok(real) = std::fs::canonicalize(&input.script.path) {
@@ -183,6 +186,7 @@ pub(super) fn run(input: &AppInput, options: &ResolveOptions) -> Resolved {
     };
     machine.collect_subs(&script.statements, origin, None);
     machine.exec_block(&script.statements, origin);
+    machine.report_dangling_following();
     machine.finish(input)
 }
 
@@ -1005,13 +1009,12 @@ impl<'o> Machine<'o> {
             }
         }
         match exit.target {
-            ExitTarget::Script => {
-                if self.is_conditional() {
-                    Flow::ExitScript
-                } else {
+            // EXIT ERROR ends the reload as failed: for the model, like EXIT SCRIPT.
+            ExitTarget::Script | ExitTarget::Error => {
+                if !self.is_conditional() {
                     self.stopped = true;
-                    Flow::ExitScript
                 }
+                Flow::ExitScript
             }
             ExitTarget::Sub => Flow::ExitSub,
             ExitTarget::For => Flow::ExitFor,

@@ -88,7 +88,7 @@ fn collect(expr: &Expr, fields: &mut Vec<String>, mappings: &mut Vec<String>, ag
             }
         }
         Expr::Scoped(s) => collect(&s.expr, fields, mappings, aggregation),
-        Expr::Number(_) | Expr::String(_) | Expr::Dollar(_) | Expr::Param(_) | Expr::Keyword(_) => {}
+        Expr::Number(_) | Expr::String(_) | Expr::Dollar(_) | Expr::Param(_) | Expr::Keyword(_) | Expr::Error(_) => {}
     }
 }
 

@@ -166,7 +166,7 @@ pub fn evaluate(expr: &Expr, ctx: &dyn Context) -> Eval {
             }
         }
         Expr::Param(p) => Err(Unknown::missing(format!("parameter {} outside a variable body", p.text))),
-        Expr::Position(_) | Expr::Tuple(_) | Expr::Scoped(_) | Expr::Keyword(_) => Err(Unknown::missing(
+        Expr::Position(_) | Expr::Tuple(_) | Expr::Scoped(_) | Expr::Keyword(_) | Expr::Error(_) => Err(Unknown::missing(
             "not a script expression".to_string(),
         )),
     }

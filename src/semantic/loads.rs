@@ -42,8 +42,91 @@ struct Input {
     origin: Option<String>,
 }
 
+/// A preceding LOAD whose rows come from the next LOAD or SELECT that runs
+/// ([`LoadSource::Following`]), kept with the text its spans index into.
+pub(super) struct PendingLoad {
+    stmt: Stmt,
+    file: super::model::FileId,
+    text: std::rc::Rc<str>,
+    map: Option<std::rc::Rc<super::source_map::SourceMap>>,
+}
+
+impl PendingLoad {
+    fn origin(&self) -> Origin<'_> {
+        Origin {
+            file: self.file,
+            text: &self.text,
+            map: self.map.as_deref(),
+        }
+    }
+}
+
+fn input_from(level: Level) -> Input {
+    Input {
+        fields: (!level.incomplete).then_some(level.fields),
+        source: level.source,
+        resolved: level.resolved,
+        default_name: level.default_name,
+        table: None,
+        origin: None,
+    }
+}
+
 impl Machine<'_> {
+    /// Runs a LOAD or SELECT. A LOAD reading from the statement that runs next is kept until
+    /// that statement comes; then the chain is read bottom-up.
     pub(super) fn exec_load(&mut self, stmt: &Stmt, origin: Origin) {
+        if let StmtKind::Load(load) = &stmt.kind {
+            if load.source == LoadSource::Following {
+                self.pending_following.push(PendingLoad {
+                    stmt: stmt.clone(),
+                    file: origin.file,
+                    text: std::rc::Rc::from(origin.text),
+                    map: origin.map.map(|m| std::rc::Rc::new(m.clone())),
+                });
+                return;
+            }
+        }
+        if self.pending_following.is_empty() {
+            return self.place_load(stmt, origin, None);
+        }
+        let mut pending = std::mem::take(&mut self.pending_following);
+        let top = pending.remove(0);
+        let first = self.loads.len();
+        let mut level = self.level(stmt, origin);
+        let mut location = origin.loc(stmt.span);
+        for p in pending.iter().rev() {
+            self.push_preceding(location, &level);
+            let StmtKind::Load(load) = &p.stmt.kind else { continue };
+            level = self.level_from(load, p.origin(), input_from(level));
+            location = p.origin().loc(p.stmt.span);
+        }
+        self.push_preceding(location, &level);
+        self.place_load(&top.stmt, top.origin(), Some((level, first)));
+    }
+
+    fn push_preceding(&mut self, location: Location, level: &Level) {
+        let load = Load {
+            location,
+            target: String::new(),
+            kind: LoadKind::Preceding,
+            source: level.source.clone(),
+            resolved: level.resolved,
+            conditional: self.is_conditional(),
+        };
+        self.push_load(load);
+    }
+
+    /// Reads a preceding LOAD the script never gave a LOAD or SELECT to read from.
+    pub(super) fn report_dangling_following(&mut self) {
+        for p in std::mem::take(&mut self.pending_following) {
+            let location = p.origin().loc(p.stmt.span);
+            self.unresolved(location, "LOAD", "preceding LOAD with no LOAD or SELECT running after it", false);
+        }
+    }
+
+    /// Places a load's output in the model; `below` is the level a deferred chain computed.
+    fn place_load(&mut self, stmt: &Stmt, origin: Origin, below: Option<(Level, usize)>) {
         let location = origin.loc(stmt.span);
         let mut placement = Placement {
             conditional: self.is_conditional(),
@@ -79,8 +162,12 @@ impl Machine<'_> {
                 _ => {}
             }
         }
-        let first_level_load = self.loads.len();
-        let mut level = self.level(stmt, origin);
+        let first_level_load = below.as_ref().map_or(self.loads.len(), |(_, first)| *first);
+        let mut level = match (below, &stmt.kind) {
+            (Some((b, _)), StmtKind::Load(load)) => self.level_from(load, origin, input_from(b)),
+            (Some((b, _)), _) => b,
+            (None, _) => self.level(stmt, origin),
+        };
         self.apply_prefixes(stmt, &mut level, origin);
         let mut default_name = level.default_name.clone();
         if generic {
@@ -175,6 +262,11 @@ impl Machine<'_> {
 
     fn load_level(&mut self, load: &StmtLoad, stmt: &Stmt, origin: Origin) -> Level {
         let input = self.input(load, stmt, origin);
+        self.level_from(load, origin, input)
+    }
+
+    /// Applies a LOAD's field list to its input.
+    fn level_from(&mut self, load: &StmtLoad, origin: Origin, input: Input) -> Level {
         let mut fields: Vec<Field> = Vec::new();
         let mut incomplete = false;
         for field in &load.fields {
@@ -424,10 +516,20 @@ impl Machine<'_> {
                     origin: None,
                 }
             }
-            LoadSource::Missing => Input {
+            LoadSource::Missing | LoadSource::Following => Input {
                 resolved: false,
                 ..none(LoadSourceInfo::default(), String::new())
             },
+            LoadSource::Dynamic(d) => {
+                // Still a `$(…)` after expansion: its value is unknown.
+                let location = origin.loc(d.span);
+                let runtime = self.runtime_within(location);
+                self.unresolved(location, &d.text, "the whole source clause is a $(…) whose value is unknown", runtime);
+                Input {
+                    resolved: false,
+                    ..none(LoadSourceInfo::default(), String::new())
+                }
+            }
         }
     }
 

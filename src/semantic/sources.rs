@@ -315,7 +315,11 @@ fn statement_sources(text: &str, stmt: &Stmt, sources: &mut Vec<Source>) {
             LoadSource::Extension(ext) => sources.push(Source::Extension {
                 text: format!("{}({})", ext.function.text, ext.args.text),
             }),
-            LoadSource::FromField(_) | LoadSource::Preceding(_) | LoadSource::Missing => {}
+            LoadSource::FromField(_)
+            | LoadSource::Preceding(_)
+            | LoadSource::Following
+            | LoadSource::Dynamic(_)
+            | LoadSource::Missing => {}
         },
         StmtKind::Select(select) => sql_sources(&select.body.text, sources),
         StmtKind::Store(store) => sources.push(Source::Store {
