@@ -7,9 +7,10 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use crate::qvd::{
-    scan, FieldProfile, LineageEntry, ProfileOptions, ProfileValue, QvdError, QvdRecord,
-    ScanOptions, ScannedFile, Source,
+    scan, FieldProfile, ProfileOptions, ProfileValue, QvdError, QvdRecord, ScanOptions,
+    ScannedFile,
 };
+use crate::semantic::sources::{classify_lineage, ClassifiedLineage, Source};
 use serde::Serialize;
 
 /// Read QVD headers (and optionally profile their data) from files and folders.
@@ -92,7 +93,7 @@ struct ErrorBody<'a> {
 fn write_json(out: &mut impl Write, scanned: &[ScannedFile]) -> io::Result<()> {
     for file in scanned {
         match &file.result {
-            Ok(record) => serde_json::to_writer(&mut *out, record)?,
+            Ok(record) => serde_json::to_writer(&mut *out, &with_classified_lineage(record))?,
             Err(error) => serde_json::to_writer(
                 &mut *out,
                 &ErrorLine {
@@ -158,7 +159,7 @@ fn write_record(out: &mut impl Write, record: &QvdRecord) -> io::Result<()> {
             field.tags.join(" "),
         )?;
     }
-    for entry in &record.lineage {
+    for entry in &classify_lineage(&record.lineage) {
         write_lineage(out, entry)?;
     }
     if let Some(profile) = &record.profile {
@@ -169,7 +170,18 @@ fn write_record(out: &mut impl Write, record: &QvdRecord) -> io::Result<()> {
     writeln!(out)
 }
 
-fn write_lineage(out: &mut impl Write, entry: &LineageEntry) -> io::Result<()> {
+/// The record as JSON with each raw lineage entry classified (`source`, `upstream`).
+fn with_classified_lineage(record: &QvdRecord) -> serde_json::Value {
+    let mut value = serde_json::to_value(record).unwrap_or(serde_json::Value::Null);
+    if let Some(object) = value.as_object_mut() {
+        let classified = serde_json::to_value(classify_lineage(&record.lineage))
+            .unwrap_or(serde_json::Value::Null);
+        object.insert("lineage".to_string(), classified);
+    }
+    value
+}
+
+fn write_lineage(out: &mut impl Write, entry: &ClassifiedLineage) -> io::Result<()> {
     write!(out, "  lineage {}", describe_source(&entry.source))?;
     if !entry.upstream.is_empty() {
         let upstream: Vec<String> = entry.upstream.iter().map(describe_source).collect();

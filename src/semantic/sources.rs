@@ -12,7 +12,6 @@
 
 use serde::Serialize;
 
-use crate::qvd::LineageInfo;
 use crate::syntax::ast::{FormatItem, LoadSource, Stmt, StmtKind};
 
 /// Something a table was read from or written to, as named by a lineage entry or a statement.
@@ -45,9 +44,9 @@ pub enum Source {
     Empty,
 }
 
-/// A lineage entry with what it names.
+/// A QVD lineage entry with what it names.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LineageEntry {
+pub struct ClassifiedLineage {
     pub discriminator: String,
     pub statement: String,
     /// What the discriminator names.
@@ -56,15 +55,15 @@ pub struct LineageEntry {
     pub upstream: Vec<Source>,
 }
 
-/// Classifies every entry of a header's lineage.
-pub fn analyse_lineage(lineage: &[LineageInfo]) -> Vec<LineageEntry> {
-    lineage
+/// Classifies every raw lineage entry of a QVD header.
+pub fn classify_lineage(entries: &[crate::qvd::LineageEntry]) -> Vec<ClassifiedLineage> {
+    entries
         .iter()
-        .map(|info| LineageEntry {
-            discriminator: info.discriminator.clone(),
-            statement: info.statement.clone(),
-            source: classify_discriminator(&info.discriminator),
-            upstream: upstream_sources(&info.statement),
+        .map(|entry| ClassifiedLineage {
+            discriminator: entry.discriminator.clone(),
+            statement: entry.statement.clone(),
+            source: classify_discriminator(&entry.discriminator),
+            upstream: upstream_sources(&entry.statement),
         })
         .collect()
 }
