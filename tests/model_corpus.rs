@@ -43,7 +43,8 @@ fn options() -> ResolveOptions {
 fn resolve_case(path: &Path) -> Resolved {
     // Relative paths keep snapshots the same on every machine.
     std::env::set_current_dir(root()).unwrap();
-    let connections = Connections::read(Path::new("corpus/model/connections.json")).expect("connections");
+    let connections =
+        Connections::read(Path::new("corpus/model/connections.json")).expect("connections");
     let rel = path.strip_prefix(root()).unwrap();
     let input = AppInput::read(rel, &connections).expect("case reads");
     semantic::resolve(&input, &options())
@@ -53,14 +54,21 @@ fn render(path: &Path, resolved: &Resolved) -> String {
     let source = std::fs::read_to_string(path).unwrap_or_default();
     let mut out = Vec::new();
     write_human(&mut out, resolved, false).unwrap();
-    format!("{source}\n---- model ----\n{}", String::from_utf8_lossy(&out))
+    format!(
+        "{source}\n---- model ----\n{}",
+        String::from_utf8_lossy(&out)
+    )
 }
 
 #[test]
 fn model_corpus_snapshots() {
     let mut failures = Vec::new();
     for path in model_cases() {
-        let rel = path.strip_prefix(root().join("corpus")).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(root().join("corpus"))
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let (dir, name) = rel.rsplit_once('/').unwrap();
         let resolved = resolve_case(&path);
         let document = render(&path, &resolved);
@@ -86,7 +94,17 @@ fn find<'a>(resolved: &'a Resolved, table: &str) -> &'a semantic::model::Table {
         .tables
         .iter()
         .find(|t| t.name == table)
-        .unwrap_or_else(|| panic!("no table {table}: {:?}", resolved.model.tables.iter().map(|t| &t.name).collect::<Vec<_>>()))
+        .unwrap_or_else(|| {
+            panic!(
+                "no table {table}: {:?}",
+                resolved
+                    .model
+                    .tables
+                    .iter()
+                    .map(|t| &t.name)
+                    .collect::<Vec<_>>()
+            )
+        })
 }
 
 fn case(name: &str) -> Resolved {
@@ -94,7 +112,11 @@ fn case(name: &str) -> Resolved {
 }
 
 fn codes(resolved: &Resolved) -> Vec<&'static str> {
-    resolved.diagnostics.iter().map(|d| d.diagnostic.code.as_str()).collect()
+    resolved
+        .diagnostics
+        .iter()
+        .map(|d| d.diagnostic.code.as_str())
+        .collect()
 }
 
 #[test]
@@ -102,7 +124,11 @@ fn auto_concatenation_rules() {
     let r = case("auto-concatenation.qvs");
     let names: Vec<&str> = r.model.tables.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["Sales", "Sales-1", "Sales-2", "countries"]);
-    assert_eq!(find(&r, "Sales").fields.len(), 3, "CONCATENATE added Currency");
+    assert_eq!(
+        find(&r, "Sales").fields.len(),
+        3,
+        "CONCATENATE added Currency"
+    );
 }
 
 #[test]
@@ -112,7 +138,12 @@ fn subs_pass_variables_by_reference() {
     assert_eq!(store.path, "lib://QVD/Extract/Orders.qvd");
     assert!(store.resolved);
     assert!(codes(&r).contains(&"QM203"), "recursion guarded");
-    let later = r.model.variables.iter().find(|(n, _)| n == "vLater").expect("vLater");
+    let later = r
+        .model
+        .variables
+        .iter()
+        .find(|(n, _)| n == "vLater")
+        .expect("vLater");
     assert_eq!(later.1, semantic::model::VariableState::Known("xx".into()));
 }
 
@@ -125,7 +156,10 @@ fn includes_relative_lib_missing_and_cyclic() {
     assert_eq!(r.model.files.len(), 3, "nested relative include read");
     let r = case("includes-missing.qvs");
     let c = codes(&r);
-    assert!(c.contains(&"QM101") && c.contains(&"QM102") && c.contains(&"QM104"), "{c:?}");
+    assert!(
+        c.contains(&"QM101") && c.contains(&"QM102") && c.contains(&"QM104"),
+        "{c:?}"
+    );
     let r = case("includes-cyclic.qvs");
     assert!(codes(&r).contains(&"QM103"));
 }
@@ -138,12 +172,28 @@ fn loops_unroll_and_list_folders() {
     assert_eq!(find(&r, "Year1").sources.len(), 2);
     assert!(!r.model.tables.iter().any(|t| t.name == "Year2"));
     let regions = find(&r, "Regions");
-    assert_eq!(regions.sources.len(), 2, "the second file of FileList auto-concatenates into the first");
+    assert_eq!(
+        regions.sources.len(),
+        2,
+        "the second file of FileList auto-concatenates into the first"
+    );
     let stores: Vec<&str> = r.model.stores.iter().map(|s| s.path.as_str()).collect();
     assert_eq!(stores, ["lib://QVD/Orders.qvd", "lib://QVD/Invoices.qvd"]);
-    let var = |n: &str| r.model.variables.iter().find(|(v, _)| v == n).map(|(_, s)| s.clone());
-    assert_eq!(var("vAfterDo"), Some(semantic::model::VariableState::Known("3".into())));
-    assert_eq!(var("vLastJ"), Some(semantic::model::VariableState::Known("1".into())));
+    let var = |n: &str| {
+        r.model
+            .variables
+            .iter()
+            .find(|(v, _)| v == n)
+            .map(|(_, s)| s.clone())
+    };
+    assert_eq!(
+        var("vAfterDo"),
+        Some(semantic::model::VariableState::Known("3".into()))
+    );
+    assert_eq!(
+        var("vLastJ"),
+        Some(semantic::model::VariableState::Known("1".into()))
+    );
 }
 
 #[test]
@@ -153,7 +203,12 @@ fn sql_dialects_and_fallback() {
         .model
         .loads
         .iter()
-        .map(|l| (l.source.sql_tables.clone(), l.source.sql_analysis.clone().unwrap_or_default()))
+        .map(|l| {
+            (
+                l.source.sql_tables.clone(),
+                l.source.sql_analysis.clone().unwrap_or_default(),
+            )
+        })
         .collect();
     assert_eq!(sql[0].0, ["dbo.Orders", "dbo.Customers"]);
     assert_eq!(sql[0].1, "parsed (sqlserver)");
@@ -163,7 +218,11 @@ fn sql_dialects_and_fallback() {
     assert_eq!(sql[3].0, ["lake.web.events", "lake.web.users"]);
     assert!(sql[4].1.starts_with("fallback"));
     let top = find(&r, "TopCustomers");
-    let name = top.fields.iter().find(|f| f.name == "CustomerName").unwrap();
+    let name = top
+        .fields
+        .iter()
+        .find(|f| f.name == "CustomerName")
+        .unwrap();
     assert_eq!(name.derived_from[0].table.as_deref(), Some("dbo.Customers"));
     assert_eq!(name.derived_from[0].field.as_deref(), Some("Name"));
 }
@@ -171,25 +230,47 @@ fn sql_dialects_and_fallback() {
 #[test]
 fn section_access_is_kept_apart() {
     let r = case("section-access.qvs");
-    assert_eq!(r.model.tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["Sales"]);
+    assert_eq!(
+        r.model
+            .tables
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Sales"]
+    );
     assert_eq!(r.model.section_access_tables[0].name, "Access");
 }
 
 #[test]
 fn hostile_input_is_bounded() {
-    for name in ["do-while-forever.qvs", "self-doubling.qvs", "huge-for.qvs", "unknown-variables.qvs"] {
+    for name in [
+        "do-while-forever.qvs",
+        "self-doubling.qvs",
+        "huge-for.qvs",
+        "unknown-variables.qvs",
+    ] {
         let started = Instant::now();
         let r = case(&format!("hostile/{name}"));
-        assert!(started.elapsed() < Duration::from_secs(20), "{name} took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{name} took {:?}",
+            started.elapsed()
+        );
         let mut out = Vec::new();
         write_human(&mut out, &r, false).unwrap();
         assert!(out.len() < 1 << 20, "{name}: output of {} bytes", out.len());
         match name {
-            "do-while-forever.qvs" | "huge-for.qvs" => assert!(codes(&r).contains(&"QM201"), "{name}"),
+            "do-while-forever.qvs" | "huge-for.qvs" => {
+                assert!(codes(&r).contains(&"QM201"), "{name}")
+            }
             "self-doubling.qvs" => {
                 // The doubling stops at the variable size cap, the self-reference at the depth cap.
                 assert!(codes(&r).contains(&"QM002"));
-                assert!(r.model.unresolved.iter().any(|u| u.reason.contains("byte cap")));
+                assert!(r
+                    .model
+                    .unresolved
+                    .iter()
+                    .any(|u| u.reason.contains("byte cap")));
             }
             _ => assert!(r.model.unresolved.len() >= 3),
         }
@@ -202,21 +283,37 @@ fn every_corpus_script_resolves() {
     std::env::set_current_dir(root()).unwrap();
     let mut all = Vec::new();
     files::walk(&root().join("corpus"), &mut all);
-    let scripts: Vec<PathBuf> = all.into_iter().filter(|p| qlineage::cli::paths::is_script_file(p)).collect();
+    let scripts: Vec<PathBuf> = all
+        .into_iter()
+        .filter(|p| qlineage::cli::paths::is_script_file(p))
+        .collect();
     assert!(scripts.len() > 100);
     for path in scripts {
         let started = Instant::now();
         let input = AppInput::read(&path, &Connections::default()).expect("reads");
         let r = semantic::resolve(&input, &ResolveOptions::default());
-        assert!(started.elapsed() < Duration::from_secs(20), "{}", path.display());
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{}",
+            path.display()
+        );
         // Spans stay inside their files.
         for u in &r.model.unresolved {
             let file = &r.model.files[u.location.file as usize].source;
-            assert!(u.location.span.end as usize <= file.text.len(), "{}", path.display());
+            assert!(
+                u.location.span.end as usize <= file.text.len(),
+                "{}",
+                path.display()
+            );
         }
         for d in &r.diagnostics {
             let file = &r.model.files[d.file as usize].source;
-            assert!(d.diagnostic.span.end as usize <= file.text.len(), "{}: {:?}", path.display(), d.diagnostic);
+            assert!(
+                d.diagnostic.span.end as usize <= file.text.len(),
+                "{}: {:?}",
+                path.display(),
+                d.diagnostic
+            );
         }
     }
 }

@@ -10,7 +10,8 @@ use qlineage::semantic::{self, AppInput, Connections, ResolveOptions, Resolved};
 
 fn estate() -> Vec<(String, Resolved)> {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
-    let connections = Connections::read(Path::new("corpus/estate/connections.json")).expect("connections");
+    let connections =
+        Connections::read(Path::new("corpus/estate/connections.json")).expect("connections");
     let options = ResolveOptions {
         include_roots: vec![PathBuf::from("corpus/estate")],
         files_root: Some(PathBuf::from("corpus/estate/files")),
@@ -45,10 +46,22 @@ fn estate_has_three_layers_of_apps() {
 #[test]
 fn every_app_resolves() {
     for (name, resolved) in estate() {
-        assert!(!resolved.has_errors(), "{name}: {:#?}", resolved.diagnostics);
-        let static_gaps: Vec<_> = resolved.model.unresolved.iter().filter(|u| !u.runtime).collect();
+        assert!(
+            !resolved.has_errors(),
+            "{name}: {:#?}",
+            resolved.diagnostics
+        );
+        let static_gaps: Vec<_> = resolved
+            .model
+            .unresolved
+            .iter()
+            .filter(|u| !u.runtime)
+            .collect();
         assert!(static_gaps.is_empty(), "{name}: {static_gaps:#?}");
-        assert!(resolved.model.loads.iter().all(|l| l.resolved), "{name}: every load resolved");
+        assert!(
+            resolved.model.loads.iter().all(|l| l.resolved),
+            "{name}: every load resolved"
+        );
     }
 }
 
@@ -57,14 +70,29 @@ fn every_qvd_read_is_stored_by_another_app_below_or_beside() {
     let apps = estate();
     let mut checked = 0;
     for (name, resolved) in &apps {
-        for load in resolved.model.loads.iter().filter(|l| l.source.kind == Some(SourceKind::Qvd) && l.kind != LoadKind::Preceding) {
+        for load in resolved
+            .model
+            .loads
+            .iter()
+            .filter(|l| l.source.kind == Some(SourceKind::Qvd) && l.kind != LoadKind::Preceding)
+        {
             let path = load.source.resolved_path.as_deref().expect("resolved path");
             let writers: Vec<&str> = apps
                 .iter()
-                .filter(|(other, r)| layer(other) <= layer(name) && other != name && r.model.stores.iter().any(|s| s.resolved_path.as_deref() == Some(path)))
+                .filter(|(other, r)| {
+                    layer(other) <= layer(name)
+                        && other != name
+                        && r.model
+                            .stores
+                            .iter()
+                            .any(|s| s.resolved_path.as_deref() == Some(path))
+                })
                 .map(|(other, _)| other.as_str())
                 .collect();
-            assert!(!writers.is_empty(), "{name} reads {path}, which no other app of its layer or a lower one stores");
+            assert!(
+                !writers.is_empty(),
+                "{name} reads {path}, which no other app of its layer or a lower one stores"
+            );
             checked += 1;
         }
     }
@@ -75,7 +103,12 @@ fn every_qvd_read_is_stored_by_another_app_below_or_beside() {
 fn extract_subs_store_through_variables() {
     let apps = estate();
     let (_, crm) = apps.iter().find(|(n, _)| n == "01-extract-crm").unwrap();
-    let stored: Vec<&str> = crm.model.stores.iter().map(|s| s.resolved_path.as_deref().unwrap()).collect();
+    let stored: Vec<&str> = crm
+        .model
+        .stores
+        .iter()
+        .map(|s| s.resolved_path.as_deref().unwrap())
+        .collect();
     assert_eq!(
         stored,
         [

@@ -49,13 +49,34 @@ fn site_apps_resolve_with_only_runtime_values_unresolved() {
         let resolved = semantic::resolve(&input, &ResolveOptions::default());
         let model = &resolved.model;
         let not_runtime: Vec<_> = model.unresolved.iter().filter(|u| !u.runtime).collect();
-        assert!(not_runtime.is_empty(), "{}: {not_runtime:#?}", app.display());
-        assert!(!resolved.has_errors(), "{}: {:#?}", app.display(), resolved.diagnostics);
-        if input.script.text.contains("Include=lib://Scripts/config.qvs") {
-            assert!(model.files.len() >= 2, "{}: the shared config include was read", app.display());
+        assert!(
+            not_runtime.is_empty(),
+            "{}: {not_runtime:#?}",
+            app.display()
+        );
+        assert!(
+            !resolved.has_errors(),
+            "{}: {:#?}",
+            app.display(),
+            resolved.diagnostics
+        );
+        if input
+            .script
+            .text
+            .contains("Include=lib://Scripts/config.qvs")
+        {
+            assert!(
+                model.files.len() >= 2,
+                "{}: the shared config include was read",
+                app.display()
+            );
         }
         for load in &model.loads {
-            assert!(!load.target.is_empty(), "{}: every load has a target", app.display());
+            assert!(
+                !load.target.is_empty(),
+                "{}: every load has a target",
+                app.display()
+            );
         }
         let ours: Tables = model
             .tables
@@ -66,7 +87,12 @@ fn site_apps_resolve_with_only_runtime_values_unresolved() {
                 (t.name.clone(), fields)
             })
             .collect();
-        assert_eq!(ours, recorded_model(&app), "{}: tables and fields", app.display());
+        assert_eq!(
+            ours,
+            recorded_model(&app),
+            "{}: tables and fields",
+            app.display()
+        );
     }
 }
 
@@ -81,7 +107,17 @@ fn extract_stores_resolve_to_the_folder_connection() {
         .iter()
         .map(|s| s.resolved_path.as_deref().unwrap_or(""))
         .collect();
-    assert!(stores.contains(&"\\\\fileserver\\qlik\\qvd\\Extract\\Orders.qvd"), "{stores:?}");
-    assert!(stores.contains(&"\\\\fileserver\\qlik\\qvd\\Extract\\SalesReps.qvd"), "FOR EACH unrolled: {stores:?}");
-    assert!(resolved.model.stores.iter().all(|s| s.resolved && s.format == "qvd"));
+    assert!(
+        stores.contains(&"\\\\fileserver\\qlik\\qvd\\Extract\\Orders.qvd"),
+        "{stores:?}"
+    );
+    assert!(
+        stores.contains(&"\\\\fileserver\\qlik\\qvd\\Extract\\SalesReps.qvd"),
+        "FOR EACH unrolled: {stores:?}"
+    );
+    assert!(resolved
+        .model
+        .stores
+        .iter()
+        .all(|s| s.resolved && s.format == "qvd"));
 }

@@ -44,7 +44,9 @@ pub struct ModelArgs {
 
 fn parse_var(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
-        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_string(), value.to_string())),
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
         _ => Err(format!("expected NAME=VALUE, got `{text}`")),
     }
 }
@@ -118,7 +120,9 @@ pub fn run(args: &ModelArgs) -> i32 {
         }
         Format::Human => {
             let color = std::io::stdout().is_terminal();
-            resolved.iter().try_for_each(|r| write_human(&mut out, r, color))
+            resolved
+                .iter()
+                .try_for_each(|r| write_human(&mut out, r, color))
         }
     };
     if let Err(e) = written.and_then(|()| out.flush()) {
@@ -303,7 +307,11 @@ pub fn write_human(out: &mut impl Write, resolved: &Resolved, color: bool) -> st
         .into_iter()
         .flatten()
         .collect::<Vec<_>>();
-        let flags = if flags.is_empty() { String::new() } else { format!(" ({})", flags.join(", ")) };
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", flags.join(", "))
+        };
         writeln!(out, "    {}{flags}", t.name)?;
         for f in &t.fields {
             let from: Vec<String> = f.derived_from.iter().map(describe_derivation).collect();
@@ -330,7 +338,12 @@ pub fn write_human(out: &mut impl Write, resolved: &Resolved, color: bool) -> st
         }
     }
     for key in &model.synthetic_keys {
-        writeln!(out, "  synthetic key: {} on {}", key.tables.join(" + "), key.fields.join(", "))?;
+        writeln!(
+            out,
+            "  synthetic key: {} on {}",
+            key.tables.join(" + "),
+            key.fields.join(", ")
+        )?;
     }
     for group in &model.circular_references {
         writeln!(out, "  circular reference: {}", group.join(" - "))?;
@@ -355,7 +368,11 @@ pub fn write_human(out: &mut impl Write, resolved: &Resolved, color: bool) -> st
     for d in &resolved.diagnostics {
         let file = &model.files[d.file as usize].source;
         let _ = file_name(resolved, d.file);
-        writeln!(out, "{}", render_human(file, &d.diagnostic, color).trim_end())?;
+        writeln!(
+            out,
+            "{}",
+            render_human(file, &d.diagnostic, color).trim_end()
+        )?;
     }
     writeln!(out)
 }

@@ -7,8 +7,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use crate::qvd::{
-    scan, FieldProfile, ProfileOptions, ProfileValue, QvdError, QvdRecord, ScanOptions,
-    ScannedFile,
+    scan, FieldProfile, ProfileOptions, ProfileValue, QvdError, QvdRecord, ScanOptions, ScannedFile,
 };
 use crate::semantic::sources::{classify_lineage, ClassifiedLineage, Source};
 use serde::Serialize;

@@ -108,11 +108,17 @@ impl Connections {
                     let connection = if kind.eq_ignore_ascii_case("folder") {
                         let path = def.get("path")?.as_str()?.to_string();
                         folder(name, &path, base)
-                    } else if kind.eq_ignore_ascii_case("internet") || kind.eq_ignore_ascii_case("web") {
+                    } else if kind.eq_ignore_ascii_case("internet")
+                        || kind.eq_ignore_ascii_case("web")
+                    {
                         Connection {
                             name: name.clone(),
                             kind: ConnectionKind::Web {
-                                url: def.get("url").or_else(|| def.get("connection_string"))?.as_str()?.to_string(),
+                                url: def
+                                    .get("url")
+                                    .or_else(|| def.get("connection_string"))?
+                                    .as_str()?
+                                    .to_string(),
                             },
                         }
                     } else {
@@ -135,7 +141,10 @@ impl Connections {
                 for item in items {
                     let name = item.get("name")?.as_str()?;
                     let kind = item.get("type").and_then(Json::as_str).unwrap_or("");
-                    let string = item.get("connectionstring").and_then(Json::as_str).unwrap_or("");
+                    let string = item
+                        .get("connectionstring")
+                        .and_then(Json::as_str)
+                        .unwrap_or("");
                     connections.insert(from_qrs(name, kind, string, base));
                 }
             }
@@ -167,7 +176,12 @@ fn looks_like_windows(path: &str) -> bool {
 }
 
 /// One QRS `dataconnection` entity.
-pub fn from_qrs(name: &str, kind: &str, connection_string: &str, base: &std::path::Path) -> Connection {
+pub fn from_qrs(
+    name: &str,
+    kind: &str,
+    connection_string: &str,
+    base: &std::path::Path,
+) -> Connection {
     if kind.eq_ignore_ascii_case("folder") {
         return folder(name, connection_string, base);
     }
@@ -212,8 +226,14 @@ mod tests {
         )
         .unwrap();
         let c = Connections::from_json(&object, std::path::Path::new("/estate")).unwrap();
-        assert!(matches!(&c.get("qvd").unwrap().kind, ConnectionKind::Folder { disk: Some(d), .. } if d == std::path::Path::new("/estate/qvd")));
-        assert!(c.get("SalesDB").unwrap().provider_text().contains("sqlserver"));
+        assert!(
+            matches!(&c.get("qvd").unwrap().kind, ConnectionKind::Folder { disk: Some(d), .. } if d == std::path::Path::new("/estate/qvd"))
+        );
+        assert!(c
+            .get("SalesDB")
+            .unwrap()
+            .provider_text()
+            .contains("sqlserver"));
 
         let qrs: Json = serde_json::from_str(
             r#"[{"name": "Northwind (qlik_admin)", "type": "OLEDB", "connectionstring": "Provider=SQLOLEDB.1"}]"#,

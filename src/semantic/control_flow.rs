@@ -17,14 +17,16 @@ use super::environment::{Environment, VarValue};
 use super::evaluate::{self, Context, Unknown, Value};
 use super::expansion::{self, ExpandContext, Expansion, Issue, Lookup};
 use super::includes::{resolve_path, ReadRefusal, Roots};
-use super::model::{AppModel, FileId, Load, Location, ScriptFile, Store, Unresolved, VariableState};
+use super::model::{
+    AppModel, FileId, Load, Location, ScriptFile, Store, Unresolved, VariableState,
+};
 use super::source_map::SourceMap;
 use super::table_model::{self, TableModel};
 use super::{AppInput, FileDiagnostic, ResolveOptions, Resolved};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{
-    ConnectKind, Expr, ExitTarget, FieldPattern, FieldPatternsKind, FieldsOrTables, ForEachList,
+    ConnectKind, ExitTarget, Expr, FieldPattern, FieldPatternsKind, FieldsOrTables, ForEachList,
     Keyword, LoadSource, LoopConditionKind, RawKind, Script, SectionKind, Stmt, StmtKind,
 };
 
@@ -145,7 +147,10 @@ pub(super) fn run(input: &AppInput, options: &ResolveOptions) -> Resolved {
         connections: &input.connections,
         app_dir: input.app_dir.clone(),
         include_roots: Roots::new(&include_dirs),
-        files_root: options.files_root.as_ref().map(|r| Roots::new(std::slice::from_ref(r))),
+        files_root: options
+            .files_root
+            .as_ref()
+            .map(|r| Roots::new(std::slice::from_ref(r))),
         qvd_roots: Roots::new(&qvd_dirs),
         files: Vec::new(),
         texts: Vec::new(),
@@ -238,10 +243,19 @@ impl<'o> Machine<'o> {
     /// returns its index.
     pub fn push_load(&mut self, load: Load) -> usize {
         // A preceding level gets its target after the level above is placed: leave it out.
-        let target = if load.kind == super::model::LoadKind::Preceding { "" } else { load.target.as_str() };
+        let target = if load.kind == super::model::LoadKind::Preceding {
+            ""
+        } else {
+            load.target.as_str()
+        };
         let key = format!(
             "{}:{}:{}:{:?}:{:?}:{}",
-            load.location.file, load.location.span.start, target, load.kind, load.source, load.conditional
+            load.location.file,
+            load.location.span.start,
+            target,
+            load.kind,
+            load.source,
+            load.conditional
         );
         if let Some(&index) = self.load_keys.get(&key) {
             return index;
@@ -312,7 +326,12 @@ impl<'o> Machine<'o> {
                         )
                         .with_note("a variable whose value expands itself never ends; Qlik stops at 1000 levels"),
                     );
-                    self.unresolved(location, origin.slice(*span), "expansion nested too deep", false);
+                    self.unresolved(
+                        location,
+                        origin.slice(*span),
+                        "expansion nested too deep",
+                        false,
+                    );
                 }
                 Issue::TooLarge { span } => {
                     let location = origin.loc(*span);
@@ -324,7 +343,12 @@ impl<'o> Machine<'o> {
                             format!("expansion output over {} bytes: cut", expansion::MAX_OUTPUT),
                         ),
                     );
-                    self.unresolved(location, origin.slice(*span), "expansion output over the size cap", false);
+                    self.unresolved(
+                        location,
+                        origin.slice(*span),
+                        "expansion output over the size cap",
+                        false,
+                    );
                 }
             }
         }
@@ -366,11 +390,19 @@ impl<'o> Machine<'o> {
                     Diagnostic::new(
                         Code::StepBudgetExhausted,
                         location.span,
-                        format!("{} statements executed: analysis stopped here", self.options.max_statements),
+                        format!(
+                            "{} statements executed: analysis stopped here",
+                            self.options.max_statements
+                        ),
                     )
                     .with_note("nested loops or recursion multiply the statements a reload runs"),
                 );
-                self.unresolved(location, "", "analysis stopped: statement budget exhausted", false);
+                self.unresolved(
+                    location,
+                    "",
+                    "analysis stopped: statement budget exhausted",
+                    false,
+                );
                 return Flow::ExitScript;
             }
             let flow = self.exec_stmt(stmt, origin);
@@ -448,7 +480,10 @@ impl<'o> Machine<'o> {
                     let value = if set.value.contains("$(") {
                         // Left by an expansion whose value is unknown.
                         VarValue::Unknown {
-                            reason: format!("SET {} holds a $(…) whose value is unknown", set.name.text),
+                            reason: format!(
+                                "SET {} holds a $(…) whose value is unknown",
+                                set.name.text
+                            ),
                             runtime: self.runtime_within(location),
                         }
                     } else {
@@ -491,7 +526,8 @@ impl<'o> Machine<'o> {
                         }
                     }
                     FieldsOrTables::Fields => {
-                        let from: Vec<String> = drop.from.iter().map(|n| n.text.to_string()).collect();
+                        let from: Vec<String> =
+                            drop.from.iter().map(|n| n.text.to_string()).collect();
                         let _ = self.state.tables.drop_fields(&names, &from);
                     }
                 }
@@ -507,8 +543,14 @@ impl<'o> Machine<'o> {
                 }
                 for pair in &rename.pairs {
                     let ok = match rename.target {
-                        FieldsOrTables::Tables => self.state.tables.rename_table(&pair.from.text, &pair.to.text),
-                        FieldsOrTables::Fields => self.state.tables.rename_field(&pair.from.text, &pair.to.text),
+                        FieldsOrTables::Tables => self
+                            .state
+                            .tables
+                            .rename_table(&pair.from.text, &pair.to.text),
+                        FieldsOrTables::Fields => self
+                            .state
+                            .tables
+                            .rename_field(&pair.from.text, &pair.to.text),
                     };
                     if !ok && rename.target == FieldsOrTables::Tables && !self.is_conditional() {
                         self.unknown_table(location, &pair.from.text, "RENAME TABLE");
@@ -550,7 +592,9 @@ impl<'o> Machine<'o> {
                 for field in &unmap.fields {
                     match field {
                         FieldPattern::All(_) => self.state.mapped.clear(),
-                        FieldPattern::Name(n) => self.state.mapped.retain(|(f, _)| f != n.text.as_str()),
+                        FieldPattern::Name(n) => {
+                            self.state.mapped.retain(|(f, _)| f != n.text.as_str())
+                        }
                     }
                 }
             }
@@ -590,10 +634,16 @@ impl<'o> Machine<'o> {
             }
             StmtKind::Raw(raw) => match raw.kind {
                 RawKind::Directory => {
-                    let dir = raw.body.as_ref().map(|b| unquote(b.text.trim()).to_string());
+                    let dir = raw
+                        .body
+                        .as_ref()
+                        .map(|b| unquote(b.text.trim()).to_string());
                     self.state.directory = dir.filter(|d| !d.is_empty());
                 }
-                RawKind::Binary => self.exec_binary(raw.body.as_ref().map(|b| b.text.as_str()).unwrap_or(""), location),
+                RawKind::Binary => self.exec_binary(
+                    raw.body.as_ref().map(|b| b.text.as_str()).unwrap_or(""),
+                    location,
+                ),
                 _ => {}
             },
             StmtKind::Dynamic(raw) => {
@@ -604,7 +654,10 @@ impl<'o> Machine<'o> {
                     self.unresolved
                         .iter()
                         .rev()
-                        .find(|u| u.location.file == location.file && location.span.contains(u.location.span))
+                        .find(|u| {
+                            u.location.file == location.file
+                                && location.span.contains(u.location.span)
+                        })
                         .is_some_and(|u| u.runtime),
                 );
             }
@@ -666,8 +719,13 @@ impl<'o> Machine<'o> {
                         &format!("IF condition not decidable ({}): every branch analysed, results marked conditional", u.reason),
                         u.runtime,
                     );
-                    let mut bodies: Vec<&[Stmt]> = s.branches[i..].iter().map(|b| b.body.as_slice()).collect();
-                    bodies.push(s.else_branch.as_ref().map_or(&[][..], |e| e.body.as_slice()));
+                    let mut bodies: Vec<&[Stmt]> =
+                        s.branches[i..].iter().map(|b| b.body.as_slice()).collect();
+                    bodies.push(
+                        s.else_branch
+                            .as_ref()
+                            .map_or(&[][..], |e| e.body.as_slice()),
+                    );
                     let why = format!("set under the undecided condition `{}`", shorten(&text, 80));
                     return self.fork(&bodies, origin, &why, u.runtime);
                 }
@@ -687,7 +745,9 @@ impl<'o> Machine<'o> {
         for case in &s.cases {
             for value in &case.values {
                 match self.eval_expr(value, origin) {
-                    Ok(v) if values_equal(&v, &subject) => return self.exec_block(&case.body, origin),
+                    Ok(v) if values_equal(&v, &subject) => {
+                        return self.exec_block(&case.body, origin)
+                    }
                     Ok(_) => {}
                     Err(u) => return self.switch_undecided(s, origin, u),
                 }
@@ -699,13 +759,21 @@ impl<'o> Machine<'o> {
         }
     }
 
-    fn switch_undecided(&mut self, s: &crate::syntax::ast::StmtSwitch, origin: Origin, u: Unknown) -> Flow {
+    fn switch_undecided(
+        &mut self,
+        s: &crate::syntax::ast::StmtSwitch,
+        origin: Origin,
+        u: Unknown,
+    ) -> Flow {
         let location = origin.loc(s.subject.span());
         let text = origin.slice(s.subject.span()).to_string();
         self.unresolved(
             location,
             &text,
-            &format!("SWITCH not decidable ({}): every case analysed, results marked conditional", u.reason),
+            &format!(
+                "SWITCH not decidable ({}): every case analysed, results marked conditional",
+                u.reason
+            ),
             u.runtime,
         );
         let mut bodies: Vec<&[Stmt]> = s.cases.iter().map(|c| c.body.as_slice()).collect();
@@ -715,8 +783,17 @@ impl<'o> Machine<'o> {
     }
 
     /// Runs a loop body once with the loop variable unknown.
-    fn symbolic_iteration(&mut self, variable: &str, body: &[Stmt], origin: Origin, reason: String, runtime: bool) -> Flow {
-        self.state.env.set(variable, VarValue::Unknown { reason, runtime });
+    fn symbolic_iteration(
+        &mut self,
+        variable: &str,
+        body: &[Stmt],
+        origin: Origin,
+        reason: String,
+        runtime: bool,
+    ) -> Flow {
+        self.state
+            .env
+            .set(variable, VarValue::Unknown { reason, runtime });
         self.conditional += 1;
         let flow = self.exec_block(body, origin);
         self.conditional -= 1;
@@ -747,10 +824,19 @@ impl<'o> Machine<'o> {
                 self.unresolved(
                     location,
                     &var,
-                    &format!("FOR bounds unknown ({}): the body is analysed once with {var} unknown", u.reason),
+                    &format!(
+                        "FOR bounds unknown ({}): the body is analysed once with {var} unknown",
+                        u.reason
+                    ),
                     u.runtime,
                 );
-                return self.symbolic_iteration(&var, &s.body, origin, format!("loop variable of a FOR with unknown bounds: {}", u.reason), u.runtime);
+                return self.symbolic_iteration(
+                    &var,
+                    &s.body,
+                    origin,
+                    format!("loop variable of a FOR with unknown bounds: {}", u.reason),
+                    u.runtime,
+                );
             }
         };
         if step == 0.0 {
@@ -767,13 +853,26 @@ impl<'o> Machine<'o> {
                     format!("FOR runs {count} times, over the cap of {cap}: analysed once with {var} unknown"),
                 ),
             );
-            self.unresolved(location, &var, &format!("FOR with {count} iterations is not unrolled (cap {cap})"), false);
-            return self.symbolic_iteration(&var, &s.body, origin, format!("loop variable of a FOR over {cap} iterations"), false);
+            self.unresolved(
+                location,
+                &var,
+                &format!("FOR with {count} iterations is not unrolled (cap {cap})"),
+                false,
+            );
+            return self.symbolic_iteration(
+                &var,
+                &s.body,
+                origin,
+                format!("loop variable of a FOR over {cap} iterations"),
+                false,
+            );
         }
         let mut i = 0.0;
         while i < count {
             let value = from + i * step;
-            self.state.env.set(&var, VarValue::Known(evaluate::format_number(value)));
+            self.state
+                .env
+                .set(&var, VarValue::Known(evaluate::format_number(value)));
             match self.exec_block(&s.body, origin) {
                 Flow::ExitFor => break,
                 Flow::ExitScript => return Flow::ExitScript,
@@ -837,18 +936,37 @@ impl<'o> Machine<'o> {
                 self.unresolved(
                     location,
                     origin.slice(span),
-                    &format!("FOR EACH list unknown ({}): the body is analysed once with {var} unknown", u.reason),
+                    &format!(
+                        "FOR EACH list unknown ({}): the body is analysed once with {var} unknown",
+                        u.reason
+                    ),
                     u.runtime,
                 );
-                self.symbolic_iteration(&var, &s.body, origin, format!("loop variable of FOR EACH over an unknown list: {}", u.reason), u.runtime)
+                self.symbolic_iteration(
+                    &var,
+                    &s.body,
+                    origin,
+                    format!(
+                        "loop variable of FOR EACH over an unknown list: {}",
+                        u.reason
+                    ),
+                    u.runtime,
+                )
             }
         }
     }
 
     /// The values of a FOR EACH list; a list written through `$(…)` is expanded and split
     /// at top-level commas first.
-    fn for_each_values(&mut self, list: &[Expr], origin: Origin) -> Result<Vec<String>, (Unknown, Span)> {
-        let Some(span) = list.first().map(|f| f.span().cover(list[list.len() - 1].span())) else {
+    fn for_each_values(
+        &mut self,
+        list: &[Expr],
+        origin: Origin,
+    ) -> Result<Vec<String>, (Unknown, Span)> {
+        let Some(span) = list
+            .first()
+            .map(|f| f.span().cover(list[list.len() - 1].span()))
+        else {
             return Ok(Vec::new());
         };
         let text = origin.slice(span);
@@ -861,7 +979,9 @@ impl<'o> Machine<'o> {
                     Some(e) => exprs.push(e),
                     None => {
                         return Err((
-                            Unknown::missing(format!("`{part}` is not an expression after expansion")),
+                            Unknown::missing(format!(
+                                "`{part}` is not an expression after expansion"
+                            )),
                             span,
                         ))
                     }
@@ -870,37 +990,52 @@ impl<'o> Machine<'o> {
             let ctx = self.eval_ctx();
             return exprs
                 .iter()
-                .map(|e| evaluate::evaluate(e, &ctx).map(|v| v.text()).map_err(|u| (u, span)))
+                .map(|e| {
+                    evaluate::evaluate(e, &ctx)
+                        .map(|v| v.text())
+                        .map_err(|u| (u, span))
+                })
                 .collect();
         } else {
             list.to_vec()
         };
         exprs
             .iter()
-            .map(|e| self.eval_expr(e, origin).map(|v| v.text()).map_err(|u| (u, e.span())))
+            .map(|e| {
+                self.eval_expr(e, origin)
+                    .map(|v| v.text())
+                    .map_err(|u| (u, e.span()))
+            })
             .collect()
     }
 
     /// Lists a folder for FileList/DirList when the pattern resolves inside `--files-root`.
     fn list_folder(&self, pattern: &str, dirs: bool) -> Result<Vec<String>, String> {
-        let resolved = resolve_path(pattern, self.state.directory.as_deref(), self.connections, self.app_dir.as_deref());
+        let resolved = resolve_path(
+            pattern,
+            self.state.directory.as_deref(),
+            self.connections,
+            self.app_dir.as_deref(),
+        );
         let Some(roots) = &self.files_root else {
             return Err(format!(
                 "{}() over `{pattern}`: no --files-root given, so the folder is not listed; the body is analysed once with the wildcard path",
                 if dirs { "DirList" } else { "FileList" }
             ));
         };
-        let disk = resolved.disk.ok_or_else(|| format!("`{pattern}` does not resolve to a local folder"))?;
+        let disk = resolved
+            .disk
+            .ok_or_else(|| format!("`{pattern}` does not resolve to a local folder"))?;
         let (folder, file_pattern) = match (disk.parent(), disk.file_name()) {
             (Some(p), Some(f)) => (p.to_path_buf(), f.to_string_lossy().to_lowercase()),
             _ => return Err(format!("`{pattern}` names no folder")),
         };
-        let folder = roots
-            .check(&folder)
-            .map_err(|r| match r {
-                ReadRefusal::OutsideRoots => format!("`{pattern}` lies outside --files-root: not listed"),
-                ReadRefusal::Missing => format!("the folder of `{pattern}` does not exist"),
-            })?;
+        let folder = roots.check(&folder).map_err(|r| match r {
+            ReadRefusal::OutsideRoots => {
+                format!("`{pattern}` lies outside --files-root: not listed")
+            }
+            ReadRefusal::Missing => format!("the folder of `{pattern}` does not exist"),
+        })?;
         let mut names: Vec<String> = std::fs::read_dir(&folder)
             .map_err(|e| format!("cannot list the folder of `{pattern}`: {e}"))?
             .filter_map(|e| e.ok())
@@ -911,16 +1046,23 @@ impl<'o> Machine<'o> {
         names.sort();
         // Qlik returns the paths in the script's own form: the pattern's folder + the name.
         let prefix_end = pattern.rfind(['/', '\\']).map_or(0, |i| i + 1);
-        Ok(names.into_iter().map(|n| format!("{}{}", &pattern[..prefix_end], n)).collect())
+        Ok(names
+            .into_iter()
+            .map(|n| format!("{}{}", &pattern[..prefix_end], n))
+            .collect())
     }
 
     fn exec_do(&mut self, s: &crate::syntax::ast::StmtDo, origin: Origin) -> Flow {
         let cap = self.options.max_loop_iterations;
-        let decide = |this: &mut Self, cond: &Option<crate::syntax::ast::LoopCondition>| -> Result<bool, (Unknown, Span)> {
+        let decide = |this: &mut Self,
+                      cond: &Option<crate::syntax::ast::LoopCondition>|
+         -> Result<bool, (Unknown, Span)> {
             match cond {
                 None => Ok(true),
                 Some(c) => {
-                    let v = this.eval_expr(&c.condition, origin).map_err(|u| (u, c.condition.span()))?;
+                    let v = this
+                        .eval_expr(&c.condition, origin)
+                        .map_err(|u| (u, c.condition.span()))?;
                     Ok(match c.kind {
                         LoopConditionKind::While => v.truthy(),
                         LoopConditionKind::Until => !v.truthy(),
@@ -936,7 +1078,10 @@ impl<'o> Machine<'o> {
                 Err((u, span)) => return self.do_symbolic(s, origin, u, span),
             }
             if iterations >= cap {
-                let span = s.condition.as_ref().map_or(Span::empty_at(0), |c| c.condition.span());
+                let span = s
+                    .condition
+                    .as_ref()
+                    .map_or(Span::empty_at(0), |c| c.condition.span());
                 let location = origin.loc(span);
                 self.diagnostic(
                     location,
@@ -947,7 +1092,12 @@ impl<'o> Machine<'o> {
                     )
                     .with_note("the reload would run this loop for as long as its condition holds, or forever"),
                 );
-                self.unresolved(location, origin.slice(span), &format!("DO loop did not end within {cap} iterations"), false);
+                self.unresolved(
+                    location,
+                    origin.slice(span),
+                    &format!("DO loop did not end within {cap} iterations"),
+                    false,
+                );
                 return Flow::Normal;
             }
             iterations += 1;
@@ -963,19 +1113,36 @@ impl<'o> Machine<'o> {
                 Ok(true) => {}
                 Err((u, span)) => {
                     let location = origin.loc(span);
-                    self.unresolved(location, origin.slice(span), &format!("DO loop condition not decidable ({}): analysed once", u.reason), u.runtime);
+                    self.unresolved(
+                        location,
+                        origin.slice(span),
+                        &format!(
+                            "DO loop condition not decidable ({}): analysed once",
+                            u.reason
+                        ),
+                        u.runtime,
+                    );
                     return Flow::Normal;
                 }
             }
         }
     }
 
-    fn do_symbolic(&mut self, s: &crate::syntax::ast::StmtDo, origin: Origin, u: Unknown, span: Span) -> Flow {
+    fn do_symbolic(
+        &mut self,
+        s: &crate::syntax::ast::StmtDo,
+        origin: Origin,
+        u: Unknown,
+        span: Span,
+    ) -> Flow {
         let location = origin.loc(span);
         self.unresolved(
             location,
             origin.slice(span),
-            &format!("DO loop condition not decidable ({}): the body is analysed once", u.reason),
+            &format!(
+                "DO loop condition not decidable ({}): the body is analysed once",
+                u.reason
+            ),
             u.runtime,
         );
         self.conditional += 1;
@@ -991,7 +1158,8 @@ impl<'o> Machine<'o> {
         if let Some(cond) = &exit.condition {
             match self.eval_expr(&cond.condition, origin) {
                 Ok(v) => {
-                    let holds = v.truthy() == (cond.kind == crate::syntax::ast::ConditionKind::When);
+                    let holds =
+                        v.truthy() == (cond.kind == crate::syntax::ast::ConditionKind::When);
                     if !holds {
                         return Flow::Normal;
                     }
@@ -1025,7 +1193,12 @@ impl<'o> Machine<'o> {
     // ---- SUB and CALL --------------------------------------------------------------------
 
     /// Collects SUB definitions anywhere in a tree (Qlik finds a SUB before its CALL runs).
-    fn collect_subs(&mut self, stmts: &[Stmt], origin: Origin, owned: Option<(Rc<str>, Rc<SourceMap>)>) {
+    fn collect_subs(
+        &mut self,
+        stmts: &[Stmt],
+        origin: Origin,
+        owned: Option<(Rc<str>, Rc<SourceMap>)>,
+    ) {
         let mut stack: Vec<&Stmt> = stmts.iter().collect();
         while let Some(stmt) = stack.pop() {
             if let StmtKind::Sub(_) = &stmt.kind {
@@ -1037,7 +1210,9 @@ impl<'o> Machine<'o> {
     }
 
     fn define_sub(&mut self, stmt: &Stmt, origin: Origin, owned: Option<(Rc<str>, Rc<SourceMap>)>) {
-        let StmtKind::Sub(sub) = &stmt.kind else { return };
+        let StmtKind::Sub(sub) = &stmt.kind else {
+            return;
+        };
         let (text, map) = match owned {
             Some((t, m)) => (t, Some(m)),
             None => match origin.map {
@@ -1058,7 +1233,12 @@ impl<'o> Machine<'o> {
         );
     }
 
-    fn exec_call(&mut self, call: &crate::syntax::ast::StmtCall, span: Span, origin: Origin) -> Flow {
+    fn exec_call(
+        &mut self,
+        call: &crate::syntax::ast::StmtCall,
+        span: Span,
+        origin: Origin,
+    ) -> Flow {
         let location = origin.loc(span);
         let mut name = call.name.text.to_string();
         if name.contains("$(") && !origin.expanded() {
@@ -1067,9 +1247,18 @@ impl<'o> Machine<'o> {
         let Some(def) = self.subs.get(&name.to_lowercase()).cloned() else {
             self.diagnostic(
                 location,
-                Diagnostic::new(Code::UnknownSub, location.span, format!("CALL {name}: no SUB of that name is defined")),
+                Diagnostic::new(
+                    Code::UnknownSub,
+                    location.span,
+                    format!("CALL {name}: no SUB of that name is defined"),
+                ),
             );
-            self.unresolved(location, &name, "CALL of a SUB that is not defined (an include not read?)", false);
+            self.unresolved(
+                location,
+                &name,
+                "CALL of a SUB that is not defined (an include not read?)",
+                false,
+            );
             return Flow::Normal;
         };
         if self.call_depth >= MAX_CALL_DEPTH {
@@ -1081,7 +1270,12 @@ impl<'o> Machine<'o> {
                     format!("CALL {name} nested {MAX_CALL_DEPTH} deep: not followed further"),
                 ),
             );
-            self.unresolved(location, &name, "SUB recursion deeper than the guard", false);
+            self.unresolved(
+                location,
+                &name,
+                "SUB recursion deeper than the guard",
+                false,
+            );
             return Flow::Normal;
         }
         let StmtKind::Sub(sub) = &def.stmt.kind else {
@@ -1101,7 +1295,10 @@ impl<'o> Machine<'o> {
                 Some(arg) => Some(match self.eval_expr(arg, origin) {
                     Ok(v) => VarValue::Known(v.text()),
                     Err(u) => VarValue::Unknown {
-                        reason: format!("parameter {} of {}: {}", param.text, sub.name.text, u.reason),
+                        reason: format!(
+                            "parameter {} of {}: {}",
+                            param.text, sub.name.text, u.reason
+                        ),
                         runtime: u.runtime,
                     },
                 }),
@@ -1152,7 +1349,12 @@ impl<'o> Machine<'o> {
 
     // ---- includes ------------------------------------------------------------------------
 
-    fn exec_include(&mut self, include: &crate::syntax::ast::StmtInclude, span: Span, origin: Origin) -> Flow {
+    fn exec_include(
+        &mut self,
+        include: &crate::syntax::ast::StmtInclude,
+        span: Span,
+        origin: Origin,
+    ) -> Flow {
         let location = origin.loc(span);
         let mut path = include.path.trim().to_string();
         if path.contains("$(") && !origin.expanded() {
@@ -1168,7 +1370,19 @@ impl<'o> Machine<'o> {
         };
         let candidates = self.include_candidates(&path, origin.file);
         if candidates.is_empty() {
-            self.unresolved(location, &path, &format!("{level} path not determined: {}", if path.contains("$(") { "it holds a $(…) whose value is unknown" } else { "no local file for it" }), false);
+            self.unresolved(
+                location,
+                &path,
+                &format!(
+                    "{level} path not determined: {}",
+                    if path.contains("$(") {
+                        "it holds a $(…) whose value is unknown"
+                    } else {
+                        "no local file for it"
+                    }
+                ),
+                false,
+            );
             return Flow::Normal;
         }
         let mut refusal = ReadRefusal::Missing;
@@ -1190,17 +1404,26 @@ impl<'o> Machine<'o> {
                     )
                     .with_help("allow its folder with --include-root DIR"),
                 );
-                self.unresolved(location, &path, "include refused: outside the allowed include roots", false);
+                self.unresolved(
+                    location,
+                    &path,
+                    "include refused: outside the allowed include roots",
+                    false,
+                );
             }
             ReadRefusal::Missing => {
                 self.diagnostic(
                     location,
-                    Diagnostic::new(code, location.span, format!("{level} file `{path}` not found"))
-                        .with_note(if include.must {
-                            "Must_Include fails the reload when the file is missing"
-                        } else {
-                            "Include of a missing file is silently nothing in Qlik"
-                        }),
+                    Diagnostic::new(
+                        code,
+                        location.span,
+                        format!("{level} file `{path}` not found"),
+                    )
+                    .with_note(if include.must {
+                        "Must_Include fails the reload when the file is missing"
+                    } else {
+                        "Include of a missing file is silently nothing in Qlik"
+                    }),
                 );
                 self.unresolved(location, &path, &format!("{level} file not found"), false);
             }
@@ -1214,13 +1437,17 @@ impl<'o> Machine<'o> {
         let mut out = Vec::new();
         let direct = resolve_path(path, None, self.connections, None);
         if let Some(disk) = direct.disk {
-            if std::path::Path::new(path).is_absolute() || path.to_ascii_lowercase().starts_with("lib://") {
+            if std::path::Path::new(path).is_absolute()
+                || path.to_ascii_lowercase().starts_with("lib://")
+            {
                 out.push(disk);
                 return out;
             }
         }
         if let Some(dir) = &self.state.directory {
-            if let Some(disk) = resolve_path(path, Some(dir), self.connections, self.app_dir.as_deref()).disk {
+            if let Some(disk) =
+                resolve_path(path, Some(dir), self.connections, self.app_dir.as_deref()).disk
+            {
                 out.push(disk);
             }
         }
@@ -1239,11 +1466,24 @@ impl<'o> Machine<'o> {
 
     /// Runs an include file; `real` is its canonical path (for cycles), `shown` the path as
     /// found (for output, so it stays relative when the input was).
-    fn run_include(&mut self, real: PathBuf, shown: &std::path::Path, location: Location, written: &str) -> Flow {
+    fn run_include(
+        &mut self,
+        real: PathBuf,
+        shown: &std::path::Path,
+        location: Location,
+        written: &str,
+    ) -> Flow {
         if self.include_stack.contains(&real) {
             self.diagnostic(
                 location,
-                Diagnostic::new(Code::IncludeCycle, location.span, format!("`{written}` includes itself (through {} files)", self.include_stack.len())),
+                Diagnostic::new(
+                    Code::IncludeCycle,
+                    location.span,
+                    format!(
+                        "`{written}` includes itself (through {} files)",
+                        self.include_stack.len()
+                    ),
+                ),
             );
             self.unresolved(location, written, "include cycle: not read again", false);
             return Flow::Normal;
@@ -1251,7 +1491,11 @@ impl<'o> Machine<'o> {
         if self.include_stack.len() >= MAX_INCLUDE_DEPTH {
             self.diagnostic(
                 location,
-                Diagnostic::new(Code::IncludeTooDeep, location.span, format!("includes nested {MAX_INCLUDE_DEPTH} deep")),
+                Diagnostic::new(
+                    Code::IncludeTooDeep,
+                    location.span,
+                    format!("includes nested {MAX_INCLUDE_DEPTH} deep"),
+                ),
             );
             self.unresolved(location, written, "includes nested too deep", false);
             return Flow::Normal;
@@ -1259,7 +1503,12 @@ impl<'o> Machine<'o> {
         let bytes = match std::fs::read(&real) {
             Ok(b) => b,
             Err(e) => {
-                self.unresolved(location, written, &format!("include not readable: {e}"), false);
+                self.unresolved(
+                    location,
+                    written,
+                    &format!("include not readable: {e}"),
+                    false,
+                );
                 return Flow::Normal;
             }
         };
@@ -1295,7 +1544,10 @@ impl<'o> Machine<'o> {
                 .and_then(|t| t.sources.first())
                 .and_then(|&i| self.loads.get(i))
                 .map(|l| l.location)
-                .unwrap_or(Location { file: 0, span: Span::empty_at(0) })
+                .unwrap_or(Location {
+                    file: 0,
+                    span: Span::empty_at(0),
+                })
         };
         let mut findings = Vec::new();
         for key in &synthetic_keys {
@@ -1305,7 +1557,11 @@ impl<'o> Machine<'o> {
                 Diagnostic::new(
                     Code::SyntheticKey,
                     location.span,
-                    format!("tables {} share the fields {}: synthetic key", key.tables.join(", "), key.fields.join(", ")),
+                    format!(
+                        "tables {} share the fields {}: synthetic key",
+                        key.tables.join(", "),
+                        key.fields.join(", ")
+                    ),
                 )
                 .with_help("rename or qualify all but one shared field, or build a composite key"),
             ));
@@ -1326,7 +1582,9 @@ impl<'o> Machine<'o> {
             .state
             .env
             .iter()
-            .filter(|(name, value)| !Environment::is_system(name) || defaults.get(name) != Some(*value))
+            .filter(|(name, value)| {
+                !Environment::is_system(name) || defaults.get(name) != Some(*value)
+            })
             .map(|(name, value)| {
                 (
                     name.to_string(),
@@ -1409,7 +1667,10 @@ const MAX_VARIABLE_BYTES: usize = 64 * 1024;
 fn bounded(text: String) -> VarValue {
     if text.len() > MAX_VARIABLE_BYTES {
         VarValue::Unknown {
-            reason: format!("value of {} bytes, over the {MAX_VARIABLE_BYTES}-byte cap", text.len()),
+            reason: format!(
+                "value of {} bytes, over the {MAX_VARIABLE_BYTES}-byte cap",
+                text.len()
+            ),
             runtime: false,
         }
     } else {
@@ -1457,7 +1718,10 @@ pub(super) fn shorten(text: &str, max: usize) -> String {
 pub(super) fn redact(text: &str) -> String {
     text.split(';')
         .map(|part| match part.split_once('=') {
-            Some((key, _)) if ["password", "pwd", "xpassword"].contains(&key.trim().to_ascii_lowercase().as_str()) => {
+            Some((key, _))
+                if ["password", "pwd", "xpassword"]
+                    .contains(&key.trim().to_ascii_lowercase().as_str()) =>
+            {
                 format!("{key}=***")
             }
             _ => part.to_string(),
@@ -1488,7 +1752,10 @@ impl Context for EvalCtx<'_> {
         self.assume
     }
     fn table_number(&self, name: &str) -> Option<usize> {
-        self.tables.data_tables().iter().position(|t| t.name == name)
+        self.tables
+            .data_tables()
+            .iter()
+            .position(|t| t.name == name)
     }
     fn table_count(&self) -> usize {
         self.tables.data_tables().len()

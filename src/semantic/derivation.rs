@@ -20,9 +20,26 @@ pub struct ExprReads {
 
 /// Aggregation functions of the script (GROUP BY loads).
 const AGGREGATIONS: &[&str] = &[
-    "sum", "count", "min", "max", "avg", "only", "concat", "firstsortedvalue", "minstring",
-    "maxstring", "mode", "median", "stdev", "fractile", "firstvalue", "lastvalue", "nullcount",
-    "numericcount", "textcount", "missingcount",
+    "sum",
+    "count",
+    "min",
+    "max",
+    "avg",
+    "only",
+    "concat",
+    "firstsortedvalue",
+    "minstring",
+    "maxstring",
+    "mode",
+    "median",
+    "stdev",
+    "fractile",
+    "firstvalue",
+    "lastvalue",
+    "nullcount",
+    "numericcount",
+    "textcount",
+    "missingcount",
 ];
 
 /// Reads an output field's expression. `name` is the output name (alias or the field).
@@ -46,7 +63,12 @@ pub fn reads(field: &LoadFieldExpr, output_name: &str) -> ExprReads {
     }
 }
 
-fn collect(expr: &Expr, fields: &mut Vec<String>, mappings: &mut Vec<String>, aggregation: &mut bool) {
+fn collect(
+    expr: &Expr,
+    fields: &mut Vec<String>,
+    mappings: &mut Vec<String>,
+    aggregation: &mut bool,
+) {
     match expr {
         Expr::Field(ident) => {
             if !fields.iter().any(|f| f == ident.text.as_str()) {
@@ -88,7 +110,12 @@ fn collect(expr: &Expr, fields: &mut Vec<String>, mappings: &mut Vec<String>, ag
             }
         }
         Expr::Scoped(s) => collect(&s.expr, fields, mappings, aggregation),
-        Expr::Number(_) | Expr::String(_) | Expr::Dollar(_) | Expr::Param(_) | Expr::Keyword(_) | Expr::Error(_) => {}
+        Expr::Number(_)
+        | Expr::String(_)
+        | Expr::Dollar(_)
+        | Expr::Param(_)
+        | Expr::Keyword(_)
+        | Expr::Error(_) => {}
     }
 }
 
@@ -118,7 +145,10 @@ mod tests {
         let (r, _) = first_field("LOAD OrderID as OrderID INLINE [OrderID\n1];");
         assert_eq!(r.transform, Transform::Identity);
         let (r, _) = first_field("LOAD OrderID as ID INLINE [OrderID\n1];");
-        assert_eq!((r.transform, r.fields), (Transform::Rename, vec!["OrderID".to_string()]));
+        assert_eq!(
+            (r.transform, r.fields),
+            (Transform::Rename, vec!["OrderID".to_string()])
+        );
         let (r, _) = first_field("LOAD Qty * Price as Amount INLINE [Qty,Price\n1,2];");
         assert_eq!(r.transform, Transform::Expression);
         assert_eq!(r.fields, vec!["Qty", "Price"]);

@@ -14,7 +14,10 @@ pub enum VarValue {
     /// The value cannot be computed from the script and the input; the reason names what it
     /// depends on (a run-time function, a branch, a loop). `runtime` when it exists only at
     /// reload time (clock, data, engine state).
-    Unknown { reason: String, runtime: bool },
+    Unknown {
+        reason: String,
+        runtime: bool,
+    },
 }
 
 impl VarValue {
@@ -42,7 +45,10 @@ const SYSTEM_DEFAULTS: &[(&str, &str)] = &[
     ("ReferenceDay", "0"),
     ("FirstMonthOfYear", "1"),
     ("CollationLocale", "en-US"),
-    ("MonthNames", "Jan;Feb;Mar;Apr;May;Jun;Jul;Aug;Sep;Oct;Nov;Dec"),
+    (
+        "MonthNames",
+        "Jan;Feb;Mar;Apr;May;Jun;Jul;Aug;Sep;Oct;Nov;Dec",
+    ),
     (
         "LongMonthNames",
         "January;February;March;April;May;June;July;August;September;October;November;December",
@@ -52,7 +58,10 @@ const SYSTEM_DEFAULTS: &[(&str, &str)] = &[
         "LongDayNames",
         "Monday;Tuesday;Wednesday;Thursday;Friday;Saturday;Sunday",
     ),
-    ("NumericalAbbreviation", "3:k;6:M;9:G;12:T;15:P;18:E;21:Z;24:Y;-3:m;-6:μ;-9:n;-12:p;-15:f;-18:a;-21:z;-24:y"),
+    (
+        "NumericalAbbreviation",
+        "3:k;6:M;9:G;12:T;15:P;18:E;21:Z;24:Y;-3:m;-6:μ;-9:n;-12:p;-15:f;-18:a;-21:z;-24:y",
+    ),
     ("CreateSearchIndexOnReload", "1"),
     ("HidePrefix", ""),
     ("HideSuffix", ""),
@@ -171,9 +180,15 @@ mod tests {
     #[test]
     fn defaults_then_presets() {
         let env = Environment::with_defaults(&[("DateFormat".into(), "YYYY-MM-DD".into())]);
-        assert_eq!(env.get("DateFormat").and_then(VarValue::known), Some("YYYY-MM-DD"));
+        assert_eq!(
+            env.get("DateFormat").and_then(VarValue::known),
+            Some("YYYY-MM-DD")
+        );
         assert_eq!(env.get("DecimalSep").and_then(VarValue::known), Some("."));
-        assert!(matches!(env.get("ScriptError"), Some(VarValue::Unknown { .. })));
+        assert!(matches!(
+            env.get("ScriptError"),
+            Some(VarValue::Unknown { .. })
+        ));
         assert!(env.get("dateformat").is_none(), "names are case-sensitive");
     }
 

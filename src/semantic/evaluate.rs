@@ -122,7 +122,11 @@ pub fn format_number(n: f64) -> String {
     if n == n.trunc() && n.abs() < 1e15 {
         return format!("{}", n as i64);
     }
-    let text = format!("{:.*}", 14usize.saturating_sub(n.abs().log10().max(0.0) as usize), n);
+    let text = format!(
+        "{:.*}",
+        14usize.saturating_sub(n.abs().log10().max(0.0) as usize),
+        n
+    );
     let text = text.trim_end_matches('0').trim_end_matches('.');
     text.to_string()
 }
@@ -130,7 +134,9 @@ pub fn format_number(n: f64) -> String {
 /// Evaluates `expr`. Depth is bounded by the parser's nesting cap.
 pub fn evaluate(expr: &Expr, ctx: &dyn Context) -> Eval {
     match expr {
-        Expr::Number(n) => Ok(parse_number(&n.text).map_or(Value::Text(n.text.to_string()), Value::Num)),
+        Expr::Number(n) => {
+            Ok(parse_number(&n.text).map_or(Value::Text(n.text.to_string()), Value::Num))
+        }
         Expr::String(s) => Ok(Value::Text(s.value.clone())),
         Expr::Field(ident) => match ctx.variable(&ident.text)? {
             Some(text) => Ok(match parse_number(&text) {
@@ -165,10 +171,15 @@ pub fn evaluate(expr: &Expr, ctx: &dyn Context) -> Eval {
                 _ => Err(Unknown::missing(format!("{} is not known here", d.text))),
             }
         }
-        Expr::Param(p) => Err(Unknown::missing(format!("parameter {} outside a variable body", p.text))),
-        Expr::Position(_) | Expr::Tuple(_) | Expr::Scoped(_) | Expr::Keyword(_) | Expr::Error(_) => Err(Unknown::missing(
-            "not a script expression".to_string(),
-        )),
+        Expr::Param(p) => Err(Unknown::missing(format!(
+            "parameter {} outside a variable body",
+            p.text
+        ))),
+        Expr::Position(_)
+        | Expr::Tuple(_)
+        | Expr::Scoped(_)
+        | Expr::Keyword(_)
+        | Expr::Error(_) => Err(Unknown::missing("not a script expression".to_string())),
     }
 }
 
@@ -210,7 +221,12 @@ fn binary(op: BinaryOp, lhs: &Expr, rhs: &Expr, ctx: &dyn Context) -> Eval {
         BinaryOp::Mul => num(|a, b| a * b),
         BinaryOp::Div => num(|a, b| a / b),
         BinaryOp::Concat => Value::Text(l.text() + &r.text()),
-        BinaryOp::Eq | BinaryOp::NotEq | BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq => {
+        BinaryOp::Eq
+        | BinaryOp::NotEq
+        | BinaryOp::Lt
+        | BinaryOp::LtEq
+        | BinaryOp::Gt
+        | BinaryOp::GtEq => {
             let ordering = match (l.number(), r.number()) {
                 (Some(a), Some(b)) => a.partial_cmp(&b),
                 _ => Some(l.text().to_lowercase().cmp(&r.text().to_lowercase())),
@@ -228,7 +244,10 @@ fn binary(op: BinaryOp, lhs: &Expr, rhs: &Expr, ctx: &dyn Context) -> Eval {
                 _ => ordering != Less,
             })
         }
-        BinaryOp::Like => Value::from_bool(wildcard_match(&r.text().to_lowercase(), &l.text().to_lowercase())),
+        BinaryOp::Like => Value::from_bool(wildcard_match(
+            &r.text().to_lowercase(),
+            &l.text().to_lowercase(),
+        )),
         BinaryOp::Precedes => Value::from_bool(l.text() < r.text()),
         BinaryOp::Follows => Value::from_bool(l.text() > r.text()),
         BinaryOp::Xor => Value::from_bool(l.truthy() != r.truthy()),
@@ -277,12 +296,42 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 
 /// Functions whose result depends on the data or the reload: never constant.
 const RUNTIME_FUNCTIONS: &[&str] = &[
-    "peek", "previous", "noofrows", "fieldvalue", "fieldvaluecount", "fieldindex", "filetime",
-    "filesize", "qvdcreatetime", "qvdnoofrecords", "qvdnooffields", "qvdfieldname",
-    "qvdtablename", "getfolderpath", "documentname", "documentpath", "documenttitle",
-    "osuser", "computername", "qvuser", "random", "rand", "lookup", "exists", "rowno",
-    "recno", "iterno", "filebasename", "filename", "filedir", "fileextension", "filepath",
-    "connectstring", "getdatacontent", "reloadtime", "elapsedtime",
+    "peek",
+    "previous",
+    "noofrows",
+    "fieldvalue",
+    "fieldvaluecount",
+    "fieldindex",
+    "filetime",
+    "filesize",
+    "qvdcreatetime",
+    "qvdnoofrecords",
+    "qvdnooffields",
+    "qvdfieldname",
+    "qvdtablename",
+    "getfolderpath",
+    "documentname",
+    "documentpath",
+    "documenttitle",
+    "osuser",
+    "computername",
+    "qvuser",
+    "random",
+    "rand",
+    "lookup",
+    "exists",
+    "rowno",
+    "recno",
+    "iterno",
+    "filebasename",
+    "filename",
+    "filedir",
+    "fileextension",
+    "filepath",
+    "connectstring",
+    "getdatacontent",
+    "reloadtime",
+    "elapsedtime",
 ];
 
 const CLOCK_FUNCTIONS: &[&str] = &["today", "now", "reloadtime"];
@@ -466,7 +515,10 @@ fn apply(name: &str, written: &str, v: &[Value], ctx: &dyn Context) -> Eval {
             let pos = if nth > 0 {
                 positions.get((nth - 1) as usize).copied()
             } else if nth < 0 {
-                positions.len().checked_sub((-nth) as usize).and_then(|i| positions.get(i).copied())
+                positions
+                    .len()
+                    .checked_sub((-nth) as usize)
+                    .and_then(|i| positions.get(i).copied())
             } else {
                 None
             };
@@ -527,18 +579,38 @@ fn apply(name: &str, written: &str, v: &[Value], ctx: &dyn Context) -> Eval {
         },
         "floor" => num_or_null(n(0).map(|x| {
             let step = n(1).unwrap_or(1.0);
-            if step == 0.0 { x } else { (x / step).floor() * step }
+            if step == 0.0 {
+                x
+            } else {
+                (x / step).floor() * step
+            }
         })),
         "ceil" => num_or_null(n(0).map(|x| {
             let step = n(1).unwrap_or(1.0);
-            if step == 0.0 { x } else { (x / step).ceil() * step }
+            if step == 0.0 {
+                x
+            } else {
+                (x / step).ceil() * step
+            }
         })),
         "round" => num_or_null(n(0).map(|x| {
             let step = n(1).unwrap_or(1.0);
-            if step == 0.0 { x } else { (x / step + 0.5).floor() * step }
+            if step == 0.0 {
+                x
+            } else {
+                (x / step + 0.5).floor() * step
+            }
         })),
         "fabs" => num_or_null(n(0).map(f64::abs)),
-        "sign" => num_or_null(n(0).map(|x| if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 })),
+        "sign" => num_or_null(n(0).map(|x| {
+            if x > 0.0 {
+                1.0
+            } else if x < 0.0 {
+                -1.0
+            } else {
+                0.0
+            }
+        })),
         "mod" => num_or_null(n(0).zip(n(1)).map(|(a, b)| a.rem_euclid(b))),
         "fmod" => num_or_null(n(0).zip(n(1)).map(|(a, b)| a % b)),
         "div" => num_or_null(n(0).zip(n(1)).map(|(a, b)| (a / b).trunc())),
@@ -555,7 +627,9 @@ fn apply(name: &str, written: &str, v: &[Value], ctx: &dyn Context) -> Eval {
         "false" => Value::from_bool(false),
         "null" => Value::Null,
         "isnum" => Value::from_bool(v.first().and_then(Value::number).is_some()),
-        "istext" => Value::from_bool(matches!(v.first(), Some(Value::Text(t)) if parse_number(t).is_none())),
+        "istext" => {
+            Value::from_bool(matches!(v.first(), Some(Value::Text(t)) if parse_number(t).is_none()))
+        }
         "tablenumber" => ctx
             .table_number(&t(0))
             .map_or(Value::Null, |i| Value::Num(i as f64)),
@@ -565,17 +639,37 @@ fn apply(name: &str, written: &str, v: &[Value], ctx: &dyn Context) -> Eval {
             .map_or(Value::Null, Value::Text),
         "nooffields" => match ctx.table_fields(&t(0)) {
             Some(fields) => Value::Num(fields.len() as f64),
-            None => return Err(Unknown::runtime(format!("the fields of table {} are not known", t(0)))),
+            None => {
+                return Err(Unknown::runtime(format!(
+                    "the fields of table {} are not known",
+                    t(0)
+                )))
+            }
         },
         "fieldnumber" => match ctx.table_fields(&t(1)) {
-            Some(fields) => Value::Num(fields.iter().position(|f| *f == t(0)).map_or(0.0, |i| (i + 1) as f64)),
-            None => return Err(Unknown::runtime(format!("the fields of table {} are not known", t(1)))),
+            Some(fields) => Value::Num(
+                fields
+                    .iter()
+                    .position(|f| *f == t(0))
+                    .map_or(0.0, |i| (i + 1) as f64),
+            ),
+            None => {
+                return Err(Unknown::runtime(format!(
+                    "the fields of table {} are not known",
+                    t(1)
+                )))
+            }
         },
         "fieldname" => match ctx.table_fields(&t(1)) {
             Some(fields) => n(0)
                 .and_then(|i| fields.get((i as usize).wrapping_sub(1)).cloned())
                 .map_or(Value::Null, Value::Text),
-            None => return Err(Unknown::runtime(format!("the fields of table {} are not known", t(1)))),
+            None => {
+                return Err(Unknown::runtime(format!(
+                    "the fields of table {} are not known",
+                    t(1)
+                )))
+            }
         },
         _ => return dates(name, written, v, ctx),
     })
@@ -733,7 +827,10 @@ fn dates(name: &str, written: &str, v: &[Value], ctx: &dyn Context) -> Eval {
     let dv = |date: Option<Date>| Ok(date.map_or(Value::Null, |d| date_value(date_serial(d), ctx)));
     match name {
         "date" => match (d(0), v.get(1)) {
-            (Some(date), Some(fmt)) => Ok(Value::Dual(date_serial(date), format_date(date, &fmt.text(), ctx))),
+            (Some(date), Some(fmt)) => Ok(Value::Dual(
+                date_serial(date),
+                format_date(date, &fmt.text(), ctx),
+            )),
             (date, _) => dv(date),
         },
         "date#" => {
@@ -748,14 +845,23 @@ fn dates(name: &str, written: &str, v: &[Value], ctx: &dyn Context) -> Eval {
         }
         "year" => Ok(d(0).map_or(Value::Null, |x| Value::Num(x.year() as f64))),
         "month" => Ok(d(0).map_or(Value::Null, |x| {
-            let names = names(ctx, "MonthNames", "Jan;Feb;Mar;Apr;May;Jun;Jul;Aug;Sep;Oct;Nov;Dec");
+            let names = names(
+                ctx,
+                "MonthNames",
+                "Jan;Feb;Mar;Apr;May;Jun;Jul;Aug;Sep;Oct;Nov;Dec",
+            );
             Value::Dual(
                 x.month() as f64,
-                names.get(x.month() as usize - 1).cloned().unwrap_or_default(),
+                names
+                    .get(x.month() as usize - 1)
+                    .cloned()
+                    .unwrap_or_default(),
             )
         })),
         "day" => Ok(d(0).map_or(Value::Null, |x| Value::Num(x.day() as f64))),
-        "weekday" => Ok(d(0).map_or(Value::Null, |x| Value::Num(x.weekday().to_monday_zero_offset() as f64))),
+        "weekday" => Ok(d(0).map_or(Value::Null, |x| {
+            Value::Num(x.weekday().to_monday_zero_offset() as f64)
+        })),
         "week" => Ok(d(0).map_or(Value::Null, |x| Value::Num(x.iso_week_date().week() as f64))),
         "weekyear" => Ok(d(0).map_or(Value::Null, |x| Value::Num(x.iso_week_date().year() as f64))),
         "addmonths" => dv(d(0).and_then(|x| x.checked_add(JiffSpan::new().months(shift(1))).ok())),
@@ -780,7 +886,10 @@ fn dates(name: &str, written: &str, v: &[Value], ctx: &dyn Context) -> Eval {
                 if name == "quarterstart" {
                     Some(start)
                 } else {
-                    start.checked_add(JiffSpan::new().months(2)).ok().map(|s| s.last_of_month())
+                    start
+                        .checked_add(JiffSpan::new().months(2))
+                        .ok()
+                        .map(|s| s.last_of_month())
                 }
             })),
         "weekstart" | "weekend" => dv(d(0)
@@ -804,9 +913,12 @@ fn dates(name: &str, written: &str, v: &[Value], ctx: &dyn Context) -> Eval {
 /// `Num(x, '#,##0.00')`-style formatting: the number of decimals after the last `.` or `,`
 /// of the pattern; grouping is not applied.
 fn format_with_pattern(x: f64, pattern: &str) -> String {
-    let decimals = pattern
-        .rfind(['.', ','])
-        .map_or(0, |at| pattern[at + 1..].chars().filter(|c| *c == '0' || *c == '#').count());
+    let decimals = pattern.rfind(['.', ',']).map_or(0, |at| {
+        pattern[at + 1..]
+            .chars()
+            .filter(|c| *c == '0' || *c == '#')
+            .count()
+    });
     if pattern.rfind(['.', ',']).is_none() {
         return format!("{}", x.round() as i64);
     }
@@ -824,7 +936,11 @@ mod tests {
 
     impl Context for Ctx {
         fn variable(&self, name: &str) -> Result<Option<String>, Unknown> {
-            Ok(self.vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string()))
+            Ok(self
+                .vars
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string()))
         }
         fn assumed_date(&self) -> Option<Date> {
             self.today
@@ -845,12 +961,18 @@ mod tests {
 
     fn eval(text: &str) -> Result<String, String> {
         let ctx = Ctx {
-            vars: vec![("DateFormat", "YYYY-MM-DD"), ("vYear", "2024"), ("vName", "Sales")],
+            vars: vec![
+                ("DateFormat", "YYYY-MM-DD"),
+                ("vYear", "2024"),
+                ("vName", "Sales"),
+            ],
             today: Some(jiff::civil::date(2026, 3, 15)),
         };
         let parsed = crate::syntax::parse_expression(text);
         let expr = parsed.expr.expect("parses");
-        evaluate(&expr, &ctx).map(|v| v.text()).map_err(|u| u.reason)
+        evaluate(&expr, &ctx)
+            .map(|v| v.text())
+            .map_err(|u| u.reason)
     }
 
     fn check(text: &str, expected: &str) {

@@ -32,15 +32,22 @@ pub trait ExpandContext {
 /// A problem met while expanding, located in the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Issue {
-    Undefined { name: String, span: Span },
+    Undefined {
+        name: String,
+        span: Span,
+    },
     Unknown {
         text: String,
         reason: String,
         runtime: bool,
         span: Span,
     },
-    TooDeep { span: Span },
-    TooLarge { span: Span },
+    TooDeep {
+        span: Span,
+    },
+    TooLarge {
+        span: Span,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -85,7 +92,9 @@ pub fn expand(text: &str, base: usize, ctx: &dyn ExpandContext) -> Expansion {
             break;
         };
         let span = Span::new(base + at, base + close + 1);
-        expansion.map.push_copied(out.len(), Span::new(base + copied_from, base + at));
+        expansion
+            .map
+            .push_copied(out.len(), Span::new(base + copied_from, base + at));
         out.push_str(&text[copied_from..at]);
         let start = out.len();
         let body = &text[at + 2..close];
@@ -187,7 +196,11 @@ impl State<'_, '_> {
     /// Expands one `$(body)` written at `span`.
     fn expand_one(&mut self, body: &str, span: Span, depth: usize, out: &mut String) {
         if depth >= MAX_DEPTH {
-            if !self.issues.iter().any(|i| matches!(i, Issue::TooDeep { .. })) {
+            if !self
+                .issues
+                .iter()
+                .any(|i| matches!(i, Issue::TooDeep { .. }))
+            {
                 self.issues.push(Issue::TooDeep { span });
             }
             return;
@@ -276,7 +289,11 @@ impl State<'_, '_> {
     }
 
     fn report_too_large(&mut self, span: Span) {
-        if !self.issues.iter().any(|i| matches!(i, Issue::TooLarge { .. })) {
+        if !self
+            .issues
+            .iter()
+            .any(|i| matches!(i, Issue::TooLarge { .. }))
+        {
             self.issues.push(Issue::TooLarge { span });
         }
     }
@@ -409,7 +426,10 @@ mod tests {
 
     #[test]
     fn variables_and_params() {
-        assert_eq!(run("[$(vQvd)Orders_$(vYear).qvd]").text, "[lib://QVD/Orders_2024.qvd]");
+        assert_eq!(
+            run("[$(vQvd)Orders_$(vYear).qvd]").text,
+            "[lib://QVD/Orders_2024.qvd]"
+        );
         assert_eq!(run("X = $(MUL(3, 7))").text, "X = 3*7");
         assert_eq!(run("$(MUL(3))").text, "3*$2");
         assert_eq!(run("$(vPath$(i))x").text, "lib://Lake/x");

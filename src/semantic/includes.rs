@@ -96,7 +96,8 @@ pub fn resolve_path(
     if is_absolute(text) {
         return ResolvedPath {
             resolved: Some(text.to_string()),
-            disk: Some(PathBuf::from(text.replace('\\', "/"))).filter(|_| !text.starts_with("\\\\")),
+            disk: Some(PathBuf::from(text.replace('\\', "/")))
+                .filter(|_| !text.starts_with("\\\\")),
             ..Default::default()
         };
     }
@@ -122,12 +123,15 @@ pub fn resolve_path(
 
 fn strip_scheme<'a>(text: &'a str, scheme: &str) -> Option<&'a str> {
     let head = text.get(..scheme.len())?;
-    head.eq_ignore_ascii_case(scheme).then(|| &text[scheme.len()..])
+    head.eq_ignore_ascii_case(scheme)
+        .then(|| &text[scheme.len()..])
 }
 
 fn is_absolute(text: &str) -> bool {
     let b = text.as_bytes();
-    text.starts_with("\\\\") || text.starts_with('/') || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
+    text.starts_with("\\\\")
+        || text.starts_with('/')
+        || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
 }
 
 fn is_relative_text(text: &str) -> bool {
@@ -139,7 +143,10 @@ fn is_relative_text(text: &str) -> bool {
 fn join_declared(root: &str, tail: &str) -> String {
     let sep = if root.contains('\\') { '\\' } else { '/' };
     let mut out = root.trim_end_matches(['/', '\\']).to_string();
-    for part in tail.split(['/', '\\']).filter(|p| !p.is_empty() && *p != ".") {
+    for part in tail
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+    {
         if part == ".." {
             if let Some(at) = out.rfind(sep) {
                 if at > 2 {
@@ -266,23 +273,41 @@ mod tests {
     #[test]
     fn lib_paths_use_the_connection() {
         let r = resolve_path("lib://QVD/Extract/Orders.qvd", None, &connections(), None);
-        assert_eq!(r.resolved.as_deref(), Some("\\\\fileserver\\qlik\\qvd\\Extract\\Orders.qvd"));
+        assert_eq!(
+            r.resolved.as_deref(),
+            Some("\\\\fileserver\\qlik\\qvd\\Extract\\Orders.qvd")
+        );
         assert_eq!(r.disk, Some(PathBuf::from("/data/qvd/Extract/Orders.qvd")));
         let r = resolve_path("lib://qvd/a/../b.qvd", None, &connections(), None);
-        assert_eq!(r.resolved.as_deref(), Some("\\\\fileserver\\qlik\\qvd\\b.qvd"));
+        assert_eq!(
+            r.resolved.as_deref(),
+            Some("\\\\fileserver\\qlik\\qvd\\b.qvd")
+        );
     }
 
     #[test]
     fn directory_applies_to_relative_paths() {
-        let r = resolve_path("Orders.qvd", Some("lib://QVD/Extract"), &connections(), None);
-        assert_eq!(r.resolved.as_deref(), Some("\\\\fileserver\\qlik\\qvd\\Extract\\Orders.qvd"));
+        let r = resolve_path(
+            "Orders.qvd",
+            Some("lib://QVD/Extract"),
+            &connections(),
+            None,
+        );
+        assert_eq!(
+            r.resolved.as_deref(),
+            Some("\\\\fileserver\\qlik\\qvd\\Extract\\Orders.qvd")
+        );
         let r = resolve_path("..\\QVD\\x.qvd", Some("data"), &connections(), None);
         assert_eq!(r.resolved.as_deref(), Some("QVD/x.qvd"));
     }
 
     #[test]
     fn templated_and_web_paths() {
-        assert!(resolve_path("lib://QVD/$(v).qvd", None, &connections(), None).resolved.is_none());
+        assert!(
+            resolve_path("lib://QVD/$(v).qvd", None, &connections(), None)
+                .resolved
+                .is_none()
+        );
         assert!(resolve_path("https://x.example/a.csv", None, &connections(), None).web);
         let r = resolve_path("lib://Nope/a.qvd", None, &connections(), None);
         assert!(r.problem.unwrap().contains("Nope"));
@@ -297,7 +322,13 @@ mod tests {
         std::fs::write(dir.path().join("secret.qvs"), "x").unwrap();
         let roots = Roots::new(std::slice::from_ref(&inner));
         assert!(roots.check(&inner.join("a.qvs")).is_ok());
-        assert_eq!(roots.check(&inner.join("../secret.qvs")), Err(ReadRefusal::OutsideRoots));
-        assert_eq!(roots.check(&inner.join("missing.qvs")), Err(ReadRefusal::Missing));
+        assert_eq!(
+            roots.check(&inner.join("../secret.qvs")),
+            Err(ReadRefusal::OutsideRoots)
+        );
+        assert_eq!(
+            roots.check(&inner.join("missing.qvs")),
+            Err(ReadRefusal::Missing)
+        );
     }
 }

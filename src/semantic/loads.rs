@@ -12,13 +12,16 @@ use std::path::PathBuf;
 use super::control_flow::{shorten, unquote, Machine, Origin};
 use super::derivation;
 use super::includes::{resolve_path, ResolvedPath};
-use super::model::{Derivation, Field, Load, LoadKind, LoadSourceInfo, Location, SourceKind, Store, Transform};
+use super::model::{
+    Derivation, Field, Load, LoadKind, LoadSourceInfo, Location, SourceKind, Store, Transform,
+};
 use super::sql::{self, SqlDialect};
 use super::table_model::{source_field, Domain, Placed, Placement};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 use crate::syntax::ast::{
-    Expr, FormatItem, FormatSpec, LoadField, LoadSource, Prefix, Stmt, StmtKind, StmtLoad, StmtStore, StoreField,
+    Expr, FormatItem, FormatSpec, LoadField, LoadSource, Prefix, Stmt, StmtKind, StmtLoad,
+    StmtStore, StoreField,
 };
 
 /// One level's result.
@@ -97,7 +100,9 @@ impl Machine<'_> {
         let mut location = origin.loc(stmt.span);
         for p in pending.iter().rev() {
             self.push_preceding(location, &level);
-            let StmtKind::Load(load) = &p.stmt.kind else { continue };
+            let StmtKind::Load(load) = &p.stmt.kind else {
+                continue;
+            };
             level = self.level_from(load, p.origin(), input_from(level));
             location = p.origin().loc(p.stmt.span);
         }
@@ -121,7 +126,12 @@ impl Machine<'_> {
     pub(super) fn report_dangling_following(&mut self) {
         for p in std::mem::take(&mut self.pending_following) {
             let location = p.origin().loc(p.stmt.span);
-            self.unresolved(location, "LOAD", "preceding LOAD with no LOAD or SELECT running after it", false);
+            self.unresolved(
+                location,
+                "LOAD",
+                "preceding LOAD with no LOAD or SELECT running after it",
+                false,
+            );
         }
     }
 
@@ -137,12 +147,20 @@ impl Machine<'_> {
         for prefix in &stmt.prefixes {
             match prefix {
                 // An empty label (a variable that expanded to nothing) names nothing.
-                Prefix::Label(l) => placement.label = Some(l.text.to_string()).filter(|t| !t.trim().is_empty()),
+                Prefix::Label(l) => {
+                    placement.label = Some(l.text.to_string()).filter(|t| !t.trim().is_empty())
+                }
                 Prefix::Mapping(_) => placement.mapping = true,
                 Prefix::NoConcatenate(_) => placement.no_concatenate = true,
-                Prefix::Concatenate(t) => placement.concatenate = Some(t.table.as_ref().map(|t| t.text.to_string())),
-                Prefix::Join(j) => placement.join = Some(j.table.as_ref().map(|t| t.text.to_string())),
-                Prefix::Keep(k) => placement.keep = Some(k.table.as_ref().map(|t| t.text.to_string())),
+                Prefix::Concatenate(t) => {
+                    placement.concatenate = Some(t.table.as_ref().map(|t| t.text.to_string()))
+                }
+                Prefix::Join(j) => {
+                    placement.join = Some(j.table.as_ref().map(|t| t.text.to_string()))
+                }
+                Prefix::Keep(k) => {
+                    placement.keep = Some(k.table.as_ref().map(|t| t.text.to_string()))
+                }
                 Prefix::Generic(_) => generic = true,
                 Prefix::When(p) | Prefix::Unless(p) => {
                     let when = matches!(prefix, Prefix::When(_));
@@ -151,13 +169,23 @@ impl Machine<'_> {
                         Ok(_) => {}
                         Err(u) => {
                             placement.conditional = true;
-                            self.unresolved(origin.loc(p.span), origin.slice(p.span), &format!("WHEN/UNLESS condition not decidable: {}", u.reason), u.runtime);
+                            self.unresolved(
+                                origin.loc(p.span),
+                                origin.slice(p.span),
+                                &format!("WHEN/UNLESS condition not decidable: {}", u.reason),
+                                u.runtime,
+                            );
                         }
                     }
                 }
                 Prefix::Dynamic(d) => {
                     let runtime = self.runtime_within(origin.loc(d.span));
-                    self.unresolved(origin.loc(d.span), &d.text, "a prefix written as a $(…) whose value is unknown", runtime);
+                    self.unresolved(
+                        origin.loc(d.span),
+                        &d.text,
+                        "a prefix written as a $(…) whose value is unknown",
+                        runtime,
+                    );
                 }
                 _ => {}
             }
@@ -185,19 +213,41 @@ impl Machine<'_> {
         }
         self.apply_map_using(&mut level.fields);
         let qualifier = placement.label.clone().unwrap_or(default_name.clone());
-        self.state.tables.rename_output(&mut level.fields, &qualifier);
+        self.state
+            .tables
+            .rename_output(&mut level.fields, &qualifier);
         let index = self.loads.len();
-        let (placed, issues) = self.state.tables.place(level.fields, level.incomplete, &default_name, &placement, index);
+        let (placed, issues) = self.state.tables.place(
+            level.fields,
+            level.incomplete,
+            &default_name,
+            &placement,
+            index,
+        );
         if generic {
             if let Some(t) = self.state.tables.tables.last_mut() {
-                t.table.note = Some("GENERIC: stands for one table per attribute value".to_string());
+                t.table.note =
+                    Some("GENERIC: stands for one table per attribute value".to_string());
             }
         }
         for issue in issues {
             if issue.reason.contains("mapping table") {
-                self.diagnostic(location, Diagnostic::new(Code::MappingShape, location.span, format!("mapping table `{}` does not have exactly two fields", issue.text)));
+                self.diagnostic(
+                    location,
+                    Diagnostic::new(
+                        Code::MappingShape,
+                        location.span,
+                        format!(
+                            "mapping table `{}` does not have exactly two fields",
+                            issue.text
+                        ),
+                    ),
+                );
             } else if !self.is_conditional() {
-                self.diagnostic(location, Diagnostic::new(Code::UnknownTable, location.span, issue.reason.clone()));
+                self.diagnostic(
+                    location,
+                    Diagnostic::new(Code::UnknownTable, location.span, issue.reason.clone()),
+                );
                 self.unresolved(location, &issue.text, &issue.reason, false);
             }
         }
@@ -249,7 +299,9 @@ impl Machine<'_> {
     fn level(&mut self, stmt: &Stmt, origin: Origin) -> Level {
         match &stmt.kind {
             StmtKind::Load(load) => self.load_level(load, stmt, origin),
-            StmtKind::Select(select) => self.select_level(&select.body.text, origin.loc(select.body.span)),
+            StmtKind::Select(select) => {
+                self.select_level(&select.body.text, origin.loc(select.body.span))
+            }
             _ => Level {
                 fields: Vec::new(),
                 incomplete: true,
@@ -281,7 +333,12 @@ impl Machine<'_> {
                     }
                     None => {
                         incomplete = true;
-                        let what = input.source.resolved_path.clone().or(input.source.path.clone()).unwrap_or_default();
+                        let what = input
+                            .source
+                            .resolved_path
+                            .clone()
+                            .or(input.source.path.clone())
+                            .unwrap_or_default();
                         self.unresolved(
                             origin.loc(*span),
                             "*",
@@ -298,16 +355,30 @@ impl Machine<'_> {
                     };
                     if name.contains("$(") {
                         let runtime = self.runtime_within(origin.loc(fe.span));
-                        self.unresolved(origin.loc(fe.span), &name, "field name holds a $(…) whose value is unknown", runtime);
+                        self.unresolved(
+                            origin.loc(fe.span),
+                            &name,
+                            "field name holds a $(…) whose value is unknown",
+                            runtime,
+                        );
                     }
                     let reads = derivation::reads(fe, &name);
                     let mut derived_from = Vec::new();
                     for read in &reads.fields {
-                        let from_input = input.fields.as_ref().and_then(|f| f.iter().find(|g| &g.name == read));
+                        let from_input = input
+                            .fields
+                            .as_ref()
+                            .and_then(|f| f.iter().find(|g| &g.name == read));
                         match from_input {
                             Some(g) => {
                                 for d in &g.derived_from {
-                                    push_unique(&mut derived_from, Derivation { transform: compose(reads.transform, d.transform), ..d.clone() });
+                                    push_unique(
+                                        &mut derived_from,
+                                        Derivation {
+                                            transform: compose(reads.transform, d.transform),
+                                            ..d.clone()
+                                        },
+                                    );
                                 }
                             }
                             None => push_unique(
@@ -326,9 +397,20 @@ impl Machine<'_> {
                             .state
                             .tables
                             .find(mapping, Domain::Mapping)
-                            .and_then(|i| self.state.tables.tables[i].table.fields.get(1).map(|f| f.name.clone()));
+                            .and_then(|i| {
+                                self.state.tables.tables[i]
+                                    .table
+                                    .fields
+                                    .get(1)
+                                    .map(|f| f.name.clone())
+                            });
                         if value_field.is_none() && !self.is_conditional() {
-                            self.unresolved(origin.loc(fe.span), mapping, "ApplyMap names a mapping table that is not loaded at this point", false);
+                            self.unresolved(
+                                origin.loc(fe.span),
+                                mapping,
+                                "ApplyMap names a mapping table that is not loaded at this point",
+                                false,
+                            );
                         }
                         push_unique(
                             &mut derived_from,
@@ -377,7 +459,8 @@ impl Machine<'_> {
                 let written = from.path.text.clone();
                 let format = format_word(from.format.as_ref());
                 let res = self.resolve(&written);
-                let is_qvd = format.as_deref() == Some("qvd") || (format.is_none() && written.to_ascii_lowercase().ends_with(".qvd"));
+                let is_qvd = format.as_deref() == Some("qvd")
+                    || (format.is_none() && written.to_ascii_lowercase().ends_with(".qvd"));
                 let kind = if res.web {
                     SourceKind::Web
                 } else if is_qvd {
@@ -390,13 +473,20 @@ impl Machine<'_> {
                 let fields = if is_qvd && resolved {
                     self.qvd_fields(&res, &written).map(|names| {
                         let src = res.resolved.clone().unwrap_or(written.clone());
-                        names.iter().map(|n| source_field(n, None, Some(&src))).collect()
+                        names
+                            .iter()
+                            .map(|n| source_field(n, None, Some(&src)))
+                            .collect()
                     })
                 } else if kind == SourceKind::File && resolved {
-                    self.text_file_fields(&res, from.format.as_ref()).map(|names| {
-                        let src = res.resolved.clone().unwrap_or(written.clone());
-                        names.iter().map(|n| source_field(n, None, Some(&src))).collect()
-                    })
+                    self.text_file_fields(&res, from.format.as_ref())
+                        .map(|names| {
+                            let src = res.resolved.clone().unwrap_or(written.clone());
+                            names
+                                .iter()
+                                .map(|n| source_field(n, None, Some(&src)))
+                                .collect()
+                        })
                 } else {
                     None
                 };
@@ -422,13 +512,23 @@ impl Machine<'_> {
                 let fields = match self.state.tables.find_any(&name) {
                     Some(i) => {
                         let t = &self.state.tables.tables[i].table;
-                        (!t.fields_incomplete).then(|| t.fields.iter().map(|f| source_field(&f.name, Some(&name), Some("resident"))).collect())
+                        (!t.fields_incomplete).then(|| {
+                            t.fields
+                                .iter()
+                                .map(|f| source_field(&f.name, Some(&name), Some("resident")))
+                                .collect()
+                        })
                     }
                     None => {
                         if !self.is_conditional() {
                             self.unknown_table(location, &name, "RESIDENT");
                         }
-                        self.unresolved(location, &name, "RESIDENT table does not exist at this point", false);
+                        self.unresolved(
+                            location,
+                            &name,
+                            "RESIDENT table does not exist at this point",
+                            false,
+                        );
                         None
                     }
                 };
@@ -448,9 +548,18 @@ impl Machine<'_> {
             }
             LoadSource::Inline(inline) => {
                 let names = inline_header(&inline.data.text, inline.format.as_ref());
-                let default_name = if has_label(stmt) { "INLINE".to_string() } else { self.state.tables.next_inline_name() };
+                let default_name = if has_label(stmt) {
+                    "INLINE".to_string()
+                } else {
+                    self.state.tables.next_inline_name()
+                };
                 Input {
-                    fields: Some(names.iter().map(|n| source_field(n, None, Some("inline"))).collect()),
+                    fields: Some(
+                        names
+                            .iter()
+                            .map(|n| source_field(n, None, Some("inline")))
+                            .collect(),
+                    ),
                     source: LoadSourceInfo {
                         kind: Some(SourceKind::Inline),
                         ..Default::default()
@@ -462,7 +571,11 @@ impl Machine<'_> {
                 }
             }
             LoadSource::AutoGenerate(count) => {
-                let default_name = if has_label(stmt) { "AUTOGENERATE".to_string() } else { self.state.tables.next_autogenerate_name() };
+                let default_name = if has_label(stmt) {
+                    "AUTOGENERATE".to_string()
+                } else {
+                    self.state.tables.next_autogenerate_name()
+                };
                 Input {
                     fields: Some(Vec::new()),
                     source: LoadSourceInfo {
@@ -524,7 +637,12 @@ impl Machine<'_> {
                 // Still a `$(…)` after expansion: its value is unknown.
                 let location = origin.loc(d.span);
                 let runtime = self.runtime_within(location);
-                self.unresolved(location, &d.text, "the whole source clause is a $(…) whose value is unknown", runtime);
+                self.unresolved(
+                    location,
+                    &d.text,
+                    "the whole source clause is a $(…) whose value is unknown",
+                    runtime,
+                );
                 Input {
                     resolved: false,
                     ..none(LoadSourceInfo::default(), String::new())
@@ -535,23 +653,49 @@ impl Machine<'_> {
 
     fn select_level(&mut self, body: &str, location: Location) -> Level {
         let connection = self.state.connection.clone();
-        let dialect = connection.as_ref().map_or(SqlDialect::Generic, |c| SqlDialect::from_provider(&c.provider));
+        let dialect = connection.as_ref().map_or(SqlDialect::Generic, |c| {
+            SqlDialect::from_provider(&c.provider)
+        });
         let analysis = sql::analyse(body, dialect);
         let connection_name = connection.as_ref().map(|c| c.name.clone());
         if let Some(reason) = &analysis.fallback {
             let runtime = self.runtime_within(location);
-            self.unresolved(location, &shorten(body.trim(), 80), &format!("SQL not parsed ({reason}); tables found by a token scan"), runtime);
+            self.unresolved(
+                location,
+                &shorten(body.trim(), 80),
+                &format!("SQL not parsed ({reason}); tables found by a token scan"),
+                runtime,
+            );
             self.diagnostic(
                 location,
-                Diagnostic::new(Code::SqlNotParsed, location.span, format!("SQL body not parsed as {}: {}", dialect.name(), shorten(reason, 160))),
+                Diagnostic::new(
+                    Code::SqlNotParsed,
+                    location.span,
+                    format!(
+                        "SQL body not parsed as {}: {}",
+                        dialect.name(),
+                        shorten(reason, 160)
+                    ),
+                ),
             );
         }
         let templated_table = analysis.tables.iter().find(|t| t.contains("$(")).cloned();
         if let Some(table) = &templated_table {
             let runtime = self.runtime_within(location);
-            self.unresolved(location, table, "SQL table name holds a $(…) whose value is unknown", runtime);
+            self.unresolved(
+                location,
+                table,
+                "SQL table name holds a $(…) whose value is unknown",
+                runtime,
+            );
         }
-        let source_name = format!("sql{}", connection_name.as_ref().map(|c| format!(" {c}")).unwrap_or_default());
+        let source_name = format!(
+            "sql{}",
+            connection_name
+                .as_ref()
+                .map(|c| format!(" {c}"))
+                .unwrap_or_default()
+        );
         let (fields, incomplete) = match &analysis.columns {
             Some(columns) => (
                 columns
@@ -573,7 +717,11 @@ impl Machine<'_> {
                                     field: Some(r.column.clone()),
                                     source: Some(source_name.clone()),
                                     transform: if c.direct {
-                                        if r.column == c.name { Transform::Identity } else { Transform::Rename }
+                                        if r.column == c.name {
+                                            Transform::Identity
+                                        } else {
+                                            Transform::Rename
+                                        }
                                     } else {
                                         Transform::Expression
                                     },
@@ -631,30 +779,61 @@ impl Machine<'_> {
                     let data_from = collapsed
                         .iter()
                         .flat_map(|f| f.derived_from.iter())
-                        .map(|d| Derivation { transform: Transform::Generated, ..d.clone() })
+                        .map(|d| Derivation {
+                            transform: Transform::Generated,
+                            ..d.clone()
+                        })
                         .collect();
-                    level.fields.push(Field { name: ct.attribute.text.to_string(), derived_from: attribute_from });
-                    level.fields.push(Field { name: ct.data.text.to_string(), derived_from: data_from });
+                    level.fields.push(Field {
+                        name: ct.attribute.text.to_string(),
+                        derived_from: attribute_from,
+                    });
+                    level.fields.push(Field {
+                        name: ct.data.text.to_string(),
+                        derived_from: data_from,
+                    });
                 }
                 Prefix::Hierarchy(args) | Prefix::HierarchyBelongsTo(args) => {
                     let belongs = matches!(prefix, Prefix::HierarchyBelongsTo(_));
-                    let arg = |i: usize| args.args.get(i).and_then(|a| a.as_ref()).map(|a| a.text.to_string());
+                    let arg = |i: usize| {
+                        args.args
+                            .get(i)
+                            .and_then(|a| a.as_ref())
+                            .map(|a| a.text.to_string())
+                    };
                     let node = arg(0);
                     let name = arg(2);
-                    let generated: Vec<Option<String>> = if belongs { vec![arg(3), arg(4), arg(5)] } else { vec![arg(3), arg(5), arg(7)] };
+                    let generated: Vec<Option<String>> = if belongs {
+                        vec![arg(3), arg(4), arg(5)]
+                    } else {
+                        vec![arg(3), arg(5), arg(7)]
+                    };
                     let from: Vec<Derivation> = [node, name]
                         .into_iter()
                         .flatten()
-                        .map(|f| Derivation { table: None, field: Some(f), source: None, transform: Transform::Generated })
+                        .map(|f| Derivation {
+                            table: None,
+                            field: Some(f),
+                            source: None,
+                            transform: Transform::Generated,
+                        })
                         .collect();
                     for g in generated.into_iter().flatten() {
                         if !level.fields.iter().any(|f| f.name == g) {
-                            level.fields.push(Field { name: g, derived_from: from.clone() });
+                            level.fields.push(Field {
+                                name: g,
+                                derived_from: from.clone(),
+                            });
                         }
                     }
                     if !belongs {
                         level.incomplete = true;
-                        self.unresolved(origin.loc(args.span), origin.slice(args.span), "HIERARCHY adds one NodeName level field per depth; the depth is data", true);
+                        self.unresolved(
+                            origin.loc(args.span),
+                            origin.slice(args.span),
+                            "HIERARCHY adds one NodeName level field per depth; the depth is data",
+                            true,
+                        );
                     }
                 }
                 Prefix::IntervalMatch(args) => {
@@ -662,10 +841,21 @@ impl Machine<'_> {
                         let from = level
                             .fields
                             .iter()
-                            .map(|f| Derivation { table: None, field: Some(f.name.clone()), source: None, transform: Transform::Generated })
+                            .map(|f| Derivation {
+                                table: None,
+                                field: Some(f.name.clone()),
+                                source: None,
+                                transform: Transform::Generated,
+                            })
                             .collect();
                         if !level.fields.iter().any(|f| f.name == field.text.as_str()) {
-                            level.fields.insert(0, Field { name: field.text.to_string(), derived_from: from });
+                            level.fields.insert(
+                                0,
+                                Field {
+                                    name: field.text.to_string(),
+                                    derived_from: from,
+                                },
+                            );
                         }
                         for key in args.args.iter().skip(1).flatten() {
                             if !level.fields.iter().any(|f| f.name == key.text.as_str()) {
@@ -692,14 +882,24 @@ impl Machine<'_> {
             for map in maps {
                 push_unique(
                     &mut field.derived_from,
-                    Derivation { table: Some(map), field: None, source: Some("mapping".into()), transform: Transform::Mapping },
+                    Derivation {
+                        table: Some(map),
+                        field: None,
+                        source: Some("mapping".into()),
+                        transform: Transform::Mapping,
+                    },
                 );
             }
         }
     }
 
     pub(super) fn resolve(&self, written: &str) -> ResolvedPath {
-        resolve_path(written, self.state.directory.as_deref(), self.connections, self.app_dir.as_deref())
+        resolve_path(
+            written,
+            self.state.directory.as_deref(),
+            self.connections,
+            self.app_dir.as_deref(),
+        )
     }
 
     /// Reports a path that is not determined; true when it is.
@@ -708,11 +908,19 @@ impl Machine<'_> {
             return true;
         }
         if res.resolved.is_some() && res.problem.is_none() {
-            self.unresolved(location, written, "the path holds a wildcard: every matching file is read", false);
+            self.unresolved(
+                location,
+                written,
+                "the path holds a wildcard: every matching file is read",
+                false,
+            );
             return false;
         }
         let runtime = self.runtime_within(location);
-        let reason = res.problem.clone().unwrap_or_else(|| "path not determined".into());
+        let reason = res
+            .problem
+            .clone()
+            .unwrap_or_else(|| "path not determined".into());
         self.unresolved(location, written, &reason, runtime);
         res.resolved.is_some() && !written.contains("$(")
     }
@@ -724,7 +932,11 @@ impl Machine<'_> {
             .strip_prefix("lib://")
             .or_else(|| written.strip_prefix("LIB://"))
             .and_then(|r| r.split_once(['/', '\\']).map(|(_, t)| t.to_string()));
-        let file_name = written.rsplit(['/', '\\']).next().unwrap_or(written).to_string();
+        let file_name = written
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(written)
+            .to_string();
         for dir in &self.options.qvd_dirs {
             if let Some(tail) = &tail {
                 let mut p = dir.clone();
@@ -740,7 +952,12 @@ impl Machine<'_> {
                 if let Some(cached) = self.qvd_cache.get(&real) {
                     return cached.clone();
                 }
-                let fields = crate::qvd::read_header(&real).ok().map(|h| h.fields.into_iter().map(|f| f.field_name).collect::<Vec<_>>());
+                let fields = crate::qvd::read_header(&real).ok().map(|h| {
+                    h.fields
+                        .into_iter()
+                        .map(|f| f.field_name)
+                        .collect::<Vec<_>>()
+                });
                 self.qvd_cache.insert(real, fields.clone());
                 if fields.is_some() {
                     return fields;
@@ -751,10 +968,18 @@ impl Machine<'_> {
     }
 
     /// The header line of a delimited text file with embedded labels, when readable.
-    fn text_file_fields(&mut self, res: &ResolvedPath, format: Option<&FormatSpec>) -> Option<Vec<String>> {
+    fn text_file_fields(
+        &mut self,
+        res: &ResolvedPath,
+        format: Option<&FormatSpec>,
+    ) -> Option<Vec<String>> {
         let items = format.map(|f| f.items.as_slice()).unwrap_or(&[]);
-        let txt = items.iter().any(|i| matches!(i, FormatItem::FileType(w) if w.word == "txt" || w.word == "csv"));
-        let embedded = items.iter().any(|i| matches!(i, FormatItem::Labels(w) if w.word.contains("embedded")));
+        let txt = items
+            .iter()
+            .any(|i| matches!(i, FormatItem::FileType(w) if w.word == "txt" || w.word == "csv"));
+        let embedded = items
+            .iter()
+            .any(|i| matches!(i, FormatItem::Labels(w) if w.word.contains("embedded")));
         if !txt || !embedded {
             return None;
         }
@@ -762,32 +987,60 @@ impl Machine<'_> {
         use std::io::{BufRead, Read};
         let file = std::fs::File::open(real).ok()?;
         let mut line = String::new();
-        std::io::BufReader::new(file.take(64 * 1024)).read_line(&mut line).ok()?;
+        std::io::BufReader::new(file.take(64 * 1024))
+            .read_line(&mut line)
+            .ok()?;
         let delimiter = delimiter_of(format);
-        Some(split_header(line.trim_start_matches('\u{feff}').trim_end(), &delimiter))
+        Some(split_header(
+            line.trim_start_matches('\u{feff}').trim_end(),
+            &delimiter,
+        ))
     }
 
     pub(super) fn exec_store(&mut self, store: &StmtStore, span: Span, origin: Origin) {
         let location = origin.loc(span);
-        let table = store.tables.first().map(|t| t.text.to_string()).unwrap_or_default();
+        let table = store
+            .tables
+            .first()
+            .map(|t| t.text.to_string())
+            .unwrap_or_default();
         let found = self.state.tables.find_any(&table);
         let table_fields: Vec<String> = found
-            .map(|i| self.state.tables.tables[i].table.fields.iter().map(|f| f.name.clone()).collect())
+            .map(|i| {
+                self.state.tables.tables[i]
+                    .table
+                    .fields
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect()
+            })
             .unwrap_or_default();
         if found.is_none() {
             if table.contains("$(") {
                 let runtime = self.runtime_within(location);
-                self.unresolved(location, &table, "STORE names a table through a $(…) whose value is unknown", runtime);
+                self.unresolved(
+                    location,
+                    &table,
+                    "STORE names a table through a $(…) whose value is unknown",
+                    runtime,
+                );
             } else if !self.is_conditional() {
                 self.unknown_table(location, &table, "STORE");
-                self.unresolved(location, &table, "STORE of a table that does not exist at this point", false);
+                self.unresolved(
+                    location,
+                    &table,
+                    "STORE of a table that does not exist at this point",
+                    false,
+                );
             }
         }
         let mut fields = Vec::new();
         for f in &store.fields {
             match f {
                 StoreField::All(_) => fields.extend(table_fields.iter().cloned()),
-                StoreField::Field { name, alias } => fields.push(alias.as_ref().unwrap_or(name).text.to_string()),
+                StoreField::Field { name, alias } => {
+                    fields.push(alias.as_ref().unwrap_or(name).text.to_string())
+                }
             }
         }
         if store.fields.is_empty() {
@@ -908,10 +1161,18 @@ fn split_header(line: &str, delimiter: &str) -> Vec<String> {
 
 /// Field names of INLINE data: the first line (embedded labels, the default) or `@1…@n`.
 fn inline_header(data: &str, format: Option<&FormatSpec>) -> Vec<String> {
-    let first = data.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let first = data
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
     let delimiter = delimiter_of(format);
     let names = split_header(first, &delimiter);
-    let no_labels = format.is_some_and(|f| f.items.iter().any(|i| matches!(i, FormatItem::Labels(w) if w.word.contains("no"))));
+    let no_labels = format.is_some_and(|f| {
+        f.items
+            .iter()
+            .any(|i| matches!(i, FormatItem::Labels(w) if w.word.contains("no")))
+    });
     if no_labels {
         return (1..=names.len()).map(|i| format!("@{i}")).collect();
     }

@@ -37,7 +37,8 @@ impl SourceMap {
         }
         // Extend the previous copied run when the two touch on both sides.
         if let Some(last) = self.segments.last_mut() {
-            if last.copied && last.out_end as usize == out_start && last.origin.end == origin.start {
+            if last.copied && last.out_end as usize == out_start && last.origin.end == origin.start
+            {
                 last.out_end += origin.len() as u32;
                 last.origin.end = origin.end;
                 return;
@@ -66,7 +67,9 @@ impl SourceMap {
     /// The original offset of an offset in the expanded text. `end` says whether it ends a
     /// span (an offset inside an expansion's output then maps to the expansion's end).
     fn map_offset(&self, offset: u32, end: bool) -> u32 {
-        let index = self.segments.partition_point(|s| s.out_end < offset || (!end && s.out_end == offset && s.out_start != s.out_end));
+        let index = self.segments.partition_point(|s| {
+            s.out_end < offset || (!end && s.out_end == offset && s.out_start != s.out_end)
+        });
         let Some(segment) = self.segments.get(index).or_else(|| self.segments.last()) else {
             return 0;
         };

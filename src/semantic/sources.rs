@@ -502,8 +502,12 @@ mod tests {
         assert_eq!(
             sources,
             vec![
-                Source::SqlTable { name: "dbo.Orders".into() },
-                Source::SqlTable { name: "dbo.Lines".into() }
+                Source::SqlTable {
+                    name: "dbo.Orders".into()
+                },
+                Source::SqlTable {
+                    name: "dbo.Lines".into()
+                }
             ]
         );
     }

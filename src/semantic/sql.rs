@@ -37,7 +37,16 @@ impl SqlDialect {
     pub fn from_provider(provider: &str) -> SqlDialect {
         let p = provider.to_ascii_lowercase();
         let has = |words: &[&str]| words.iter().any(|w| p.contains(w));
-        if has(&["sqlserver", "sql server", "sqloledb", "msoledbsql", "sqlncli", "mssql", "azure sql", "synapse"]) {
+        if has(&[
+            "sqlserver",
+            "sql server",
+            "sqloledb",
+            "msoledbsql",
+            "sqlncli",
+            "mssql",
+            "azure sql",
+            "synapse",
+        ]) {
             SqlDialect::SqlServer
         } else if has(&["oracle", "oraoledb"]) {
             SqlDialect::Oracle
@@ -263,7 +272,10 @@ fn query_columns(query: &Query, outer_ctes: &Scope) -> Option<Vec<SqlColumn>> {
     if let Some(with) = &query.with {
         for cte in &with.cte_tables {
             let columns = query_columns(&cte.query, &ctes);
-            ctes.insert(cte.alias.name.value.to_lowercase(), Relation::Derived(columns));
+            ctes.insert(
+                cte.alias.name.value.to_lowercase(),
+                Relation::Derived(columns),
+            );
         }
     }
     set_expr_columns(&query.body, &ctes)
@@ -313,7 +325,9 @@ fn add_relation(factor: &TableFactor, ctes: &Scope, scope: &mut Scope, order: &m
             scope.insert(key.to_lowercase(), relation);
             order.push(key.to_lowercase());
         }
-        TableFactor::Derived { subquery, alias, .. } => {
+        TableFactor::Derived {
+            subquery, alias, ..
+        } => {
             let columns = query_columns(subquery, ctes);
             if let Some(alias) = alias {
                 scope.insert(alias.name.value.to_lowercase(), Relation::Derived(columns));
@@ -322,7 +336,9 @@ fn add_relation(factor: &TableFactor, ctes: &Scope, scope: &mut Scope, order: &m
                 order.push(String::new());
             }
         }
-        TableFactor::NestedJoin { table_with_joins, .. } => {
+        TableFactor::NestedJoin {
+            table_with_joins, ..
+        } => {
             add_from(table_with_joins, ctes, scope, order);
         }
         _ => order.push(String::new()),
@@ -342,7 +358,11 @@ fn select_columns(select: &Select, ctes: &Scope) -> Option<Vec<SqlColumn>> {
     for from in &select.from {
         add_from(from, ctes, &mut scope, &mut order);
     }
-    let single = if order.len() == 1 { scope.get(&order[0]).cloned() } else { None };
+    let single = if order.len() == 1 {
+        scope.get(&order[0]).cloned()
+    } else {
+        None
+    };
     let mut columns = Vec::new();
     for item in &select.projection {
         let (expr, alias) = match item {
@@ -353,7 +373,10 @@ fn select_columns(select: &Select, ctes: &Scope) -> Option<Vec<SqlColumn>> {
             }
             SelectItem::QualifiedWildcard(..) | SelectItem::Wildcard(..) => return None,
         };
-        let mut direct = matches!(expr, SqlExpr::Identifier(_) | SqlExpr::CompoundIdentifier(_));
+        let mut direct = matches!(
+            expr,
+            SqlExpr::Identifier(_) | SqlExpr::CompoundIdentifier(_)
+        );
         let name = alias.unwrap_or_else(|| match expr {
             SqlExpr::Identifier(i) => i.value.clone(),
             SqlExpr::CompoundIdentifier(parts) => {
@@ -365,7 +388,8 @@ fn select_columns(select: &Select, ctes: &Scope) -> Option<Vec<SqlColumn>> {
         let _ = sqlparser::ast::visit_expressions(expr, |e| {
             match e {
                 SqlExpr::Identifier(ident) => {
-                    direct &= resolve_column(None, &ident.value, &scope, single.as_ref(), &mut reads)
+                    direct &=
+                        resolve_column(None, &ident.value, &scope, single.as_ref(), &mut reads)
                 }
                 SqlExpr::CompoundIdentifier(parts) if parts.len() >= 2 => {
                     let qualifier = parts[..parts.len() - 1]
@@ -374,13 +398,23 @@ fn select_columns(select: &Select, ctes: &Scope) -> Option<Vec<SqlColumn>> {
                         .collect::<Vec<_>>()
                         .join(".");
                     let column = &parts[parts.len() - 1].value;
-                    direct &= resolve_column(Some(&qualifier), column, &scope, single.as_ref(), &mut reads)
+                    direct &= resolve_column(
+                        Some(&qualifier),
+                        column,
+                        &scope,
+                        single.as_ref(),
+                        &mut reads,
+                    )
                 }
                 _ => {}
             }
             ControlFlow::<()>::Continue(())
         });
-        columns.push(SqlColumn { name, reads, direct });
+        columns.push(SqlColumn {
+            name,
+            reads,
+            direct,
+        });
     }
     Some(columns)
 }
@@ -402,13 +436,15 @@ fn resolve_column(
             table: Some(table.clone()),
             column: column.to_string(),
         }],
-        Some(Relation::Derived(Some(columns))) => match columns.iter().find(|c| c.name.eq_ignore_ascii_case(column)) {
-            Some(c) => {
-                direct = c.direct;
-                c.reads.clone()
+        Some(Relation::Derived(Some(columns))) => {
+            match columns.iter().find(|c| c.name.eq_ignore_ascii_case(column)) {
+                Some(c) => {
+                    direct = c.direct;
+                    c.reads.clone()
+                }
+                None => Vec::new(),
             }
-            None => Vec::new(),
-        },
+        }
         Some(Relation::Derived(None)) => vec![ColumnRef {
             table: None,
             column: column.to_string(),
@@ -448,10 +484,15 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
                 i += 1;
             }
         } else if c == b'/' && bytes.get(i + 1) == Some(&b'*') {
-            i = text[i + 2..].find("*/").map_or(bytes.len(), |e| i + 2 + e + 2);
+            i = text[i + 2..]
+                .find("*/")
+                .map_or(bytes.len(), |e| i + 2 + e + 2);
         } else if matches!(c, b'[' | b'"' | b'`' | b'\'') {
             let close = if c == b'[' { b']' } else { c };
-            let end = bytes[i + 1..].iter().position(|b| *b == close).map_or(bytes.len(), |p| i + 1 + p);
+            let end = bytes[i + 1..]
+                .iter()
+                .position(|b| *b == close)
+                .map_or(bytes.len(), |p| i + 1 + p);
             if c == b'\'' {
                 tokens.push(Tok::Punct('\''));
             } else {
@@ -472,7 +513,10 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
                         Some(close) => i = close + 1,
                         None => i = bytes.len(),
                     }
-                } else if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'@' | b'#' | b'$') || b >= 0x80 {
+                } else if b.is_ascii_alphanumeric()
+                    || matches!(b, b'_' | b'@' | b'#' | b'$')
+                    || b >= 0x80
+                {
                     i += 1;
                 } else {
                     break;
@@ -512,13 +556,12 @@ pub fn scan_tables(text: &str) -> Vec<String> {
     while i < tokens.len() {
         match tokens[i] {
             Tok::Punct('(') => {
-                let query = is_word(tokens.get(i + 1), "select") || is_word(tokens.get(i + 1), "with");
+                let query =
+                    is_word(tokens.get(i + 1), "select") || is_word(tokens.get(i + 1), "with");
                 stack.push(query);
             }
-            Tok::Punct(')') => {
-                if stack.len() > 1 {
-                    stack.pop();
-                }
+            Tok::Punct(')') if stack.len() > 1 => {
+                stack.pop();
             }
             Tok::Word(w)
                 if (w.eq_ignore_ascii_case("from") || w.eq_ignore_ascii_case("join"))
@@ -571,7 +614,9 @@ fn read_name(tokens: &[Tok], mut at: usize) -> (Option<String>, usize) {
     let mut parts: Vec<&str> = Vec::new();
     loop {
         match tokens.get(at) {
-            Some(Tok::Word(w)) if parts.is_empty() && (is_clause_word(w) || w.eq_ignore_ascii_case("select")) => {
+            Some(Tok::Word(w))
+                if parts.is_empty() && (is_clause_word(w) || w.eq_ignore_ascii_case("select")) =>
+            {
                 return (None, at)
             }
             Some(Tok::Word(w)) | Some(Tok::Quoted(w)) => {
@@ -622,7 +667,10 @@ mod tests {
         assert_eq!(columns[0].name, "OrderID");
         assert_eq!(
             columns[0].reads,
-            vec![ColumnRef { table: Some("dbo.Orders".into()), column: "OrderID".into() }]
+            vec![ColumnRef {
+                table: Some("dbo.Orders".into()),
+                column: "OrderID".into()
+            }]
         );
         assert_eq!(columns[1].name, "CustomerName");
         assert_eq!(columns[1].reads[0].table.as_deref(), Some("dbo.Customers"));
@@ -635,32 +683,83 @@ mod tests {
         let a = analyse(sql, SqlDialect::MySql);
         assert_eq!(a.tables, vec!["shop.orders", "shop.payments"]);
         let columns = a.columns.unwrap();
-        assert_eq!(columns[1].reads, vec![ColumnRef { table: Some("shop.payments".into()), column: "amount".into() }]);
+        assert_eq!(
+            columns[1].reads,
+            vec![ColumnRef {
+                table: Some("shop.payments".into()),
+                column: "amount".into()
+            }]
+        );
         assert!(!columns[1].direct);
     }
 
     #[test]
     fn dialects_by_provider() {
-        assert_eq!(SqlDialect::from_provider("provider=QvOdbcConnectorPackage.exe;driver=sqlserver"), SqlDialect::SqlServer);
-        assert_eq!(SqlDialect::from_provider("OraOLEDB.Oracle.1"), SqlDialect::Oracle);
-        assert_eq!(SqlDialect::from_provider("driver=postgres"), SqlDialect::PostgreSql);
+        assert_eq!(
+            SqlDialect::from_provider("provider=QvOdbcConnectorPackage.exe;driver=sqlserver"),
+            SqlDialect::SqlServer
+        );
+        assert_eq!(
+            SqlDialect::from_provider("OraOLEDB.Oracle.1"),
+            SqlDialect::Oracle
+        );
+        assert_eq!(
+            SqlDialect::from_provider("driver=postgres"),
+            SqlDialect::PostgreSql
+        );
         assert_eq!(SqlDialect::from_provider("ODBC"), SqlDialect::Generic);
-        assert_eq!(tables("SELECT TOP 10 [Order ID] FROM [dbo].[Orders]", SqlDialect::SqlServer), vec!["dbo.Orders"]);
-        assert_eq!(tables("SELECT * FROM `proj.ds.events`", SqlDialect::BigQuery), vec!["proj.ds.events"]);
-        assert_eq!(tables("SELECT ROWNUM, e.ename FROM scott.emp e", SqlDialect::Oracle), vec!["scott.emp"]);
-        assert_eq!(tables("SELECT a FROM db.sch.t QUALIFY ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) = 1", SqlDialect::Snowflake), vec!["db.sch.t"]);
+        assert_eq!(
+            tables(
+                "SELECT TOP 10 [Order ID] FROM [dbo].[Orders]",
+                SqlDialect::SqlServer
+            ),
+            vec!["dbo.Orders"]
+        );
+        assert_eq!(
+            tables("SELECT * FROM `proj.ds.events`", SqlDialect::BigQuery),
+            vec!["proj.ds.events"]
+        );
+        assert_eq!(
+            tables(
+                "SELECT ROWNUM, e.ename FROM scott.emp e",
+                SqlDialect::Oracle
+            ),
+            vec!["scott.emp"]
+        );
+        assert_eq!(
+            tables(
+                "SELECT a FROM db.sch.t QUALIFY ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) = 1",
+                SqlDialect::Snowflake
+            ),
+            vec!["db.sch.t"]
+        );
     }
 
     #[test]
     fn fallback_says_so() {
-        let a = analyse("SELECT * FROM JSON (wrap on) \"root\" PK \"__KEY_root\"", SqlDialect::Generic);
+        let a = analyse(
+            "SELECT * FROM JSON (wrap on) \"root\" PK \"__KEY_root\"",
+            SqlDialect::Generic,
+        );
         assert!(a.fallback.is_some());
-        let a = analyse("SELECT x FROM t_$(vYear) WHERE d >= '$(vFrom)'", SqlDialect::Generic);
-        assert!(a.fallback.is_none(), "an unknown value is a placeholder, not a failure");
+        let a = analyse(
+            "SELECT x FROM t_$(vYear) WHERE d >= '$(vFrom)'",
+            SqlDialect::Generic,
+        );
+        assert!(
+            a.fallback.is_none(),
+            "an unknown value is a placeholder, not a failure"
+        );
         assert_eq!(a.tables, vec!["t_$(vYear)"]);
-        let a = analyse("SELECT x FROM $(vTable) WHERE $(vWhere)", SqlDialect::Generic);
+        let a = analyse(
+            "SELECT x FROM $(vTable) WHERE $(vWhere)",
+            SqlDialect::Generic,
+        );
         assert_eq!(a.tables, vec!["$(vTable)"]);
-        let a = analyse("SELECT x FROM t JOIN JSON (wrap on) $(v)", SqlDialect::Generic);
+        let a = analyse(
+            "SELECT x FROM t JOIN JSON (wrap on) $(v)",
+            SqlDialect::Generic,
+        );
         assert!(a.fallback.is_some());
     }
 

@@ -174,11 +174,26 @@ impl TableModel {
         load_index: usize,
     ) -> (Placed, Vec<ModelIssue>) {
         let mut issues = Vec::new();
-        let name = placement.label.clone().unwrap_or_else(|| default_name.to_string());
+        let name = placement
+            .label
+            .clone()
+            .unwrap_or_else(|| default_name.to_string());
         if placement.mapping {
             let name = self.unique_name(&name, Domain::Mapping);
-            self.push(name.clone(), fields, fields_incomplete, Domain::Mapping, placement, load_index);
-            if self.tables.last().is_some_and(|t| t.table.fields.len() != 2) && !fields_incomplete {
+            self.push(
+                name.clone(),
+                fields,
+                fields_incomplete,
+                Domain::Mapping,
+                placement,
+                load_index,
+            );
+            if self
+                .tables
+                .last()
+                .is_some_and(|t| t.table.fields.len() != 2)
+                && !fields_incomplete
+            {
                 issues.push(ModelIssue {
                     text: name.clone(),
                     reason: "a mapping table must have exactly two fields".to_string(),
@@ -192,13 +207,18 @@ impl TableModel {
         } else {
             Domain::Data
         };
-        let target_of = |this: &Self, named: &Option<String>, issues: &mut Vec<ModelIssue>, what: &str| match named {
+        let target_of = |this: &Self,
+                         named: &Option<String>,
+                         issues: &mut Vec<ModelIssue>,
+                         what: &str| match named {
             Some(t) => {
                 let found = this.find(t, domain);
                 if found.is_none() {
                     issues.push(ModelIssue {
                         text: t.clone(),
-                        reason: format!("{what} names table {t}, which does not exist at this point"),
+                        reason: format!(
+                            "{what} names table {t}, which does not exist at this point"
+                        ),
                     });
                 }
                 found
@@ -208,7 +228,9 @@ impl TableModel {
                 if found.is_none() {
                     issues.push(ModelIssue {
                         text: what.to_string(),
-                        reason: format!("{what} without a table name and no table loaded before it"),
+                        reason: format!(
+                            "{what} without a table name and no table loaded before it"
+                        ),
                     });
                 }
                 found
@@ -216,16 +238,36 @@ impl TableModel {
         };
         if let Some(named) = &placement.join {
             if let Some(target) = target_of(self, named, &mut issues, "JOIN") {
-                self.merge_into(target, fields, fields_incomplete, Transform::JoinKey, placement, load_index);
+                self.merge_into(
+                    target,
+                    fields,
+                    fields_incomplete,
+                    Transform::JoinKey,
+                    placement,
+                    load_index,
+                );
                 self.last = Some(target);
-                return (Placed::Joined(self.tables[target].table.name.clone()), issues);
+                return (
+                    Placed::Joined(self.tables[target].table.name.clone()),
+                    issues,
+                );
             }
         }
         if let Some(named) = &placement.concatenate {
             if let Some(target) = target_of(self, named, &mut issues, "CONCATENATE") {
-                self.merge_into(target, fields, fields_incomplete, Transform::Concatenation, placement, load_index);
+                self.merge_into(
+                    target,
+                    fields,
+                    fields_incomplete,
+                    Transform::Concatenation,
+                    placement,
+                    load_index,
+                );
                 self.last = Some(target);
-                return (Placed::Concatenated(self.tables[target].table.name.clone()), issues);
+                return (
+                    Placed::Concatenated(self.tables[target].table.name.clone()),
+                    issues,
+                );
             }
         }
         if let Some(named) = &placement.keep {
@@ -234,13 +276,30 @@ impl TableModel {
         }
         if !placement.no_concatenate && placement.keep.is_none() && !fields_incomplete {
             if let Some(target) = self.same_field_set(&fields, domain) {
-                self.merge_into(target, fields, false, Transform::Concatenation, placement, load_index);
+                self.merge_into(
+                    target,
+                    fields,
+                    false,
+                    Transform::Concatenation,
+                    placement,
+                    load_index,
+                );
                 self.last = Some(target);
-                return (Placed::AutoConcatenated(self.tables[target].table.name.clone()), issues);
+                return (
+                    Placed::AutoConcatenated(self.tables[target].table.name.clone()),
+                    issues,
+                );
             }
         }
         let name = self.unique_name(&name, domain);
-        self.push(name.clone(), fields, fields_incomplete, domain, placement, load_index);
+        self.push(
+            name.clone(),
+            fields,
+            fields_incomplete,
+            domain,
+            placement,
+            load_index,
+        );
         self.last = Some(self.tables.len() - 1);
         let placed = if placement.section_access {
             Placed::SectionAccess(name)
@@ -282,7 +341,8 @@ impl TableModel {
         self.live()
             .filter(|(_, t)| t.domain == domain && !t.table.fields_incomplete)
             .find(|(_, t)| {
-                let mut theirs: Vec<&str> = t.table.fields.iter().map(|f| f.name.as_str()).collect();
+                let mut theirs: Vec<&str> =
+                    t.table.fields.iter().map(|f| f.name.as_str()).collect();
                 theirs.sort_unstable();
                 theirs == names
             })
@@ -325,7 +385,10 @@ impl TableModel {
     }
 
     pub fn drop_table(&mut self, name: &str) -> bool {
-        let Some(index) = self.find_any(name).or_else(|| self.find(name, Domain::Mapping)) else {
+        let Some(index) = self
+            .find_any(name)
+            .or_else(|| self.find(name, Domain::Mapping))
+        else {
             return false;
         };
         self.tables[index].dropped = true;
@@ -367,7 +430,10 @@ impl TableModel {
     }
 
     pub fn rename_table(&mut self, from: &str, to: &str) -> bool {
-        match self.find_any(from).or_else(|| self.find(from, Domain::Mapping)) {
+        match self
+            .find_any(from)
+            .or_else(|| self.find(from, Domain::Mapping))
+        {
             Some(i) => {
                 self.tables[i].table.name = to.to_string();
                 true
@@ -379,7 +445,11 @@ impl TableModel {
     /// Renames a field in every live table; false if no table has it.
     pub fn rename_field(&mut self, from: &str, to: &str) -> bool {
         let mut found = false;
-        for state in self.tables.iter_mut().filter(|t| !t.dropped && t.domain != Domain::Mapping) {
+        for state in self
+            .tables
+            .iter_mut()
+            .filter(|t| !t.dropped && t.domain != Domain::Mapping)
+        {
             for field in state.table.fields.iter_mut().filter(|f| f.name == from) {
                 field.name = to.to_string();
                 mark_renamed(field);
@@ -460,15 +530,23 @@ pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
     let n = tables.len();
     let mut nodes: Vec<String> = Vec::new();
     let mut edges: Vec<(usize, usize)> = Vec::new();
-    let mut field_names: Vec<&str> = tables.iter().flat_map(|t| t.fields.iter().map(|f| f.name.as_str())).collect();
+    let mut field_names: Vec<&str> = tables
+        .iter()
+        .flat_map(|t| t.fields.iter().map(|f| f.name.as_str()))
+        .collect();
     field_names.sort_unstable();
     field_names.dedup();
     for field in field_names {
-        let holders: Vec<usize> = (0..n).filter(|&i| tables[i].fields.iter().any(|f| f.name == field)).collect();
+        let holders: Vec<usize> = (0..n)
+            .filter(|&i| tables[i].fields.iter().any(|f| f.name == field))
+            .collect();
         if holders.len() < 2 {
             continue;
         }
-        let node_name = match keys.iter().position(|k| k.fields.iter().any(|f| f == field)) {
+        let node_name = match keys
+            .iter()
+            .position(|k| k.fields.iter().any(|f| f == field))
+        {
             Some(k) => format!("$Syn {}", k + 1),
             None => field.to_string(),
         };
@@ -510,7 +588,12 @@ pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
             continue;
         }
         seen_roots.push(r);
-        groups.push((0..n).filter(|&i| root(&mut parent, i) == r).map(|i| tables[i].name.clone()).collect());
+        groups.push(
+            (0..n)
+                .filter(|&i| root(&mut parent, i) == r)
+                .map(|i| tables[i].name.clone())
+                .collect(),
+        );
     }
     groups
 }
@@ -533,7 +616,10 @@ mod tests {
     use super::*;
 
     fn fields(names: &[&str]) -> Vec<Field> {
-        names.iter().map(|n| source_field(n, None, Some("x.qvd"))).collect()
+        names
+            .iter()
+            .map(|n| source_field(n, None, Some("x.qvd")))
+            .collect()
     }
 
     fn place(model: &mut TableModel, names: &[&str], label: Option<&str>, p: Placement) -> Placed {
@@ -547,34 +633,64 @@ mod tests {
     #[test]
     fn auto_concatenation_and_suffixes() {
         let mut m = TableModel::default();
-        assert_eq!(place(&mut m, &["a", "b"], Some("T"), Placement::default()), Placed::Created("T".into()));
+        assert_eq!(
+            place(&mut m, &["a", "b"], Some("T"), Placement::default()),
+            Placed::Created("T".into())
+        );
         assert_eq!(
             place(&mut m, &["b", "a"], Some("Other"), Placement::default()),
             Placed::AutoConcatenated("T".into()),
             "same field set in any order appends, whatever the label"
         );
-        let no_concat = Placement { no_concatenate: true, ..Default::default() };
-        assert_eq!(place(&mut m, &["a", "b"], Some("T"), no_concat.clone()), Placed::Created("T-1".into()));
-        assert_eq!(place(&mut m, &["a", "b"], Some("T"), no_concat), Placed::Created("T-2".into()));
+        let no_concat = Placement {
+            no_concatenate: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            place(&mut m, &["a", "b"], Some("T"), no_concat.clone()),
+            Placed::Created("T-1".into())
+        );
+        assert_eq!(
+            place(&mut m, &["a", "b"], Some("T"), no_concat),
+            Placed::Created("T-2".into())
+        );
     }
 
     #[test]
     fn join_goes_to_the_last_table() {
         let mut m = TableModel::default();
         place(&mut m, &["k", "a"], Some("A"), Placement::default());
-        let join = Placement { join: Some(None), ..Default::default() };
-        assert_eq!(place(&mut m, &["k", "b"], None, join), Placed::Joined("A".into()));
+        let join = Placement {
+            join: Some(None),
+            ..Default::default()
+        };
+        assert_eq!(
+            place(&mut m, &["k", "b"], None, join),
+            Placed::Joined("A".into())
+        );
         let a = &m.tables[0].table;
-        assert_eq!(a.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["k", "a", "b"]);
+        assert_eq!(
+            a.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+            ["k", "a", "b"]
+        );
         assert_eq!(a.fields[0].derived_from[1].transform, Transform::JoinKey);
     }
 
     #[test]
     fn mapping_tables_are_apart() {
         let mut m = TableModel::default();
-        let mapping = Placement { mapping: true, ..Default::default() };
-        assert_eq!(place(&mut m, &["k", "v"], Some("M"), mapping), Placed::Mapping("M".into()));
-        assert_eq!(place(&mut m, &["k", "v"], Some("M"), Placement::default()), Placed::Created("M".into()));
+        let mapping = Placement {
+            mapping: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            place(&mut m, &["k", "v"], Some("M"), mapping),
+            Placed::Mapping("M".into())
+        );
+        assert_eq!(
+            place(&mut m, &["k", "v"], Some("M"), Placement::default()),
+            Placed::Created("M".into())
+        );
         assert!(m.find("M", Domain::Mapping).is_some());
         assert_eq!(m.finish().0.len(), 1);
     }
@@ -617,7 +733,12 @@ mod tests {
             fields_incomplete: false,
             note: None,
         };
-        let tables = vec![t("A", &["x", "y", "a"]), t("B", &["x", "y", "b"]), t("C", &["a", "c"]), t("D", &["b", "c"])];
+        let tables = vec![
+            t("A", &["x", "y", "a"]),
+            t("B", &["x", "y", "b"]),
+            t("C", &["a", "c"]),
+            t("D", &["b", "c"]),
+        ];
         let keys = synthetic_keys(&tables);
         assert_eq!(keys.len(), 1);
         assert_eq!(keys[0].fields, vec!["x", "y"]);
@@ -625,7 +746,11 @@ mod tests {
         assert_eq!(loops, vec![vec!["A", "B", "C", "D"]]);
         assert!(circular_references(&tables[..3]).is_empty());
         // Three tables on one synthetic key: one key, a star through it, no loop.
-        let same = vec![t("S", &["k", "v"]), t("S-1", &["k", "v"]), t("S-2", &["k", "v"])];
+        let same = vec![
+            t("S", &["k", "v"]),
+            t("S-1", &["k", "v"]),
+            t("S-2", &["k", "v"]),
+        ];
         assert_eq!(synthetic_keys(&same).len(), 1);
         assert_eq!(synthetic_keys(&same)[0].tables.len(), 3);
         assert!(circular_references(&same).is_empty());
