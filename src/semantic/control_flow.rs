@@ -665,6 +665,24 @@ impl<'o> Machine<'o> {
         }
     }
 
+    /// Stops the analysis when the run has created as many tables as it may.
+    pub fn stop_at_table_cap(&mut self, location: Location) {
+        self.stopped = true;
+        self.diagnostic(
+            location,
+            Diagnostic::new(
+                Code::StepBudgetExhausted,
+                location.span,
+                format!(
+                    "{} tables created: analysis stopped here",
+                    self.state.tables.tables.len()
+                ),
+            )
+            .with_note("a loop that creates a new table on every iteration never settles"),
+        );
+        self.unresolved(location, "", "analysis stopped: table cap reached", false);
+    }
+
     pub fn unknown_table(&mut self, location: Location, name: &str, what: &str) {
         self.diagnostic(
             location,

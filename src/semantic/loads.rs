@@ -24,6 +24,10 @@ use crate::syntax::ast::{
     StmtStore, StoreField,
 };
 
+/// Tables (live or dropped) one run may create; past this the analysis stops, so a loop
+/// creating tables without end stays bounded in time and output.
+const MAX_TABLES: usize = 5_000;
+
 /// One level's result.
 struct Level {
     fields: Vec<Field>,
@@ -79,6 +83,10 @@ impl Machine<'_> {
     /// Runs a LOAD or SELECT. A LOAD reading from the statement that runs next is kept until
     /// that statement comes; then the chain is read bottom-up.
     pub(super) fn exec_load(&mut self, stmt: &Stmt, origin: Origin) {
+        if self.state.tables.tables.len() >= MAX_TABLES {
+            self.stop_at_table_cap(origin.loc(stmt.span));
+            return;
+        }
         if let StmtKind::Load(load) = &stmt.kind {
             if load.source == LoadSource::Following {
                 self.pending_following.push(PendingLoad {

@@ -75,6 +75,8 @@ pub struct TableModel {
     pub aliases: Vec<(String, String)>,
     inline_count: usize,
     autogenerate_count: usize,
+    /// The last `-n` suffix given to each name.
+    suffixes: std::collections::HashMap<String, usize>,
 }
 
 /// A problem to report with the statement's location.
@@ -133,14 +135,19 @@ impl TableModel {
     }
 
     /// `name`, or `name-1`, `name-2`… when a live table in the domain already has it.
-    fn unique_name(&self, name: &str, domain: Domain) -> String {
+    /// Probing starts after the last suffix given for the name, so a loop creating the same
+    /// name again and again stays linear.
+    fn unique_name(&mut self, name: &str, domain: Domain) -> String {
         if self.find_in(name, domain).is_none() {
             return name.to_string();
         }
-        (1..)
-            .map(|n| format!("{name}-{n}"))
-            .find(|candidate| self.find_in(candidate, domain).is_none())
-            .unwrap_or_else(|| name.to_string())
+        let start = self.suffixes.get(name).copied().unwrap_or(0) + 1;
+        let (n, candidate) = (start..)
+            .map(|n| (n, format!("{name}-{n}")))
+            .find(|(_, candidate)| self.find_in(candidate, domain).is_none())
+            .unwrap_or((start, name.to_string()));
+        self.suffixes.insert(name.to_string(), n);
+        candidate
     }
 
     /// Applies ALIAS and QUALIFY to a load's output fields; `table` is the name qualification
