@@ -89,7 +89,7 @@ fn presets_resolve_runtime_values() {
     );
     assert_eq!(doc["apps"][0]["variables"]["vMulText"], "3*7");
     assert_eq!(doc["apps"][0]["variables"]["vMulValue"], "21");
-    assert_eq!(doc["apps"][0]["variables"]["vMonthEnd"], "2024-02-29");
+    assert_eq!(doc["apps"][0]["variables"]["vMonthEnd"], "2/29/2024");
 }
 
 #[test]
