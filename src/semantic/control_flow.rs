@@ -700,6 +700,7 @@ impl<'o> Machine<'o> {
     /// Runs alternative bodies on copies of the state and merges the results.
     fn fork(&mut self, bodies: &[&[Stmt]], origin: Origin, why: &str, runtime: bool) -> Flow {
         let base = self.state.clone();
+        let base_tables = base.tables.tables.len();
         let mut results: Vec<State> = Vec::new();
         let mut flows = Vec::new();
         self.conditional += 1;
@@ -711,7 +712,7 @@ impl<'o> Machine<'o> {
         self.conditional -= 1;
         let mut merged = results.remove(0);
         for other in results {
-            merge_state(&mut merged, other, why, runtime);
+            merge_state(&mut merged, other, base_tables, why, runtime);
         }
         self.state = merged;
         if flows.iter().all(|f| *f == flows[0]) {
@@ -1631,42 +1632,52 @@ impl<'o> Machine<'o> {
     }
 }
 
-/// Merges the state another path produced into `into`.
-fn merge_state(into: &mut State, other: State, why: &str, runtime: bool) {
+/// Merges the state another path produced into `into`. Both came from the same base state
+/// with `base_tables` tables: tables below that index are the same table in both (compared
+/// by pointer first, merged field by field when a branch changed them); tables past it were
+/// created by one branch and are kept, marked conditional.
+fn merge_state(into: &mut State, other: State, base_tables: usize, why: &str, runtime: bool) {
     into.env.merge(&other.env, why, runtime);
-    let a = &mut into.tables;
-    for theirs in other.tables.tables.into_iter().filter(|t| !t.dropped) {
-        match a
-            .tables
-            .iter_mut()
-            .find(|t| !t.dropped && t.domain == theirs.domain && t.table.name == theirs.table.name)
-        {
-            Some(mine) => {
-                for field in theirs.table.fields {
-                    match mine.table.fields.iter_mut().find(|f| f.name == field.name) {
-                        Some(existing) => {
-                            for d in field.derived_from {
-                                if !existing.derived_from.contains(&d) {
-                                    existing.derived_from.push(d);
-                                }
-                            }
-                        }
-                        None => {
-                            mine.table.fields.push(field);
-                            mine.table.conditional = true;
+    let mine = &mut into.tables;
+    for (i, theirs) in other.tables.tables.into_iter().enumerate() {
+        if i >= base_tables {
+            let mut table = (*theirs).clone();
+            table.table.conditional = true;
+            mine.tables.push(std::rc::Rc::new(table));
+            continue;
+        }
+        if std::rc::Rc::ptr_eq(&mine.tables[i], &theirs) {
+            continue;
+        }
+        let target = mine.table_mut(i);
+        // Dropped on one path only: it may exist afterwards.
+        if target.dropped != theirs.dropped {
+            target.dropped = false;
+            target.table.conditional = true;
+        }
+        for field in &theirs.table.fields {
+            match target
+                .table
+                .fields
+                .iter_mut()
+                .find(|f| f.name == field.name)
+            {
+                Some(existing) => {
+                    for d in &field.derived_from {
+                        if !existing.derived_from.contains(d) {
+                            existing.derived_from.push(d.clone());
                         }
                     }
                 }
-                for s in theirs.table.sources {
-                    if !mine.table.sources.contains(&s) {
-                        mine.table.sources.push(s);
-                    }
+                None => {
+                    target.table.fields.push(field.clone());
+                    target.table.conditional = true;
                 }
             }
-            None => {
-                let mut table = theirs;
-                table.table.conditional = true;
-                a.tables.push(table);
+        }
+        for s in &theirs.table.sources {
+            if !target.table.sources.contains(s) {
+                target.table.sources.push(*s);
             }
         }
     }

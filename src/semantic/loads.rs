@@ -26,7 +26,7 @@ use crate::syntax::ast::{
 
 /// Tables (live or dropped) one run may create; past this the analysis stops, so a loop
 /// creating tables without end stays bounded in time and output.
-const MAX_TABLES: usize = 5_000;
+const MAX_TABLES: usize = 100_000;
 
 /// One level's result.
 struct Level {
@@ -233,8 +233,8 @@ impl Machine<'_> {
             index,
         );
         if generic {
-            if let Some(t) = self.state.tables.tables.last_mut() {
-                t.table.note =
+            if let Some(last) = self.state.tables.tables.len().checked_sub(1) {
+                self.state.tables.table_mut(last).table.note =
                     Some("GENERIC: stands for one table per attribute value".to_string());
             }
         }
@@ -284,7 +284,11 @@ impl Machine<'_> {
         let pushed = self.push_load(load);
         if pushed != index {
             // The same load seen again (a loop): point the table at the first record.
-            for t in &mut self.state.tables.tables {
+            for i in 0..self.state.tables.tables.len() {
+                if !self.state.tables.tables[i].table.sources.contains(&index) {
+                    continue;
+                }
+                let t = self.state.tables.table_mut(i);
                 for s in &mut t.table.sources {
                     if *s == index {
                         *s = pushed;
@@ -297,9 +301,11 @@ impl Machine<'_> {
 
     /// True when an unresolved item inside `location` is a run-time value.
     pub(super) fn runtime_within(&self, location: Location) -> bool {
+        // The items a statement reported were added last.
         self.unresolved
             .iter()
             .rev()
+            .take(64)
             .filter(|u| u.location.file == location.file && location.span.contains(u.location.span))
             .any(|u| u.runtime)
     }

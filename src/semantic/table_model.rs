@@ -3,6 +3,8 @@
 //! table, mapping tables as their own name domain, QUALIFY/UNQUALIFY, ALIAS, DROP, RENAME,
 //! SECTION ACCESS, and at the end synthetic keys and circular references.
 
+use std::rc::Rc;
+
 use super::evaluate::wildcard_match;
 use super::model::{Derivation, Field, SyntheticKey, Table, Transform};
 
@@ -64,9 +66,11 @@ impl Placed {
     }
 }
 
+/// Tables are shared between the copies of the state an undecided IF makes (copy on write),
+/// so forking costs one pointer per table and merging compares pointers first.
 #[derive(Debug, Clone, Default)]
 pub struct TableModel {
-    pub tables: Vec<TableState>,
+    pub tables: Vec<Rc<TableState>>,
     /// The table the previous LOAD/SELECT put its rows in.
     pub last: Option<usize>,
     /// QUALIFY/UNQUALIFY patterns in order; the last one matching a field decides.
@@ -88,7 +92,16 @@ pub struct ModelIssue {
 
 impl TableModel {
     fn live(&self) -> impl Iterator<Item = (usize, &TableState)> {
-        self.tables.iter().enumerate().filter(|(_, t)| !t.dropped)
+        self.tables
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.dropped)
+            .map(|(i, t)| (i, t.as_ref()))
+    }
+
+    /// The table at `index`, to change (copied first if another state shares it).
+    pub fn table_mut(&mut self, index: usize) -> &mut TableState {
+        Rc::make_mut(&mut self.tables[index])
     }
 
     /// The live table called `name` in `domain` (a miss in a section falls back to the other
@@ -327,7 +340,7 @@ impl TableModel {
         placement: &Placement,
         load_index: usize,
     ) {
-        self.tables.push(TableState {
+        self.tables.push(Rc::new(TableState {
             table: Table {
                 name,
                 fields,
@@ -338,7 +351,7 @@ impl TableModel {
             },
             domain,
             dropped: false,
-        });
+        }));
     }
 
     /// The first live table whose field set equals `fields` (any order).
@@ -346,7 +359,11 @@ impl TableModel {
         let mut names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
         names.sort_unstable();
         self.live()
-            .filter(|(_, t)| t.domain == domain && !t.table.fields_incomplete)
+            .filter(|(_, t)| {
+                t.domain == domain
+                    && !t.table.fields_incomplete
+                    && t.table.fields.len() == names.len()
+            })
             .find(|(_, t)| {
                 let mut theirs: Vec<&str> =
                     t.table.fields.iter().map(|f| f.name.as_str()).collect();
@@ -368,7 +385,7 @@ impl TableModel {
         placement: &Placement,
         load_index: usize,
     ) {
-        let table = &mut self.tables[target].table;
+        let table = &mut self.table_mut(target).table;
         for field in fields {
             match table.fields.iter_mut().find(|f| f.name == field.name) {
                 Some(existing) => {
@@ -398,7 +415,7 @@ impl TableModel {
         else {
             return false;
         };
-        self.tables[index].dropped = true;
+        self.table_mut(index).dropped = true;
         if self.last == Some(index) {
             self.last = None;
         }
@@ -411,26 +428,28 @@ impl TableModel {
         let mut missing = Vec::new();
         for field in fields {
             let mut found = false;
-            for (i, state) in self.tables.iter_mut().enumerate() {
-                let _ = i;
+            for i in 0..self.tables.len() {
+                let state = &self.tables[i];
                 if state.dropped || state.domain == Domain::Mapping {
                     continue;
                 }
                 if !from.is_empty() && !from.contains(&state.table.name) {
                     continue;
                 }
-                let before = state.table.fields.len();
-                state.table.fields.retain(|f| &f.name != field);
-                found |= state.table.fields.len() != before;
+                if state.table.fields.iter().any(|f| &f.name == field) {
+                    self.table_mut(i).table.fields.retain(|f| &f.name != field);
+                    found = true;
+                }
             }
             if !found {
                 missing.push(field.clone());
             }
         }
         // A table left without fields disappears, as in Qlik.
-        for state in &mut self.tables {
+        for i in 0..self.tables.len() {
+            let state = &self.tables[i];
             if !state.dropped && state.table.fields.is_empty() && !state.table.fields_incomplete {
-                state.dropped = true;
+                self.table_mut(i).dropped = true;
             }
         }
         missing
@@ -442,7 +461,7 @@ impl TableModel {
             .or_else(|| self.find(from, Domain::Mapping))
         {
             Some(i) => {
-                self.tables[i].table.name = to.to_string();
+                self.table_mut(i).table.name = to.to_string();
                 true
             }
             None => false,
@@ -452,12 +471,21 @@ impl TableModel {
     /// Renames a field in every live table; false if no table has it.
     pub fn rename_field(&mut self, from: &str, to: &str) -> bool {
         let mut found = false;
-        for state in self
-            .tables
-            .iter_mut()
-            .filter(|t| !t.dropped && t.domain != Domain::Mapping)
-        {
-            for field in state.table.fields.iter_mut().filter(|f| f.name == from) {
+        for i in 0..self.tables.len() {
+            let state = &self.tables[i];
+            if state.dropped
+                || state.domain == Domain::Mapping
+                || !state.table.fields.iter().any(|f| f.name == from)
+            {
+                continue;
+            }
+            for field in self
+                .table_mut(i)
+                .table
+                .fields
+                .iter_mut()
+                .filter(|f| f.name == from)
+            {
                 field.name = to.to_string();
                 mark_renamed(field);
                 found = true;
@@ -492,41 +520,116 @@ fn mark_renamed(field: &mut Field) {
 
 /// Synthetic keys: each distinct combination of two or more fields that tables share, with
 /// every table holding the whole combination (the engine builds one `$Syn` table for it).
+///
+/// Tables are grouped by their key fields (the fields some other table also holds): a group
+/// of tables with the same two or more key fields shares one key. Pairs across groups are
+/// compared only while there are few groups, so a model of thousands of tables stays linear.
 pub fn synthetic_keys(tables: &[Table]) -> Vec<SyntheticKey> {
-    let mut keys: Vec<SyntheticKey> = Vec::new();
-    for (i, a) in tables.iter().enumerate() {
-        for b in &tables[i + 1..] {
-            let shared: Vec<String> = a
+    let holders = field_holders(tables);
+    let key_fields: Vec<Vec<&str>> = tables
+        .iter()
+        .map(|t| {
+            let mut k: Vec<&str> = t
                 .fields
                 .iter()
-                .filter(|f| b.fields.iter().any(|g| g.name == f.name))
-                .map(|f| f.name.clone())
+                .map(|f| f.name.as_str())
+                .filter(|f| holders.get(f).is_some_and(|h| h.len() > 1))
                 .collect();
-            if shared.len() < 2 {
-                continue;
-            }
-            let mut sorted = shared.clone();
-            sorted.sort();
-            match keys.iter_mut().find(|k| {
-                let mut theirs = k.fields.clone();
-                theirs.sort();
-                theirs == sorted
-            }) {
-                Some(key) => {
-                    for name in [&a.name, &b.name] {
-                        if !key.tables.contains(name) {
-                            key.tables.push(name.clone());
-                        }
-                    }
-                }
-                None => keys.push(SyntheticKey {
-                    tables: vec![a.name.clone(), b.name.clone()],
-                    fields: shared,
-                }),
+            k.sort_unstable();
+            k.dedup();
+            k
+        })
+        .collect();
+    let mut groups: Vec<(Vec<&str>, Vec<usize>)> = Vec::new();
+    let mut group_of: std::collections::HashMap<&[&str], usize> = std::collections::HashMap::new();
+    for (i, k) in key_fields.iter().enumerate() {
+        if k.len() < 2 {
+            continue;
+        }
+        match group_of.get(k.as_slice()) {
+            Some(&g) => groups[g].1.push(i),
+            None => {
+                group_of.insert(k.as_slice(), groups.len());
+                groups.push((k.clone(), vec![i]));
             }
         }
     }
-    keys
+    // Combination (sorted fields) → tables holding it.
+    let mut keys: Vec<(Vec<&str>, Vec<usize>)> = Vec::new();
+    fn add<'a>(
+        fields: Vec<&'a str>,
+        members: &[usize],
+        keys: &mut Vec<(Vec<&'a str>, Vec<usize>)>,
+    ) {
+        if fields.len() < 2 {
+            return;
+        }
+        let entry = match keys.iter().position(|(f, _)| *f == fields) {
+            Some(p) => p,
+            None => {
+                keys.push((fields, Vec::new()));
+                keys.len() - 1
+            }
+        };
+        for &m in members {
+            if !keys[entry].1.contains(&m) {
+                keys[entry].1.push(m);
+            }
+        }
+    }
+    for (fields, members) in &groups {
+        if members.len() > 1 {
+            add(fields.clone(), members, &mut keys);
+        }
+    }
+    if groups.len() <= 300 {
+        for a in 0..groups.len() {
+            for b in a + 1..groups.len() {
+                let shared: Vec<&str> = groups[a]
+                    .0
+                    .iter()
+                    .filter(|f| groups[b].0.contains(f))
+                    .copied()
+                    .collect();
+                if shared.len() >= 2 {
+                    let members: Vec<usize> =
+                        groups[a].1.iter().chain(&groups[b].1).copied().collect();
+                    add(shared, &members, &mut keys);
+                }
+            }
+        }
+    }
+    keys.into_iter()
+        .map(|(fields, mut members)| {
+            members.sort_unstable();
+            // Field order as the first table holds them.
+            let first = &tables[members[0]];
+            let ordered = first
+                .fields
+                .iter()
+                .map(|f| f.name.clone())
+                .filter(|f| fields.contains(&f.as_str()))
+                .collect();
+            SyntheticKey {
+                tables: members.iter().map(|&m| tables[m].name.clone()).collect(),
+                fields: ordered,
+            }
+        })
+        .collect()
+}
+
+/// For each field name, the tables holding it.
+fn field_holders(tables: &[Table]) -> std::collections::HashMap<&str, Vec<usize>> {
+    let mut holders: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, t) in tables.iter().enumerate() {
+        for f in &t.fields {
+            let h = holders.entry(f.name.as_str()).or_default();
+            if h.last() != Some(&i) {
+                h.push(i);
+            }
+        }
+    }
+    holders
 }
 
 /// Groups of tables whose associations form a loop. Tables associate through key nodes: one
@@ -537,16 +640,12 @@ pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
     let n = tables.len();
     let mut nodes: Vec<String> = Vec::new();
     let mut edges: Vec<(usize, usize)> = Vec::new();
-    let mut field_names: Vec<&str> = tables
-        .iter()
-        .flat_map(|t| t.fields.iter().map(|f| f.name.as_str()))
-        .collect();
+    let holders_of = field_holders(tables);
+    let mut field_names: Vec<&str> = holders_of.keys().copied().collect();
     field_names.sort_unstable();
-    field_names.dedup();
+    let mut node_index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for field in field_names {
-        let holders: Vec<usize> = (0..n)
-            .filter(|&i| tables[i].fields.iter().any(|f| f.name == field))
-            .collect();
+        let holders = holders_of[field].clone();
         if holders.len() < 2 {
             continue;
         }
@@ -557,19 +656,20 @@ pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
             Some(k) => format!("$Syn {}", k + 1),
             None => field.to_string(),
         };
-        let node = match nodes.iter().position(|x| *x == node_name) {
-            Some(i) => i,
+        let node = match node_index.get(&node_name) {
+            Some(&i) => i,
             None => {
-                nodes.push(node_name);
+                nodes.push(node_name.clone());
+                node_index.insert(node_name, nodes.len() - 1);
                 nodes.len() - 1
             }
         };
         for t in holders {
-            if !edges.contains(&(t, node)) {
-                edges.push((t, node));
-            }
+            edges.push((t, node));
         }
     }
+    edges.sort_unstable();
+    edges.dedup();
     let mut parent: Vec<usize> = (0..n + nodes.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
