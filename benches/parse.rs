@@ -15,7 +15,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn corpus_text() -> String {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let mut out = String::new();
-    for path in qlineage::cli::paths::collect(&[corpus]).unwrap() {
+    for path in qlineage::inputs::script_files(&[corpus])
+        .into_result()
+        .unwrap()
+    {
         if path.extension().is_some_and(|e| e == "qvs") && !path.iter().any(|c| c == "err") {
             let source = qlineage::source::SourceFile::decode("x", &std::fs::read(&path).unwrap());
             out.push_str(&source.text);

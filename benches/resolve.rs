@@ -16,7 +16,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn corpus_scripts() -> Vec<String> {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    qlineage::cli::paths::collect(&[corpus])
+    qlineage::inputs::script_files(&[corpus])
+        .into_result()
         .unwrap()
         .into_iter()
         .filter(|p| !p.iter().any(|c| c == "err" || c == "hostile"))

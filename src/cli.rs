@@ -4,7 +4,6 @@
 
 pub mod model_command;
 mod parse_command;
-pub mod paths;
 pub mod qvd_command;
 #[cfg(feature = "simulate")]
 mod simulate_command;

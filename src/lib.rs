@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod cli;
 pub mod diagnostics;
+pub mod inputs;
 pub mod qvd;
 pub mod semantic;
 #[cfg(feature = "simulate")]

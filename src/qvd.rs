@@ -12,6 +12,7 @@
 //! the header may end in `\n\0` as well as `\r\n\0`, fields are not always listed in bit order,
 //! bit widths are not always minimal, and `Comment`, `Tags` and `Lineage` may be missing.
 
+mod diagnostic;
 mod error;
 mod file;
 mod header;
@@ -21,7 +22,8 @@ mod profile;
 mod scan;
 mod symbols;
 
-pub use error::QvdError;
+pub use diagnostic::diagnostic_source;
+pub use error::{QvdError, QvdWarning};
 pub use file::{read_header, QvdFile, HEADER_SIZE_CAP, MAX_BIT_WIDTH};
 pub use header::{LineageInfo, NumberFormat, QvdFieldHeader, QvdHeader};
 pub use lineage::{analyse_lineage, LineageEntry};

@@ -57,21 +57,107 @@ impl Serialize for Span {
 }
 
 /// How the bytes of a file were turned into text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
     Utf8,
     Utf8Bom,
     Utf16Le,
     Utf16Be,
-    /// Not valid UTF-8 and no BOM: read as Windows-1252, the ANSI code page Qlik Sense on
-    /// Windows assumes for script files without a BOM.
-    Windows1252,
+    /// Not valid UTF-8 and no BOM: a legacy code page. Qlik Sense on Windows reads such files
+    /// in the server's ANSI code page, which differs by country (Windows-1252 in Western
+    /// Europe, 1251 for Cyrillic, 1250 for Central Europe…); the code page is guessed from the
+    /// bytes unless the user forced one.
+    Legacy {
+        code_page: &'static encoding_rs::Encoding,
+        forced: bool,
+    },
+}
+
+impl Encoding {
+    /// The WHATWG name: `utf-8`, `utf-16le`, `windows-1251`…
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf8Bom => "utf-8-bom",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+            Encoding::Legacy { code_page, .. } => code_page.name(),
+        }
+    }
+}
+
+impl Serialize for Encoding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name().to_ascii_lowercase())
+    }
+}
+
+/// Which file a span belongs to, in a run over many files: an index into that run's
+/// [`FileTable`]. Spans stay plain byte ranges (they are in every node of every tree); a
+/// `FileId` travels with what leaves a file: diagnostics, model facts, lineage spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct FileId(pub u32);
+
+/// The files of one run, by [`FileId`]: what a multi-file result carries so every span in it
+/// can be turned into a path, line and column.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct FileTable {
+    paths: Vec<String>,
+}
+
+impl FileTable {
+    /// Registers a file; the same path always gets the same id.
+    pub fn add(&mut self, path: impl Into<String>) -> FileId {
+        let path = path.into();
+        if let Some(i) = self.paths.iter().position(|p| *p == path) {
+            return FileId(i as u32);
+        }
+        self.paths.push(path);
+        FileId(self.paths.len() as u32 - 1)
+    }
+
+    pub fn path(&self, id: FileId) -> Option<&str> {
+        self.paths.get(id.0 as usize).map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &str)> {
+        self.paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (FileId(i as u32), p.as_str()))
+    }
+}
+
+/// Looks up a legacy code page by the names users write: `windows-1251`, `cp1251`, `1251`,
+/// `latin1`… (`None` for an unknown name).
+pub fn code_page_by_name(name: &str) -> Option<&'static encoding_rs::Encoding> {
+    let name = name.trim();
+    let digits = name
+        .strip_prefix("cp")
+        .or_else(|| name.strip_prefix("CP"))
+        .unwrap_or(name);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return encoding_rs::Encoding::for_label(format!("windows-{digits}").as_bytes())
+            .or_else(|| encoding_rs::Encoding::for_label(format!("cp{digits}").as_bytes()));
+    }
+    encoding_rs::Encoding::for_label(name.as_bytes())
 }
 
 /// A decoded script with its line index.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
+    /// The file's id in its run (0 when parsed alone).
+    pub id: FileId,
     pub path: String,
     pub text: String,
     pub encoding: Encoding,
@@ -94,9 +180,25 @@ impl SourceFile {
     /// Decodes file bytes: UTF-8 with or without BOM, UTF-16 LE/BE with BOM, else Windows-1252.
     /// The text never contains the BOM, so offset 0 is the first character of the script.
     pub fn decode(path: impl Into<String>, bytes: &[u8]) -> Self {
+        Self::decode_with(path, bytes, None)
+    }
+
+    /// [`SourceFile::decode`] with the legacy code page forced for files that are neither
+    /// UTF-8 nor marked by a BOM (`--encoding`); BOMs and valid UTF-8 still win.
+    pub fn decode_with(
+        path: impl Into<String>,
+        bytes: &[u8],
+        legacy: Option<&'static encoding_rs::Encoding>,
+    ) -> Self {
         let path = path.into();
-        let (text, encoding) = decode_bytes(bytes);
+        let (text, encoding) = decode_bytes(bytes, legacy);
         Self::with_encoding(path, text, encoding)
+    }
+
+    /// The same file with its id in a run.
+    pub fn with_id(mut self, id: FileId) -> Self {
+        self.id = id;
+        self
     }
 
     fn with_encoding(path: String, text: String, encoding: Encoding) -> Self {
@@ -107,6 +209,7 @@ impl SourceFile {
             memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i as u32).saturating_add(1)),
         );
         SourceFile {
+            id: FileId::default(),
             path,
             text,
             encoding,
@@ -156,7 +259,10 @@ impl SourceFile {
     }
 }
 
-fn decode_bytes(bytes: &[u8]) -> (String, Encoding) {
+fn decode_bytes(
+    bytes: &[u8],
+    legacy: Option<&'static encoding_rs::Encoding>,
+) -> (String, Encoding) {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return (
             String::from_utf8_lossy(rest).into_owned(),
@@ -174,10 +280,23 @@ fn decode_bytes(bytes: &[u8]) -> (String, Encoding) {
     match std::str::from_utf8(bytes) {
         Ok(text) => (text.to_owned(), Encoding::Utf8),
         Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            (text.into_owned(), Encoding::Windows1252)
+            let (code_page, forced) = match legacy {
+                Some(forced) => (forced, true),
+                None => (guess_code_page(bytes), false),
+            };
+            let (text, _) = code_page.decode_without_bom_handling(bytes);
+            (text.into_owned(), Encoding::Legacy { code_page, forced })
         }
     }
+}
+
+/// The legacy code page the bytes were most likely written in. chardetng weighs letter
+/// frequencies per script; with no top-level domain to go on and UTF-8 excluded (it was not
+/// valid), Western text comes out as Windows-1252 and Cyrillic as Windows-1251.
+fn guess_code_page(bytes: &[u8]) -> &'static encoding_rs::Encoding {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    detector.guess(None, false)
 }
 
 #[cfg(test)]
@@ -196,11 +315,33 @@ mod tests {
         assert_eq!((le.text.as_str(), le.encoding), ("LO", Encoding::Utf16Le));
         let be = SourceFile::decode("a", b"\xFE\xFF\0L\0O");
         assert_eq!((be.text.as_str(), be.encoding), ("LO", Encoding::Utf16Be));
-        let ansi = SourceFile::decode("a", b"caf\xE9");
-        assert_eq!(
-            (ansi.text.as_str(), ansi.encoding),
-            ("café", Encoding::Windows1252)
+        let ansi = SourceFile::decode(
+            "a",
+            b"LOAD Name as Caf\xE9, Pr\xE9nom FROM [caf\xE9.qvd] (qvd);",
         );
+        assert!(ansi.text.contains("Café"));
+        assert_eq!(ansi.encoding.name(), "windows-1252");
+    }
+
+    #[test]
+    fn cyrillic_without_bom_is_read_as_windows_1251() {
+        // "Продажи: LOAD Клиент, Сумма FROM [продажи.qvd] (qvd);" in Windows-1251.
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251
+            .encode("Продажи:\nLOAD Клиент as Покупатель, Сумма, Дата FROM [продажи.qvd] (qvd);");
+        let file = SourceFile::decode("a", &bytes);
+        assert_eq!(file.encoding.name(), "windows-1251");
+        assert!(file.text.contains("Покупатель"));
+        let forced = SourceFile::decode_with("a", &bytes, code_page_by_name("1252"));
+        assert_eq!(
+            forced.encoding,
+            Encoding::Legacy {
+                code_page: encoding_rs::WINDOWS_1252,
+                forced: true
+            }
+        );
+        assert_eq!(code_page_by_name("cp1250"), Some(encoding_rs::WINDOWS_1250));
+        assert_eq!(code_page_by_name("latin1"), Some(encoding_rs::WINDOWS_1252));
+        assert_eq!(code_page_by_name("nonsense"), None);
     }
 
     #[test]

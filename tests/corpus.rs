@@ -14,12 +14,8 @@ fn corpus_root() -> PathBuf {
 
 /// The files `qlineage parse` picks up in a directory.
 fn is_script(path: &Path) -> bool {
-    qlineage::cli::paths::is_script_file(path)
+    qlineage::inputs::is_script_file(path)
 }
-
-#[path = "support/files.rs"]
-mod files;
-use files::walk;
 
 #[path = "support/spans.rs"]
 mod spans;
@@ -28,8 +24,9 @@ use spans::check_spans;
 /// Every corpus file except the demo site (`corpus/site/`), which is demo data for the
 /// simulator, not parser corpus; `tests/site_scripts.rs` checks its scripts.
 fn corpus_files(filter: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
-    let mut all = Vec::new();
-    walk(&corpus_root(), &mut all);
+    let all = qlineage::inputs::all_files(&corpus_root())
+        .into_result()
+        .expect("the corpus is readable");
     all.into_iter()
         .filter(|p| !relative(p).starts_with("site/"))
         .filter(|p| filter(p))
@@ -85,6 +82,21 @@ fn diagnostics_text(
             "{} {:?} {}:{}-{}:{} {}\n",
             d.code, d.severity, a.line, a.column, b.line, b.column, d.message
         ));
+        // Labels, notes and help are part of the wording users read: snapshot them too.
+        for label in &d.labels {
+            let a = source.line_col(label.span.start);
+            let b = source.line_col(label.span.end);
+            out.push_str(&format!(
+                "  label {}:{}-{}:{} {}\n",
+                a.line, a.column, b.line, b.column, label.message
+            ));
+        }
+        for note in &d.notes {
+            out.push_str(&format!("  note: {note}\n"));
+        }
+        if let Some(help) = &d.help {
+            out.push_str(&format!("  help: {help}\n"));
+        }
     }
     out
 }

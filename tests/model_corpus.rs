@@ -13,8 +13,25 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-#[path = "support/files.rs"]
-mod files;
+/// Every file under a directory, recursively, sorted.
+mod files {
+    use std::path::{Path, PathBuf};
+
+    pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+}
 
 fn model_cases() -> Vec<PathBuf> {
     let mut all = Vec::new();
@@ -285,7 +302,7 @@ fn every_corpus_script_resolves() {
     files::walk(&root().join("corpus"), &mut all);
     let scripts: Vec<PathBuf> = all
         .into_iter()
-        .filter(|p| qlineage::cli::paths::is_script_file(p))
+        .filter(|p| qlineage::inputs::is_script_file(p))
         .collect();
     assert!(scripts.len() > 100);
     for path in scripts {

@@ -9,8 +9,25 @@ use std::time::Duration;
 
 use qlineage::semantic::{self, AppInput, Connections, ResolveOptions};
 
-#[path = "support/files.rs"]
-mod files;
+/// Every file under a directory, recursively, sorted.
+mod files {
+    use std::path::{Path, PathBuf};
+
+    pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+}
 
 struct Rng(u64);
 
@@ -101,7 +118,7 @@ fn corpus_scripts() -> Vec<String> {
         &mut all,
     );
     all.into_iter()
-        .filter(|p| qlineage::cli::paths::is_script_file(p))
+        .filter(|p| qlineage::inputs::is_script_file(p))
         .filter_map(|p| std::fs::read(p).ok())
         .map(|b| qlineage::source::SourceFile::decode("x", &b).text)
         .collect()

@@ -7,7 +7,9 @@ mod qvd_writer;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use qlineage::qvd::{read_header, scan, QvdError, ScanOptions};
+use qlineage::qvd::{
+    profile, read_header, scan, ProfileOptions, QvdError, QvdFile, QvdWarning, ScanOptions,
+};
 use qlineage::semantic::sources::{classify_lineage, Source};
 use qvd_writer::{FieldSpec, TableSpec, Value};
 
@@ -264,4 +266,92 @@ fn scan_walks_folders_for_qvd_names_only_and_reads_named_files() {
     );
     assert!(matches!(scanned[1].result, Err(QvdError::Io { .. })));
     assert!(scanned[0].result.is_ok() && scanned[2].result.is_ok());
+}
+
+/// The bytes of `table` up to and excluding the header's NUL, with `ending` in place of the
+/// writer's `\r\n`: what third-party writers produce for a table without data.
+fn header_only(table: &TableSpec, ending: &str) -> Vec<u8> {
+    let bytes = table.to_bytes(rows);
+    let nul = bytes.iter().position(|&b| b == 0).unwrap();
+    let xml = std::str::from_utf8(&bytes[..nul]).unwrap();
+    let xml = xml.strip_suffix("\r\n").unwrap();
+    format!("{xml}{ending}").into_bytes()
+}
+
+#[test]
+fn header_only_files_are_read_and_profile_to_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = TableSpec {
+        table_name: "Empty".into(),
+        fields: vec![FieldSpec::new("A", &[]), FieldSpec::new("B", &[])],
+        no_of_records: 0,
+        ..Default::default()
+    };
+    for (name, ending) in [("lf.qvd", "\n"), ("crlf.qvd", "\r\n"), ("eof.qvd", "")] {
+        let path = write(dir.path(), name, &header_only(&table, ending));
+        let file = QvdFile::open(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(file.body().is_empty(), "{name}");
+        assert!(file.warnings().is_empty(), "{name}");
+        assert_eq!(file.header().table_name, "Empty");
+        assert_eq!(file.header().no_of_records, 0);
+        let options = ProfileOptions {
+            top_values: 5,
+            count_nulls: true,
+        };
+        let profiled = profile(&file, &options).unwrap();
+        let names: Vec<&str> = profiled.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["A", "B"]);
+        for field in &profiled.fields {
+            assert_eq!(field.distinct_count, 0);
+            assert_eq!(field.null_count, Some(0));
+            assert!(field.top_values.is_empty() && field.numeric_min.is_none());
+        }
+    }
+}
+
+#[test]
+fn header_only_file_that_claims_rows_is_a_typed_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "stripped.qvd",
+        &header_only(&sample_table(), "\r\n"),
+    );
+    match read_header(&path) {
+        Err(QvdError::HeaderOnly {
+            no_of_records: 4,
+            needed,
+            ..
+        }) => assert!(needed > 0),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_missing_table_name_reads_as_empty_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = sample_table().to_bytes(rows);
+    let nul = good.iter().position(|&b| b == 0).unwrap();
+    let text = std::str::from_utf8(&good[..nul]).unwrap();
+    let start = text.find("<TableName>").unwrap();
+    let end = text.find("</TableName>").unwrap() + "</TableName>".len();
+    let cut = [
+        &text.as_bytes()[..start],
+        &text.as_bytes()[end..],
+        &good[nul..],
+    ]
+    .concat();
+    let path = write(dir.path(), "no_name.qvd", &cut);
+    let file = QvdFile::open(&path).unwrap();
+    assert_eq!(file.header().table_name, "");
+    assert_eq!(file.header().no_of_records, 4);
+    assert_eq!(
+        file.warnings(),
+        [QvdWarning::MissingTableName {
+            path: path.clone(),
+            element_present: false
+        }]
+    );
+    let record = &scan(&[path], &ScanOptions::default())[0];
+    assert_eq!(record.result.as_ref().unwrap().warnings.len(), 1);
 }

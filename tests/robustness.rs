@@ -161,21 +161,16 @@ fn random_input_never_panics() {
 }
 
 fn corpus_scripts() -> Vec<Vec<u8>> {
-    fn walk(dir: &Path, out: &mut Vec<Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "qvs" || e == "expr") {
-                out.push(std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
-        &mut out,
-    );
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let files = qlineage::inputs::discover(&[corpus], |path| {
+        path.extension().is_some_and(|e| e == "qvs" || e == "expr")
+    })
+    .into_result()
+    .expect("the corpus is readable");
+    let mut out: Vec<Vec<u8>> = files
+        .iter()
+        .map(|path| std::fs::read(path).unwrap())
+        .collect();
     out.sort();
     out
 }

@@ -11,14 +11,10 @@ fn site_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/site")
 }
 
-#[path = "support/files.rs"]
-mod files;
-use files::walk;
-
 fn site_files(filter: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
-    let mut all = Vec::new();
-    walk(&site_root(), &mut all);
-    all.into_iter().filter(|p| filter(p)).collect()
+    qlineage::inputs::discover(&[site_root()], filter)
+        .into_result()
+        .expect("the site is readable")
 }
 
 fn read_json(path: &Path) -> Value {
@@ -38,7 +34,7 @@ fn app_dirs() -> Vec<PathBuf> {
 
 #[test]
 fn every_site_script_parses_without_errors() {
-    let files = site_files(qlineage::cli::paths::is_script_file);
+    let files = site_files(qlineage::inputs::is_script_file);
     assert!(
         files.len() >= 14,
         "expected the apps' scripts and the include files, found {}",

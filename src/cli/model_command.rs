@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use super::{paths, Format};
+use super::Format;
 use crate::diagnostics::render_human;
 use crate::semantic::model::{Location, VariableState};
 use crate::semantic::{self, AppInput, Connections, ResolveOptions, Resolved};
@@ -57,7 +57,7 @@ fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
 }
 
 /// The apps named by the command-line paths.
-fn apps(paths_given: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+fn apps(paths_given: &[PathBuf]) -> Result<Vec<PathBuf>, crate::inputs::InputError> {
     let mut out = Vec::new();
     for path in paths_given {
         let is_app_dir = path.is_dir()
@@ -67,7 +67,7 @@ fn apps(paths_given: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
         if path.is_file() || is_app_dir {
             out.push(path.clone());
         } else {
-            out.extend(paths::collect(std::slice::from_ref(path))?);
+            out.extend(crate::inputs::script_files(std::slice::from_ref(path)).into_result()?);
         }
     }
     Ok(out)

@@ -1,7 +1,8 @@
 //! `qlineage parse`: syntax-check scripts, human or JSON output.
 
-use super::{paths, Format};
+use super::Format;
 use crate::diagnostics::{render_human, to_records, DiagnosticRecord, Severity};
+use crate::inputs;
 use crate::source::SourceFile;
 use crate::syntax;
 use rayon::prelude::*;
@@ -17,15 +18,29 @@ pub struct ParseArgs {
     /// Print the token stream of each file instead of diagnostics.
     #[arg(long)]
     pub tokens: bool,
+    /// Code page for files that are neither UTF-8 nor marked by a BOM (`windows-1251`,
+    /// `1250`, `latin1`…); by default it is guessed from the bytes.
+    #[arg(long, value_name = "CODE_PAGE", value_parser = parse_code_page)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Script files (any extension) or directories to search recursively.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
 }
 
+/// A code page named on the command line.
+pub fn parse_code_page(name: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    crate::source::code_page_by_name(name).ok_or_else(|| {
+        format!("unknown code page `{name}` (try windows-1252, 1251, cp1250, latin1)")
+    })
+}
+
 /// One file in `--format json` output.
 #[derive(Serialize)]
 struct FileReport {
+    /// The file's id: diagnostics and labels name their file by it.
+    id: u32,
     path: String,
+    encoding: crate::source::Encoding,
     statements: usize,
     diagnostics: Vec<DiagnosticRecord>,
 }
@@ -45,19 +60,25 @@ struct Report {
 }
 
 pub fn run(args: &ParseArgs) -> i32 {
-    let files = match paths::collect(&args.paths) {
-        Ok(files) => files,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
+    let found = inputs::script_files(&args.paths);
+    if !found.errors.is_empty() {
+        // Every unreadable entry is named, then the run stops: a partial check would look clean.
+        for error in &found.errors {
+            eprintln!("error: {error}");
         }
-    };
+        return 2;
+    }
+    let files = found.files;
     let sources: Vec<std::io::Result<SourceFile>> = files
         .par_iter()
-        .map(|path| {
+        .enumerate()
+        .map(|(i, path)| {
             let bytes = std::fs::read(path)
                 .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-            Ok(SourceFile::decode(path.display().to_string(), &bytes))
+            Ok(
+                SourceFile::decode_with(path.display().to_string(), &bytes, args.encoding)
+                    .with_id(crate::source::FileId(i as u32)),
+            )
         })
         .collect();
     let mut loaded = Vec::with_capacity(sources.len());
@@ -97,7 +118,9 @@ pub fn run(args: &ParseArgs) -> i32 {
                     .iter()
                     .zip(&parsed)
                     .map(|(source, p)| FileReport {
+                        id: source.id.0,
                         path: source.path.clone(),
+                        encoding: source.encoding,
                         statements: p.script.statement_count(),
                         diagnostics: to_records(source, &p.diagnostics),
                     })

@@ -6,8 +6,12 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
+use std::io::IsTerminal;
+
+use crate::diagnostics::{render_human, to_records, Diagnostic, DiagnosticRecord};
 use crate::qvd::{
-    scan, FieldProfile, ProfileOptions, ProfileValue, QvdError, QvdRecord, ScanOptions, ScannedFile,
+    diagnostic_source, scan, FieldProfile, ProfileOptions, ProfileValue, QvdRecord, ScanOptions,
+    ScannedFile,
 };
 use crate::semantic::sources::{classify_lineage, ClassifiedLineage, Source};
 use serde::Serialize;
@@ -38,7 +42,9 @@ pub enum QvdFormat {
     Json,
 }
 
-/// Runs the command; returns the process exit code (1 if any file failed).
+/// Runs the command; returns the process exit code: 2 if a file or folder could not be read
+/// or the output could not be written (an operational failure, as for `parse`), else 1 if a
+/// QVD is malformed (a finding in the input), else 0. Warnings do not change it.
 pub fn run(args: &QvdArgs) -> i32 {
     let options = ScanOptions {
         profile: (args.profile || args.nulls).then_some(ProfileOptions {
@@ -47,33 +53,55 @@ pub fn run(args: &QvdArgs) -> i32 {
         }),
     };
     let scanned = scan(&args.paths, &options);
-    let failed = scanned.iter().filter(|file| file.result.is_err()).count();
+    let errors = || scanned.iter().filter_map(|file| file.result.as_ref().err());
+    let unreadable = errors().filter(|error| error.is_io()).count();
+    let malformed = errors().count() - unreadable;
 
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let written = match args.format {
         QvdFormat::Json => write_json(&mut out, &scanned),
-        QvdFormat::Human => write_human(&mut out, &scanned),
+        QvdFormat::Human => write_human(&mut out, &scanned, io::stdout().is_terminal()),
     }
     .and_then(|()| out.flush());
     // A closed pipe (`| head`) is not a failure of the scan.
     if let Err(error) = written {
         if error.kind() != io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write output: {error}");
-            return 1;
+            return 2;
         }
     }
 
     let total = scanned.len();
-    if failed > 0 {
-        eprintln!("{failed} of {total} QVD files failed");
+    if unreadable + malformed > 0 {
+        eprintln!(
+            "{} of {total} QVD files failed ({malformed} malformed, {unreadable} unreadable)",
+            unreadable + malformed
+        );
+    } else if args.format == QvdFormat::Human {
+        eprintln!("{total} QVD files read");
+    }
+    exit_code(unreadable, malformed)
+}
+
+/// 2 beats 1: an unreadable input means the run did not see everything it was asked to.
+fn exit_code(unreadable: usize, malformed: usize) -> i32 {
+    if unreadable > 0 {
+        2
+    } else if malformed > 0 {
         1
     } else {
-        if args.format == QvdFormat::Human {
-            eprintln!("{total} QVD files read");
-        }
         0
     }
+}
+
+/// The JSON line for a file that was read: the record's keys, then its warnings.
+#[derive(Serialize)]
+struct RecordLine {
+    /// The record with its lineage classified (see `with_classified_lineage`).
+    #[serde(flatten)]
+    record: serde_json::Value,
+    diagnostics: Vec<DiagnosticRecord>,
 }
 
 /// The JSON line for a file that could not be read.
@@ -81,26 +109,56 @@ pub fn run(args: &QvdArgs) -> i32 {
 struct ErrorLine<'a> {
     path: String,
     error: ErrorBody<'a>,
+    diagnostics: Vec<DiagnosticRecord>,
 }
 
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     kind: &'a str,
+    code: &'static str,
     message: String,
+}
+
+/// The file's diagnostics rendered as JSON records, each against its own header excerpt.
+fn json_diagnostics(file: &ScannedFile, diagnostics: &[Diagnostic]) -> Vec<DiagnosticRecord> {
+    diagnostics
+        .iter()
+        .flat_map(|diagnostic| {
+            let source = diagnostic_source(&file.path, diagnostic);
+            to_records(&source, std::slice::from_ref(diagnostic))
+        })
+        .collect()
+}
+
+/// The diagnostics a scanned file carries: its error, or the warnings of its record.
+fn diagnostics_of(file: &ScannedFile) -> Vec<Diagnostic> {
+    match &file.result {
+        Ok(record) => record.warnings.iter().map(|w| w.to_diagnostic()).collect(),
+        Err(error) => vec![error.to_diagnostic()],
+    }
 }
 
 fn write_json(out: &mut impl Write, scanned: &[ScannedFile]) -> io::Result<()> {
     for file in scanned {
+        let diagnostics = json_diagnostics(file, &diagnostics_of(file));
         match &file.result {
-            Ok(record) => serde_json::to_writer(&mut *out, &with_classified_lineage(record))?,
+            Ok(record) => serde_json::to_writer(
+                &mut *out,
+                &RecordLine {
+                    record: with_classified_lineage(record),
+                    diagnostics,
+                },
+            )?,
             Err(error) => serde_json::to_writer(
                 &mut *out,
                 &ErrorLine {
                     path: file.path.display().to_string(),
                     error: ErrorBody {
                         kind: error.kind(),
-                        message: error.to_string(),
+                        code: error.code().as_str(),
+                        message: error.message(),
                     },
+                    diagnostics,
                 },
             )?,
         }
@@ -109,19 +167,17 @@ fn write_json(out: &mut impl Write, scanned: &[ScannedFile]) -> io::Result<()> {
     Ok(())
 }
 
-fn write_human(out: &mut impl Write, scanned: &[ScannedFile]) -> io::Result<()> {
+fn write_human(out: &mut impl Write, scanned: &[ScannedFile], color: bool) -> io::Result<()> {
     for file in scanned {
-        match &file.result {
-            Ok(record) => write_record(out, record)?,
-            Err(error) => write_error(out, error)?,
+        if let Ok(record) = &file.result {
+            write_record(out, record)?;
+        }
+        for diagnostic in diagnostics_of(file) {
+            let source = diagnostic_source(&file.path, &diagnostic);
+            writeln!(out, "{}\n", render_human(&source, &diagnostic, color))?;
         }
     }
     Ok(())
-}
-
-fn write_error(out: &mut impl Write, error: &QvdError) -> io::Result<()> {
-    writeln!(out, "error: {error}")?;
-    writeln!(out)
 }
 
 fn write_record(out: &mut impl Write, record: &QvdRecord) -> io::Result<()> {
@@ -129,7 +185,7 @@ fn write_record(out: &mut impl Write, record: &QvdRecord) -> io::Result<()> {
     writeln!(
         out,
         "  table {}: {} rows, {} fields",
-        record.table_name,
+        or_dash(&record.table_name),
         record.no_of_records,
         record.fields.len()
     )?;

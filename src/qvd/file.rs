@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use memmap2::Mmap;
 
-use super::error::QvdError;
+use super::error::{QvdError, QvdWarning};
 use super::header::QvdHeader;
 use super::header_xml::parse_header;
 
@@ -34,8 +34,11 @@ pub struct QvdFile {
     path: PathBuf,
     map: Mmap,
     header: QvdHeader,
-    /// Index of the first body byte, just after the header's NUL terminator.
+    /// Index of the first body byte, just after the header's NUL terminator (the end of the
+    /// file for a header-only file).
     body_start: usize,
+    /// Problems that did not stop the read, in the order found.
+    warnings: Vec<QvdWarning>,
 }
 
 impl QvdFile {
@@ -56,21 +59,41 @@ impl QvdFile {
         // file while it is mapped makes reads past the new end fault (SIGBUS); that is the
         // accepted cost of not copying multi-GB files, as with every mmap-based reader.
         let map = unsafe { Mmap::map(&file) }.map_err(io_error)?;
-        let nul = find_header_end(&map, path)?;
+        let end = find_header_end(&map, path)?;
         let xml_start = if map.starts_with(UTF8_BOM) {
             UTF8_BOM.len()
         } else {
             0
         };
-        let header = parse_header(&map[xml_start..nul], path)?;
-        let body_start = nul + 1;
-        let body_len = (map.len() - body_start) as u64;
-        check_layout(&header, body_len, path)?;
+        let parsed =
+            parse_header(&map[xml_start..end.xml_end], path).map_err(|error| match error {
+                // quick-xml counts from the start of the slice; diagnostics count from the file's.
+                QvdError::HeaderXml {
+                    path,
+                    position,
+                    reason,
+                } => QvdError::HeaderXml {
+                    path,
+                    position: position + xml_start as u64,
+                    reason,
+                },
+                other => other,
+            })?;
+        let body_len = (map.len() - end.body_start) as u64;
+        check_layout(&parsed.header, body_len, path)?;
+        let mut warnings = Vec::new();
+        if !parsed.has_table_name || parsed.header.table_name.is_empty() {
+            warnings.push(QvdWarning::MissingTableName {
+                path: path.to_path_buf(),
+                element_present: parsed.has_table_name,
+            });
+        }
         Ok(QvdFile {
             path: path.to_path_buf(),
             map,
-            header,
-            body_start,
+            header: parsed.header,
+            body_start: end.body_start,
+            warnings,
         })
     }
 
@@ -84,6 +107,16 @@ impl QvdFile {
 
     pub fn into_header(self) -> QvdHeader {
         self.header
+    }
+
+    /// Problems found while reading that did not stop the read (e.g. no `<TableName>`).
+    pub fn warnings(&self) -> &[QvdWarning] {
+        &self.warnings
+    }
+
+    /// The header and the warnings, for callers that keep both after the map is dropped.
+    pub fn into_parts(self) -> (QvdHeader, Vec<QvdWarning>) {
+        (self.header, self.warnings)
     }
 
     /// The bytes after the header's NUL: symbol tables and the record table.
@@ -122,11 +155,24 @@ pub fn read_header(path: &Path) -> Result<QvdHeader, QvdError> {
     QvdFile::open(path).map(QvdFile::into_header)
 }
 
-/// Returns the index of the NUL byte that ends the header.
+/// Where the header ends and the body begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct HeaderEnd {
+    /// End of the XML text (exclusive): the NUL terminator, or the end of the file.
+    xml_end: usize,
+    /// First body byte: after the NUL, or the end of the file for a header-only file.
+    body_start: usize,
+}
+
+/// Finds the end of the header.
 ///
 /// Qlik writes `</QvdTableHeader>\r\n\0`; a few files have `\n\0`, so any whitespace between the
-/// close tag and the NUL is accepted.
-fn find_header_end(bytes: &[u8], path: &Path) -> Result<usize, QvdError> {
+/// close tag and the NUL is accepted. Files written by other QVD tools may stop right after the
+/// close tag, or after one line end, with no NUL and no body. The open-source readers take that
+/// as a header (qvd-utils reads up to the NUL or the end of the file, Python readers split at
+/// the close tag), and so does this one, with an empty body; [`check_layout`] then decides
+/// whether the header claims data that is not there.
+fn find_header_end(bytes: &[u8], path: &Path) -> Result<HeaderEnd, QvdError> {
     let start = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let first = start.trim_ascii_start();
     if first.is_empty() {
@@ -148,16 +194,21 @@ fn find_header_end(bytes: &[u8], path: &Path) -> Result<usize, QvdError> {
         .unwrap_or(usize::MAX)
         .min(bytes.len());
     let Some(nul) = memchr::memchr(0, &bytes[..window]) else {
-        return Err(if bytes.len() as u64 > HEADER_SIZE_CAP {
-            QvdError::HeaderTooLarge {
+        if bytes.len() as u64 > HEADER_SIZE_CAP {
+            return Err(QvdError::HeaderTooLarge {
                 path: path.to_path_buf(),
                 cap: HEADER_SIZE_CAP,
-            }
-        } else {
-            QvdError::TruncatedHeader {
-                path: path.to_path_buf(),
-                file_size: bytes.len() as u64,
-            }
+            });
+        }
+        if is_header_only(bytes) {
+            return Ok(HeaderEnd {
+                xml_end: bytes.len(),
+                body_start: bytes.len(),
+            });
+        }
+        return Err(QvdError::TruncatedHeader {
+            path: path.to_path_buf(),
+            file_size: bytes.len() as u64,
         });
     };
     if !bytes[..nul].trim_ascii_end().ends_with(HEADER_CLOSE_TAG) {
@@ -166,13 +217,44 @@ fn find_header_end(bytes: &[u8], path: &Path) -> Result<usize, QvdError> {
             nul_offset: nul as u64,
         });
     }
-    Ok(nul)
+    Ok(HeaderEnd {
+        xml_end: nul,
+        body_start: nul + 1,
+    })
+}
+
+/// True when a NUL-free file ends with the header's close tag and at most one line end: what
+/// third-party writers produce for a header without data. More trailing text (or none of the
+/// close tag) is a cut file, reported as truncated.
+fn is_header_only(bytes: &[u8]) -> bool {
+    let body = bytes
+        .strip_suffix(b"\r\n")
+        .or_else(|| bytes.strip_suffix(b"\n"))
+        .unwrap_or(bytes);
+    body.ends_with(HEADER_CLOSE_TAG)
 }
 
 /// Checks that the record table and every symbol table lie inside the body and that every
 /// field's bits fit a record, so later reads never need to trust the header.
+///
+/// A header-only file (empty body) whose header places data after it gets its own error, so the
+/// message says the data is missing rather than cut.
 fn check_layout(header: &QvdHeader, body_len: u64, path: &Path) -> Result<(), QvdError> {
     let record_table_end = header.offset.saturating_add(header.length);
+    if body_len == 0 {
+        let needed = header
+            .fields
+            .iter()
+            .map(|field| field.offset.saturating_add(field.length))
+            .fold(record_table_end, u64::max);
+        if needed > 0 {
+            return Err(QvdError::HeaderOnly {
+                path: path.to_path_buf(),
+                no_of_records: header.no_of_records,
+                needed,
+            });
+        }
+    }
     if record_table_end > body_len {
         return Err(QvdError::TruncatedData {
             path: path.to_path_buf(),
@@ -223,7 +305,7 @@ mod tests {
     use super::*;
 
     fn end(bytes: &[u8]) -> Result<usize, QvdError> {
-        find_header_end(bytes, Path::new("t.qvd"))
+        find_header_end(bytes, Path::new("t.qvd")).map(|end| end.xml_end)
     }
 
     #[test]
@@ -233,6 +315,28 @@ mod tests {
             35
         );
         assert_eq!(end(b"<QvdTableHeader></QvdTableHeader>\n\0\0").unwrap(), 34);
+    }
+
+    #[test]
+    fn header_only_files_end_at_the_close_tag_or_one_line_end() {
+        for text in [
+            &b"<QvdTableHeader></QvdTableHeader>"[..],
+            b"<QvdTableHeader></QvdTableHeader>\n",
+            b"<QvdTableHeader></QvdTableHeader>\r\n",
+        ] {
+            let found = find_header_end(text, Path::new("t.qvd")).unwrap();
+            assert_eq!(
+                found,
+                HeaderEnd {
+                    xml_end: text.len(),
+                    body_start: text.len()
+                }
+            );
+        }
+        assert!(matches!(
+            end(b"<QvdTableHeader></QvdTableHeader>\n\nx"),
+            Err(QvdError::TruncatedHeader { .. })
+        ));
     }
 
     #[test]

@@ -118,8 +118,16 @@ impl Tag {
     }
 }
 
+/// A parsed header and what the reader noticed about elements that are absent.
+#[derive(Debug)]
+pub(crate) struct ParsedHeader {
+    pub header: QvdHeader,
+    /// False when the header has no `<TableName>` element (some third-party writers omit it).
+    pub has_table_name: bool,
+}
+
 /// Parses the header XML (everything before the NUL terminator).
-pub(crate) fn parse_header(xml: &[u8], path: &Path) -> Result<QvdHeader, QvdError> {
+pub(crate) fn parse_header(xml: &[u8], path: &Path) -> Result<ParsedHeader, QvdError> {
     let mut reader = Reader::from_reader(xml);
     reader.config_mut().expand_empty_elements = true;
 
@@ -127,6 +135,7 @@ pub(crate) fn parse_header(xml: &[u8], path: &Path) -> Result<QvdHeader, QvdErro
     let mut stack: Vec<Tag> = Vec::with_capacity(8);
     let mut text = String::new();
     let mut saw_root = false;
+    let mut has_table_name = false;
 
     let xml_error = |reader: &Reader<&[u8]>, reason: String| QvdError::HeaderXml {
         path: path.to_path_buf(),
@@ -155,6 +164,7 @@ pub(crate) fn parse_header(xml: &[u8], path: &Path) -> Result<QvdHeader, QvdErro
                 open_element(&mut header, &stack);
             }
             Event::End(_) => {
+                has_table_name |= stack == [Tag::QvdTableHeader, Tag::TableName];
                 close_element(&mut header, &stack, &text, path)?;
                 stack.pop();
                 text.clear();
@@ -199,7 +209,10 @@ pub(crate) fn parse_header(xml: &[u8], path: &Path) -> Result<QvdHeader, QvdErro
             "header ends before </QvdTableHeader>".to_string(),
         ));
     }
-    Ok(header)
+    Ok(ParsedHeader {
+        header,
+        has_table_name,
+    })
 }
 
 /// Resolves `&amp;`-style and `&#10;`-style references; anything else is kept as written.
@@ -349,7 +362,21 @@ mod tests {
     use super::*;
 
     fn parse(xml: &str) -> Result<QvdHeader, QvdError> {
-        parse_header(xml.as_bytes(), Path::new("t.qvd"))
+        parse_header(xml.as_bytes(), Path::new("t.qvd")).map(|parsed| parsed.header)
+    }
+
+    #[test]
+    fn a_missing_table_name_is_noticed() {
+        let read = |xml: &str| parse_header(xml.as_bytes(), Path::new("t.qvd")).unwrap();
+        assert!(
+            !read("<QvdTableHeader><NoOfRecords>0</NoOfRecords></QvdTableHeader>").has_table_name
+        );
+        assert!(read("<QvdTableHeader><TableName/></QvdTableHeader>").has_table_name);
+        let nested = read(
+            "<QvdTableHeader><Fields><QvdFieldHeader><TableName>x</TableName>\
+             </QvdFieldHeader></Fields></QvdTableHeader>",
+        );
+        assert!(!nested.has_table_name && nested.header.table_name.is_empty());
     }
 
     #[test]

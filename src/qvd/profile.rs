@@ -348,7 +348,19 @@ impl BitField {
 /// NULLs and are not looked at.
 fn count_nulls(file: &QvdFile) -> Vec<u64> {
     let header = file.header();
-    let record_size = header.record_byte_size as usize;
+    let mut counts = vec![0u64; header.fields.len()];
+    // With no records, RecordByteSize is not bounded by the record table and may hold anything;
+    // with records, `QvdFile::open` checked NoOfRecords × RecordByteSize fits the table, so both
+    // fit a usize.
+    let (Ok(record_size), Ok(no_of_records)) = (
+        usize::try_from(header.record_byte_size),
+        usize::try_from(header.no_of_records),
+    ) else {
+        return counts;
+    };
+    if no_of_records == 0 || record_size == 0 {
+        return counts;
+    }
     let nullable: Vec<(usize, BitField)> = header
         .fields
         .iter()
@@ -356,15 +368,14 @@ fn count_nulls(file: &QvdFile) -> Vec<u64> {
         .filter(|(_, field)| field.bias < 0)
         .map(|(index, field)| (index, BitField::new(field, record_size)))
         .collect();
-    let mut counts = vec![0u64; header.fields.len()];
-    if nullable.is_empty() || record_size == 0 {
+    if nullable.is_empty() {
         return counts;
     }
     // `QvdFile::open` checked that NoOfRecords × RecordByteSize bytes fit the record table.
     let start = header.offset as usize;
-    let end = start + header.no_of_records as usize * record_size;
+    let end = start + no_of_records * record_size;
     let records = &file.body()[start..end];
-    let task_bytes = RECORDS_PER_TASK * record_size;
+    let task_bytes = RECORDS_PER_TASK.saturating_mul(record_size);
     // Whole records per window, so no record straddles two windows.
     let window_bytes = (RELEASE_WINDOW / record_size).max(1) * record_size;
     let mut releaser = ReleaseBehind::new(file, start);

@@ -1,21 +1,21 @@
 //! Scan files and folders for QVDs and describe each one as a [`QvdRecord`].
 //!
-//! Folders are walked recursively for `*.qvd` (any case); files named on the command line are
-//! read whatever their extension. Files are read in parallel with rayon; results come back
+//! Folders are walked recursively for `*.qvd` (any case) by the shared walker in
+//! [`crate::inputs`]; files named on the command line are read whatever their extension. Files are read in parallel with rayon; results come back
 //! sorted by path so output is deterministic. One bad file never stops the scan: its error is
 //! returned in its place.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::error::QvdError;
+use super::error::{QvdError, QvdWarning};
 use super::file::QvdFile;
 use super::header::{NumberFormat, QvdHeader};
 use super::lineage::{analyse_lineage, LineageEntry};
 use super::profile::{profile, ProfileOptions, TableProfile};
+use crate::inputs;
 
 /// What to read besides the header.
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,6 +36,9 @@ pub struct QvdRecord {
     pub lineage: Vec<LineageEntry>,
     /// Present when profiling was asked for.
     pub profile: Option<TableProfile>,
+    /// Problems that did not stop the read; the CLI renders them as diagnostics.
+    #[serde(skip)]
+    pub warnings: Vec<QvdWarning>,
 }
 
 /// One field of a [`QvdRecord`].
@@ -52,7 +55,12 @@ pub struct FieldRecord {
 
 impl QvdRecord {
     /// Builds the record from a header, classifying its lineage.
-    pub fn from_header(path: &Path, header: QvdHeader, profile: Option<TableProfile>) -> QvdRecord {
+    pub fn from_header(
+        path: &Path,
+        header: QvdHeader,
+        warnings: Vec<QvdWarning>,
+        profile: Option<TableProfile>,
+    ) -> QvdRecord {
         QvdRecord {
             path: path.display().to_string(),
             lineage: analyse_lineage(&header.lineage),
@@ -74,6 +82,7 @@ impl QvdRecord {
             creator_doc: header.creator_doc,
             create_utc_time: header.create_utc_time,
             profile,
+            warnings,
         }
     }
 }
@@ -92,69 +101,30 @@ pub fn read_record(path: &Path, options: &ScanOptions) -> Result<QvdRecord, QvdE
         Some(profile_options) => Some(profile(&file, profile_options)?),
         None => None,
     };
-    Ok(QvdRecord::from_header(path, file.into_header(), profile))
+    let (header, warnings) = file.into_parts();
+    Ok(QvdRecord::from_header(path, header, warnings, profile))
 }
 
-/// Finds the QVDs under `paths` and reads them in parallel, sorted by path.
+/// Finds the QVDs under `paths` (see [`crate::inputs`] for which files, links and errors) and
+/// reads them in parallel, sorted by path. An entry the walk could not read comes back as an
+/// `Io` error in its place.
 pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Vec<ScannedFile> {
-    let mut files = Vec::new();
-    let mut walk_errors = Vec::new();
-    for path in paths {
-        collect_files(path, true, &mut files, &mut walk_errors);
-    }
-    files.sort();
-    files.dedup();
-    let mut scanned: Vec<ScannedFile> = files
+    let found = inputs::qvd_files(paths);
+    let mut scanned: Vec<ScannedFile> = found
+        .files
         .par_iter()
         .map(|path| ScannedFile {
             path: path.clone(),
             result: read_record(path, options),
         })
         .collect();
-    scanned.extend(walk_errors);
+    scanned.extend(found.errors.into_iter().map(|error| ScannedFile {
+        path: error.path.clone(),
+        result: Err(QvdError::Io {
+            path: error.path,
+            source: error.problem.into_io_error(),
+        }),
+    }));
     scanned.sort_by(|a, b| a.path.cmp(&b.path));
     scanned
-}
-
-/// Adds `path` if it is a file (named explicitly, or a `.qvd` found in a folder), or walks it if
-/// it is a folder. Symbolic links to folders are not followed, so link cycles cannot loop.
-fn collect_files(
-    path: &Path,
-    named: bool,
-    files: &mut Vec<PathBuf>,
-    errors: &mut Vec<ScannedFile>,
-) {
-    let io_error = |source| ScannedFile {
-        path: path.to_path_buf(),
-        result: Err(QvdError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
-    };
-    let metadata = match fs::symlink_metadata(path) {
-        Ok(metadata) => metadata,
-        Err(error) => return errors.push(io_error(error)),
-    };
-    let is_dir = metadata.is_dir() || (named && metadata.is_symlink() && path.is_dir());
-    if !is_dir {
-        if named || (is_qvd_name(path) && path.is_file()) {
-            files.push(path.to_path_buf());
-        }
-        return;
-    }
-    let entries = match fs::read_dir(path) {
-        Ok(entries) => entries,
-        Err(error) => return errors.push(io_error(error)),
-    };
-    for entry in entries {
-        match entry {
-            Ok(entry) => collect_files(&entry.path(), false, files, errors),
-            Err(error) => errors.push(io_error(error)),
-        }
-    }
-}
-
-fn is_qvd_name(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("qvd"))
 }

@@ -20,8 +20,8 @@ use super::table_model::{source_field, Domain, Placed, Placement};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 use crate::syntax::ast::{
-    Expr, FormatItem, FormatSpec, LoadField, LoadSource, Prefix, Stmt, StmtKind, StmtLoad,
-    StmtStore, StoreField,
+    Expr, FileType, FormatItem, FormatSpec, Labels, LoadField, LoadSource, Prefix, Stmt, StmtKind,
+    StmtLoad, StmtStore, StoreField,
 };
 
 /// Tables (live or dropped) one run may create; past this the analysis stops, so a loop
@@ -990,10 +990,10 @@ impl Machine<'_> {
         let items = format.map(|f| f.items.as_slice()).unwrap_or(&[]);
         let txt = items
             .iter()
-            .any(|i| matches!(i, FormatItem::FileType(w) if w.word == "txt" || w.word == "csv"));
+            .any(|i| matches!(i, FormatItem::FileType(w) if w.word == FileType::Txt));
         let embedded = items
             .iter()
-            .any(|i| matches!(i, FormatItem::Labels(w) if w.word.contains("embedded")));
+            .any(|i| matches!(i, FormatItem::Labels(w) if w.word == Labels::Embedded));
         if !txt || !embedded {
             return None;
         }
@@ -1135,7 +1135,7 @@ fn has_label(stmt: &Stmt) -> bool {
 
 fn format_word(format: Option<&FormatSpec>) -> Option<String> {
     format?.items.iter().find_map(|i| match i {
-        FormatItem::FileType(w) => Some(w.word.to_ascii_lowercase()),
+        FormatItem::FileType(w) => Some(w.word.name().to_string()),
         _ => None,
     })
 }
@@ -1185,7 +1185,7 @@ fn inline_header(data: &str, format: Option<&FormatSpec>) -> Vec<String> {
     let no_labels = format.is_some_and(|f| {
         f.items
             .iter()
-            .any(|i| matches!(i, FormatItem::Labels(w) if w.word.contains("no")))
+            .any(|i| matches!(i, FormatItem::Labels(w) if w.word == Labels::No))
     });
     if no_labels {
         return (1..=names.len()).map(|i| format!("@{i}")).collect();

@@ -329,7 +329,7 @@ fn statement_sources(text: &str, stmt: &Stmt, sources: &mut Vec<Source>) {
                 .iter()
                 .flat_map(|f| &f.items)
                 .find_map(|item| match item {
-                    FormatItem::FileType(word) => Some(word.word.clone()),
+                    FormatItem::FileType(word) => Some(word.word.name().to_string()),
                     _ => None,
                 }),
         }),

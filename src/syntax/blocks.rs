@@ -5,7 +5,8 @@
 
 use super::ast::*;
 use super::parser::Clause;
-use crate::diagnostics::{Code, Diagnostic};
+use super::problem::Problem;
+use crate::diagnostics::Diagnostic;
 
 /// A parsed item before nesting.
 pub(crate) enum Piece {
@@ -227,14 +228,10 @@ impl Builder {
                             body: Vec::new(),
                         });
                         self.diagnostics.push(
-                            Diagnostic::new(
-                                Code::SecondElse,
-                                span,
-                                "second ELSE in one IF block",
-                            )
-                            .with_label(first_clause, "the first ELSE")
-                            .with_note("Qlik skips from this ELSE to END IF: what follows it never runs")
-                            .with_help("remove this ELSE branch, or make it an ELSEIF"),
+                            Problem::SecondElse {
+                                first_else: first_clause,
+                            }
+                            .at(span),
                         );
                     }
                     _ => unmatched(&mut self.diagnostics, span, "ELSE", "IF"),
@@ -366,11 +363,12 @@ impl Builder {
         };
         if let Some(open) = opened {
             if self.stack.len() >= MAX_BLOCK_DEPTH {
-                self.diagnostics.push(Diagnostic::new(
-                    Code::NestingTooDeep,
-                    span,
-                    format!("control blocks nested deeper than {MAX_BLOCK_DEPTH} levels"),
-                ));
+                self.diagnostics.push(
+                    Problem::BlocksTooDeep {
+                        limit: MAX_BLOCK_DEPTH,
+                    }
+                    .at(span),
+                );
                 body(&mut self.root, &mut self.stack).push(Stmt {
                     prefixes: Vec::new(),
                     kind: StmtKind::Error,
@@ -424,15 +422,13 @@ fn closer_name(closer: Closer) -> (&'static str, &'static str) {
     }
 }
 
-fn unmatched(diagnostics: &mut Vec<Diagnostic>, span: Span, clause: &str, opener: &str) {
-    diagnostics.push(
-        Diagnostic::new(
-            Code::UnmatchedBlockEnd,
-            span,
-            format!("{clause} without a matching {opener}"),
-        )
-        .with_help(format!("remove it, or add the {opener} it belongs to")),
-    );
+fn unmatched(
+    diagnostics: &mut Vec<Diagnostic>,
+    span: Span,
+    clause: &'static str,
+    opener: &'static str,
+) {
+    diagnostics.push(Problem::UnmatchedBlockEnd { clause, opener }.at(span));
 }
 
 fn unclosed(frame: &Frame) -> Diagnostic {
@@ -443,12 +439,11 @@ fn unclosed(frame: &Frame) -> Diagnostic {
         Open::Sub { .. } => Closer::EndSub,
         Open::Switch { .. } => Closer::EndSwitch,
     });
-    Diagnostic::new(
-        Code::UnclosedBlock,
-        frame.clause,
-        format!("{} block is not closed", frame.open.name()),
-    )
-    .with_help(format!("add {closer} where the block ends"))
+    Problem::UnclosedBlock {
+        block: frame.open.name(),
+        closer,
+    }
+    .at(frame.clause)
 }
 
 /// Closes the innermost block `closer` matches. Blocks opened inside it and left open are
@@ -601,15 +596,7 @@ fn before_first_case_found(body: &[Stmt], diagnostics: &mut Vec<Diagnostic>) {
         let span = real
             .next_back()
             .map_or(first.span, |last| first.span.cover(last.span));
-        diagnostics.push(
-            Diagnostic::new(
-                Code::StatementsBeforeCase,
-                span,
-                "statements between SWITCH and its first CASE",
-            )
-            .with_note("Qlik jumps from SWITCH to the matching CASE: these statements never run")
-            .with_help("move them before the SWITCH or under a CASE"),
-        );
+        diagnostics.push(Problem::StatementsBeforeCase.at(span));
     }
 }
 
@@ -637,13 +624,12 @@ fn check_next_variable(variable: &Ident, next: &Option<Ident>, diagnostics: &mut
     if let Some(n) = next {
         if n.text != variable.text {
             diagnostics.push(
-                Diagnostic::new(
-                    Code::NextVariableMismatch,
-                    n.span,
-                    format!("NEXT {} closes the loop over {}", n.text, variable.text),
-                )
-                .with_label(variable.span, "the loop variable")
-                .with_help(format!("write NEXT {}", variable.text)),
+                Problem::NextVariableMismatch {
+                    next: &n.text,
+                    variable: &variable.text,
+                    variable_span: variable.span,
+                }
+                .at(n.span),
             );
         }
     }
@@ -721,15 +707,7 @@ fn chain(mut body: Vec<Stmt>, open_end: bool, diagnostics: &mut Vec<Diagnostic>)
                         load.source = LoadSource::Following;
                     }
                 }
-                _ => diagnostics.push(
-                    Diagnostic::new(
-                        Code::PrecedingLoadWithoutSource,
-                        stmt.span,
-                        "LOAD has no source and no LOAD or SELECT below it",
-                    )
-                    .with_note("a LOAD without FROM, RESIDENT, INLINE or AUTOGENERATE reads the statement that follows it")
-                    .with_help("add a source clause, or the statement it should read from"),
-                ),
+                _ => diagnostics.push(Problem::PrecedingLoadWithoutSource.at(stmt.span)),
             }
         }
         below.push(stmt);

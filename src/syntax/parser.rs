@@ -13,8 +13,8 @@ mod load;
 mod set;
 mod statements;
 
-pub(crate) use common::ident_from;
-pub(crate) use control::Clause;
+pub(crate) use common::{ident_from, sp};
+pub use control::Clause;
 
 use super::ast::{Expr, Prefix, StmtKind};
 use super::split::Spanned;
@@ -25,7 +25,7 @@ use chumsky::prelude::*;
 use std::cell::OnceCell;
 
 pub(crate) type Input<'t, 's> = MappedInput<'t, Token<'s>, SimpleSpan, &'t [Spanned<'s>]>;
-type Bx<'t, 's, O, E> = Boxed<'t, 't, Input<'t, 's>, O, extra::Err<E>>;
+pub(crate) type Bx<'t, 's, O, E> = Boxed<'t, 't, Input<'t, 's>, O, extra::Err<E>>;
 
 /// The error types the parsers are built with.
 pub(crate) trait PErr<'t, 's: 't>:

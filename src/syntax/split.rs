@@ -8,6 +8,7 @@
 //! parsing resumes at the next.
 
 use super::ast::{Comment, CommentKind, Tab};
+use super::problem::Problem;
 use super::token::{LexError, Token};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
@@ -154,6 +155,13 @@ impl<'s> Splitter<'s> {
         self.diagnostics.retain(|d| d.span.start < offset);
     }
 
+    /// A zero-width character or stray BOM: skipped like a space, with one warning per run.
+    fn invisible(&mut self, span: Span) {
+        let text = &self.text[span.range()];
+        self.diagnostics
+            .push(Problem::InvisibleCharacters { text }.at(span));
+    }
+
     fn record_comment(&mut self, kind: CommentKind, text: &str, span: Span) {
         self.comments.push(Comment { kind, span });
         if kind == CommentKind::Line {
@@ -173,43 +181,32 @@ impl<'s> Splitter<'s> {
 
     fn lex_error(&mut self, error: LexError, span: Span) -> Option<Token<'s>> {
         let slice = &self.text[span.range()];
-        let (code, message, token) = match error {
+        let (code, what, token) = match error {
             LexError::UnexpectedCharacter => return Some(Token::Unknown(slice)),
             LexError::UnterminatedString => (
                 Code::UnterminatedString,
-                "string literal is not closed",
+                "string literal",
                 Token::String(slice),
             ),
-            LexError::UnterminatedName => (
-                Code::UnterminatedName,
-                "quoted name is not closed",
-                Token::QName(slice),
-            ),
+            LexError::UnterminatedName => {
+                (Code::UnterminatedName, "quoted name", Token::QName(slice))
+            }
             LexError::UnterminatedComment => {
                 self.record_comment(CommentKind::Block, slice, span);
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::UnterminatedComment,
-                        Span::new(span.start as usize, span.start as usize + 2),
-                        "block comment is not closed: it runs to the end of the file",
-                    )
-                    .with_note("Qlik reads everything after an unclosed `/*` as comment, so none of it runs")
-                    .with_help("close it with `*/` where the comment should end"),
-                );
+                let opening = Span::new(span.start as usize, span.start as usize + 2);
+                self.diagnostics
+                    .push(Problem::UnterminatedComment.at(opening));
                 return None;
             }
             LexError::UnterminatedDollar => (
                 Code::UnterminatedDollar,
-                "dollar-sign expansion is not closed",
+                "dollar-sign expansion",
                 Token::Dollar(slice),
             ),
         };
         let opening = Span::new(span.start as usize, span.start as usize + 1);
-        self.diagnostics.push(
-            Diagnostic::new(code, opening, message)
-                .with_note("quoted text may span lines, so Qlik reads on to the end of the file")
-                .with_help("add the closing delimiter"),
-        );
+        self.diagnostics
+            .push(Problem::Unterminated { code, what }.at(opening));
         Some(token)
     }
 
@@ -218,7 +215,7 @@ impl<'s> Splitter<'s> {
     fn peek_significant(&mut self, mut from: usize, same_line: bool) -> Option<(usize, Token<'s>)> {
         while let Some((token, _)) = self.lexed.get(from) {
             match token {
-                Ok(Token::LineComment(_) | Token::BlockComment(_))
+                Ok(Token::LineComment(_) | Token::BlockComment(_) | Token::Invisible)
                 | Err(LexError::UnterminatedComment) => {}
                 Ok(Token::Newline) if !same_line => {}
                 Ok(Token::Newline) => return None,
@@ -277,6 +274,7 @@ impl<'s> Splitter<'s> {
                 Ok(Token::Newline) => {}
                 Ok(Token::LineComment(c)) => self.record_comment(CommentKind::Line, c, span),
                 Ok(Token::BlockComment(c)) => self.record_comment(CommentKind::Block, c, span),
+                Ok(Token::Invisible) => self.invisible(span),
                 Err(LexError::UnterminatedComment) => {
                     self.lex_error(LexError::UnterminatedComment, span);
                 }
@@ -336,6 +334,7 @@ impl<'s> Splitter<'s> {
                 }
                 Ok(Token::LineComment(c)) => self.record_comment(CommentKind::Line, c, span),
                 Ok(Token::BlockComment(c)) => self.record_comment(CommentKind::Block, c, span),
+                Ok(Token::Invisible) => self.invisible(span),
                 Ok(t) => {
                     if clause_done {
                         break;

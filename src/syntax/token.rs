@@ -32,6 +32,10 @@ pub enum NameQuote {
 pub enum Token<'s> {
     #[token("\n")]
     Newline,
+    /// Zero-width and byte-order-mark characters (U+200B, U+200C, U+200D, U+2060, U+FEFF)
+    /// pasted into a script: invisible in editors, skipped with a warning.
+    #[regex("[\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}]+", priority = 20)]
+    Invisible,
     /// `// ...` to the end of the line (the `://` of URLs and `lib://` paths is not a comment).
     #[token("//", line_comment)]
     LineComment(&'s str),
@@ -130,7 +134,7 @@ impl Token<'_> {
     pub fn is_trivia(&self) -> bool {
         matches!(
             self,
-            Token::Newline | Token::LineComment(_) | Token::BlockComment(_)
+            Token::Newline | Token::LineComment(_) | Token::BlockComment(_) | Token::Invisible
         )
     }
 
@@ -138,6 +142,7 @@ impl Token<'_> {
     pub fn describe(&self) -> String {
         match self {
             Token::Newline => "end of line".into(),
+            Token::Invisible => "invisible character".into(),
             Token::LineComment(_) | Token::BlockComment(_) => "comment".into(),
             Token::String(s) => format!("string {}", clip(s)),
             Token::QName(s) => format!("name {}", clip(s)),
@@ -196,6 +201,7 @@ impl Token<'_> {
     pub fn kind_name(&self) -> &'static str {
         match self {
             Token::Newline => "Newline",
+            Token::Invisible => "Invisible",
             Token::LineComment(_) => "LineComment",
             Token::BlockComment(_) => "BlockComment",
             Token::String(_) => "String",
@@ -292,36 +298,18 @@ fn bracket_quoted<'s>(lex: &mut Lexer<'s, Token<'s>>) -> Result<&'s str, LexErro
     quoted(lex, b']', LexError::UnterminatedName)
 }
 
-/// Balanced `$( ... )`. Parentheses inside quotes do not count. The body may not run past the
-/// end of its line outside quotes: a `$(` left open is far more often a typo than a multi-line
-/// expansion, and stopping there keeps the next statements intact.
+/// Balanced `$( ... )`, by the one rule in [`super::dollar::closing_len`].
 fn dollar<'s>(lex: &mut Lexer<'s, Token<'s>>) -> Result<&'s str, LexError> {
-    let rest = lex.remainder().as_bytes();
-    let mut depth = 1usize;
-    let mut i = 0;
-    while i < rest.len() {
-        match rest[i] {
-            b'(' => depth += 1,
-            b')' => {
-                depth -= 1;
-                if depth == 0 {
-                    lex.bump(i + 1);
-                    return Ok(lex.slice());
-                }
-            }
-            q @ (b'\'' | b'"' | b'`' | b'[') => {
-                let close = if q == b'[' { b']' } else { q };
-                match memchr::memchr(close, &rest[i + 1..]) {
-                    Some(n) => i += n + 1,
-                    None => break,
-                }
-            }
-            b'\n' => break,
-            _ => {}
+    match super::dollar::closing_len(lex.remainder().as_bytes()) {
+        Ok(n) => {
+            lex.bump(n);
+            Ok(lex.slice())
         }
-        i += 1;
+        Err(n) => {
+            lex.bump(n);
+            Err(LexError::UnterminatedDollar)
+        }
     }
-    cut_at_line_end(lex, LexError::UnterminatedDollar)
 }
 
 fn is_ident_continue(c: char) -> bool {

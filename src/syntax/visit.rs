@@ -670,7 +670,9 @@ mod tests {
     #[test]
     fn visit_mut_reaches_every_span_of_the_corpus() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let files = crate::cli::paths::collect(&[root]).expect("corpus");
+        let files = crate::inputs::script_files(&[root])
+            .into_result()
+            .expect("corpus");
         assert!(files.len() > 100);
         for path in files {
             let bytes = std::fs::read(&path).expect("read");

@@ -125,6 +125,11 @@ impl ExprDollar {
         }
     }
 
+    /// What the expansion asks for, each part with its span in the source.
+    pub fn parts(&self) -> crate::syntax::dollar::DollarParts {
+        crate::syntax::dollar::parts(&self.text, self.span)
+    }
+
     /// The body between `$(` and `)`.
     pub fn body(&self) -> &str {
         self.text

@@ -113,11 +113,11 @@ pub struct PrefixArgs {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum BufferOption {
     Incremental(Span),
-    /// `Stale [After] n [day|days|hour|hours]`; the unit is lower-cased.
+    /// `Stale [After] n [day|days|hour|hours]`.
     Stale {
         amount: String,
         #[serde(skip_serializing_if = "Option::is_none")]
-        unit: Option<String>,
+        unit: Option<StaleUnit>,
         span: Span,
     },
 }
@@ -308,14 +308,14 @@ pub struct FormatSpec {
 /// One format-spec item. Values are kept as written, delimiters removed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum FormatItem {
-    /// `txt`, `qvd`, `ooxml`, `biff`, `parquet`… (lower-cased).
-    FileType(FormatWord),
+    /// `txt`, `qvd`, `ooxml`, `biff`, `parquet`…
+    FileType(FormatWord<FileType>),
     /// `utf8`, `ansi`, `unicode`… or `codepage is N`.
     Codepage(FormatValue),
     /// `embedded labels`, `explicit labels`, `no labels`.
-    Labels(FormatWord),
+    Labels(FormatWord<Labels>),
     /// `msq` or `no quotes`.
-    Quotes(FormatWord),
+    Quotes(FormatWord<Quotes>),
     Delimiter(FormatValue),
     NoEof(Span),
     Table(FormatValue),
@@ -334,10 +334,82 @@ pub enum FormatItem {
     Unknown(RawText),
 }
 
+/// A format item made of keywords, read into `T`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FormatWord {
-    pub word: String,
+pub struct FormatWord<T> {
+    pub word: T,
     pub span: Span,
+}
+
+macro_rules! words {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        pub enum $name { $( #[serde(rename = $text)] $variant, )* }
+
+        impl $name {
+            /// Every value, for tables and tests.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The words as Qlik writes them, lower-case.
+            pub fn name(self) -> &'static str {
+                match self { $( $name::$variant => $text, )* }
+            }
+
+            /// Reads the lower-case words (one space between them).
+            pub fn from_words(words: &str) -> Option<Self> {
+                match words { $( $text => Some($name::$variant), )* _ => None }
+            }
+        }
+    };
+}
+
+words! {
+    /// The file format a LOAD reads or a STORE writes.
+    FileType {
+        Txt = "txt",
+        Qvd = "qvd",
+        Qvx = "qvx",
+        Ooxml = "ooxml",
+        Biff = "biff",
+        Dif = "dif",
+        Fix = "fix",
+        Html = "html",
+        Xml = "xml",
+        XmlSimple = "xmlsimple",
+        XmlSax = "xmlsax",
+        XmlGeneric = "xmlgeneric",
+        Kml = "kml",
+        Json = "json",
+        Parquet = "parquet",
+    }
+}
+
+words! {
+    /// Where a text file's field names come from.
+    Labels {
+        Embedded = "embedded labels",
+        Explicit = "explicit labels",
+        No = "no labels",
+    }
+}
+
+words! {
+    /// How a text file quotes its values.
+    Quotes {
+        Msq = "msq",
+        No = "no quotes",
+    }
+}
+
+words! {
+    /// The unit of `Buffer (Stale After n …)`.
+    StaleUnit {
+        Day = "day",
+        Days = "days",
+        Hour = "hour",
+        Hours = "hours",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,16 +1,14 @@
 //! Control clauses (spec §6). Each is parsed alone; `blocks` nests them into IF/FOR/… blocks.
 
 use super::common::{kw, kw_any, name};
-use super::{Input, PErr};
+use super::{Bx, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
 
-type Bx<'t, 's, O, E> = Boxed<'t, 't, Input<'t, 's>, O, extra::Err<E>>;
-
 /// One control clause, before blocks are built.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Clause {
+pub enum Clause {
     If(Expr),
     ElseIf(Expr),
     Else,
@@ -39,6 +37,66 @@ pub(crate) enum Clause {
     EndSwitch,
     /// A clause that is a statement in its own right (CALL, EXIT, implicit LET).
     Stmt(StmtKind),
+}
+
+impl Clause {
+    /// Moves every span by `delta` bytes.
+    pub fn shift_spans(&mut self, delta: u32) {
+        use crate::syntax::visit::{ShiftSpans, VisitMut};
+        let mut v = ShiftSpans(delta);
+        match self {
+            Clause::If(e) | Clause::ElseIf(e) | Clause::Switch(e) => v.visit_expr(e),
+            Clause::Else | Clause::EndIf | Clause::EndSub | Clause::Default | Clause::EndSwitch => {
+            }
+            Clause::For {
+                variable,
+                from,
+                to,
+                step,
+            } => {
+                v.visit_ident(variable);
+                v.visit_expr(from);
+                v.visit_expr(to);
+                if let Some(step) = step {
+                    v.visit_expr(step);
+                }
+            }
+            Clause::ForEach { variable, list } => {
+                v.visit_ident(variable);
+                match list {
+                    ForEachList::Values(values) => values.iter_mut().for_each(|e| v.visit_expr(e)),
+                    ForEachList::FileList(e)
+                    | ForEachList::DirList(e)
+                    | ForEachList::FieldValueList(e) => v.visit_expr(e),
+                }
+            }
+            Clause::Next(variable) => {
+                if let Some(variable) = variable {
+                    v.visit_ident(variable);
+                }
+            }
+            Clause::Do(condition) | Clause::Loop(condition) => {
+                if let Some(c) = condition {
+                    v.visit_expr(&mut c.condition);
+                }
+            }
+            Clause::Sub { name, params } => {
+                v.visit_ident(name);
+                params.iter_mut().for_each(|p| v.visit_ident(p));
+            }
+            Clause::Case(values) => values.iter_mut().for_each(|e| v.visit_expr(e)),
+            Clause::Stmt(kind) => {
+                // Walked as a statement of its own; the wrapper's span is thrown away.
+                let mut stmt = Stmt {
+                    prefixes: Vec::new(),
+                    kind: std::mem::replace(kind, StmtKind::Empty),
+                    span: Span::default(),
+                };
+                v.visit_stmt(&mut stmt);
+                *kind = stmt.kind;
+            }
+        }
+    }
 }
 
 pub(crate) fn clause<'t, 's: 't, E: PErr<'t, 's>>(

@@ -1,13 +1,11 @@
 //! Labels and load prefixes, LOAD, SELECT/SQL, STORE, and file format specifications.
 
 use super::common::{balanced_item, file_path, kw, kw_any, name, names, sp, trimmed, unquote};
-use super::{Input, PErr};
+use super::{Bx, Input, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::grammar_tables;
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
-
-type Bx<'t, 's, O, E> = Boxed<'t, 't, Input<'t, 's>, O, extra::Err<E>>;
 
 fn table_in_parens<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, Option<Ident>, E> {
     name()
@@ -120,7 +118,14 @@ pub(crate) fn prefixes<'t, 's: 't, E: PErr<'t, 's>>(
             .then(kw_any(&["days", "day", "hours", "hour"]).or_not())
             .map_with(|(amount, unit), e| BufferOption::Stale {
                 amount,
-                unit: unit.map(|i| ["days", "day", "hours", "hour"][i].to_owned()),
+                unit: unit.map(|i| {
+                    [
+                        StaleUnit::Days,
+                        StaleUnit::Day,
+                        StaleUnit::Hours,
+                        StaleUnit::Hour,
+                    ][i]
+                }),
                 span: sp(e.span()),
             }),
     ));
@@ -260,23 +265,6 @@ pub(crate) fn format_spec<'t, 's: 't, E: PErr<'t, 's>>(src: &'s str) -> Bx<'t, '
         .boxed()
 }
 
-const FILE_TYPES: &[&str] = &[
-    "txt",
-    "qvd",
-    "qvx",
-    "ooxml",
-    "biff",
-    "dif",
-    "fix",
-    "html",
-    "xml",
-    "xmlsimple",
-    "xmlsax",
-    "xmlgeneric",
-    "kml",
-    "json",
-    "parquet",
-];
 const CODEPAGES: &[&str] = &["ansi", "oem", "mac", "utf8", "utf7", "symbol", "unicode"];
 
 /// Reads one format item from its text. Words compare case-insensitively; values keep their
@@ -287,10 +275,9 @@ pub(super) fn classify_format_item(src: &str, span: SimpleSpan) -> FormatItem {
     let words: Vec<&str> = text.split_whitespace().collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
     let first = lower.first().map(String::as_str).unwrap_or("");
-    let word = |w: &str| FormatWord {
-        word: w.to_owned(),
-        span,
-    };
+    fn word<T>(word: T, span: crate::source::Span) -> FormatWord<T> {
+        FormatWord { word, span }
+    }
     // The value after `is`, kept as written.
     let value_after_is = || -> Option<FormatValue> {
         let lower_text = text.to_ascii_lowercase();
@@ -304,17 +291,19 @@ pub(super) fn classify_format_item(src: &str, span: SimpleSpan) -> FormatItem {
         Some(FormatValue { value, span })
     };
     let item = match (first, lower.get(1).map(String::as_str), lower.len()) {
-        (t, None, 1) if FILE_TYPES.contains(&t) => Some(FormatItem::FileType(word(t))),
+        (t, None, 1) if FileType::from_words(t).is_some() => {
+            FileType::from_words(t).map(|t| FormatItem::FileType(word(t, span)))
+        }
         (c, None, 1) if CODEPAGES.contains(&c) => Some(FormatItem::Codepage(FormatValue {
             value: c.to_owned(),
             span,
         })),
         ("codepage", Some("is"), _) => value_after_is().map(FormatItem::Codepage),
-        ("embedded" | "explicit" | "no", Some("labels"), 2) => {
-            Some(FormatItem::Labels(word(&format!("{first} labels"))))
-        }
-        ("msq", None, 1) => Some(FormatItem::Quotes(word("msq"))),
-        ("no", Some("quotes"), 2) => Some(FormatItem::Quotes(word("no quotes"))),
+        ("embedded", Some("labels"), 2) => Some(FormatItem::Labels(word(Labels::Embedded, span))),
+        ("explicit", Some("labels"), 2) => Some(FormatItem::Labels(word(Labels::Explicit, span))),
+        ("no", Some("labels"), 2) => Some(FormatItem::Labels(word(Labels::No, span))),
+        ("msq", None, 1) => Some(FormatItem::Quotes(word(Quotes::Msq, span))),
+        ("no", Some("quotes"), 2) => Some(FormatItem::Quotes(word(Quotes::No, span))),
         ("no", Some("eof"), 2) => Some(FormatItem::NoEof(span)),
         ("delimiter", Some("is"), _) => value_after_is().map(FormatItem::Delimiter),
         ("table", Some("is"), _) => value_after_is().map(FormatItem::Table),

@@ -3,12 +3,10 @@
 use super::common::{
     kw, kw_any, name, names, quoted_or_raw, raw_rest, raw_value, read_span, sp, unquote,
 };
-use super::{Input, PErr};
+use super::{Bx, PErr};
 use crate::syntax::ast::*;
 use crate::syntax::token::Token;
 use chumsky::prelude::*;
-
-type Bx<'t, 's, O, E> = Boxed<'t, 't, Input<'t, 's>, O, extra::Err<E>>;
 
 fn fields_or_tables<'t, 's: 't, E: PErr<'t, 's>>() -> Bx<'t, 's, FieldsOrTables, E> {
     kw_any(&["field", "fields", "table", "tables"])
