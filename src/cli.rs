@@ -6,6 +6,7 @@
 mod crawl_command;
 #[cfg(feature = "crawl")]
 mod init_command;
+pub mod model_command;
 mod parse_command;
 pub mod qvd_command;
 #[cfg(feature = "simulate")]
@@ -32,6 +33,8 @@ pub enum Command {
     Parse(parse_command::ParseArgs),
     /// Read QVD headers, lineage and (optionally) field profiles.
     Qvd(qvd_command::QvdArgs),
+    /// Resolve apps' load scripts and print the data model they build.
+    Model(model_command::ModelArgs),
     /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
     #[cfg(feature = "simulate")]
     Simulate(simulate_command::SimulateArgs),
@@ -58,6 +61,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Parse(args) => parse_command::run(&args),
         Command::Qvd(args) => qvd_command::run(&args),
+        Command::Model(args) => model_command::run(&args),
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => simulate_command::run(&args),
         #[cfg(feature = "crawl")]

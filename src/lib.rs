@@ -1,7 +1,7 @@
 //! qlineage: a metadata catalog and data-lineage graph for Qlik Sense estates.
 //!
-//! Data flows one way: [`source`] → [`syntax`] → later stages; [`qvd`] sits at the edge and
-//! uses [`syntax`] for the statements in QVD lineage. See ARCHITECTURE.md.
+//! Data flows one way: [`source`] → [`syntax`] → [`semantic`] → later stages; [`qvd`] sits at
+//! the edge (raw headers), and [`semantic`] classifies QVD lineage. See ARCHITECTURE.md.
 
 pub mod auth;
 pub mod cli;
@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod inputs;
 pub mod qlik;
 pub mod qvd;
+pub mod semantic;
 #[cfg(feature = "simulate")]
 pub mod simulate;
 pub mod source;

@@ -1,6 +1,7 @@
 //! QVD files: read the XML header (table, fields, row count, creator app, lineage) from a
-//! memory map without touching the data, classify the lineage, and on request profile the
-//! symbol tables and count NULLs with bounded memory.
+//! memory map without touching the data, keep the raw lineage entries (what they name is
+//! [`crate::semantic::sources`]' job), and on request profile the symbol tables and count
+//! NULLs with bounded memory.
 //!
 //! Layout of a QVD: an XML header ending in `</QvdTableHeader>\r\n` and a NUL byte, then the
 //! body: one symbol table per field, then the record table of bit-packed symbol indexes.
@@ -19,16 +20,13 @@ mod header_xml;
 mod lineage;
 mod profile;
 mod scan;
-mod statement_sources;
 mod symbols;
 
 pub use diagnostic::diagnostic_source;
 pub use error::{QvdError, QvdWarning};
 pub use file::{read_header, QvdFile, HEADER_SIZE_CAP, MAX_BIT_WIDTH};
 pub use header::{LineageInfo, NumberFormat, QvdFieldHeader, QvdHeader};
-pub use lineage::{
-    analyse_lineage, classify_discriminator, upstream_sources, LineageEntry, Source,
-};
+pub use lineage::{analyse_lineage, LineageEntry};
 pub use profile::{
     profile, FieldProfile, ProfileOptions, ProfileValue, SymbolTypeCounts, TableProfile,
     MAX_TEXT_BYTES,

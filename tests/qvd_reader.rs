@@ -8,8 +8,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use qlineage::qvd::{
-    profile, read_header, scan, ProfileOptions, QvdError, QvdFile, QvdWarning, ScanOptions, Source,
+    profile, read_header, scan, ProfileOptions, QvdError, QvdFile, QvdWarning, ScanOptions,
 };
+use qlineage::semantic::sources::{classify_lineage, Source};
 use qvd_writer::{FieldSpec, TableSpec, Value};
 
 fn sample_table() -> TableSpec {
@@ -93,12 +94,14 @@ fn header_elements_round_trip() {
 }
 
 #[test]
-fn lineage_is_classified_in_scan_records() {
+fn lineage_of_scan_records_is_classified() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "orders.qvd", &sample_table().to_bytes(rows));
     let scanned = scan(&[dir.path().to_path_buf()], &ScanOptions::default());
     let record = scanned[0].result.as_ref().unwrap();
-    let sources: Vec<&Source> = record.lineage.iter().map(|e| &e.source).collect();
+    // `qvd` keeps the raw entries; `semantic` says what they name.
+    let lineage = classify_lineage(&record.lineage);
+    let sources: Vec<&Source> = lineage.iter().map(|e| &e.source).collect();
     assert_eq!(
         sources,
         [
@@ -114,7 +117,7 @@ fn lineage_is_classified_in_scan_records() {
         ]
     );
     assert_eq!(
-        record.lineage[1].upstream,
+        lineage[1].upstream,
         [Source::SqlTable {
             name: "Sales.dbo.Orders".into()
         }]

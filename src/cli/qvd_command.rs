@@ -10,9 +10,10 @@ use std::io::IsTerminal;
 
 use crate::diagnostics::{render_human, to_records, Diagnostic, DiagnosticRecord};
 use crate::qvd::{
-    diagnostic_source, scan, FieldProfile, LineageEntry, ProfileOptions, ProfileValue, QvdRecord,
-    ScanOptions, ScannedFile, Source,
+    diagnostic_source, scan, FieldProfile, ProfileOptions, ProfileValue, QvdRecord, ScanOptions,
+    ScannedFile,
 };
+use crate::semantic::sources::{classify_lineage, ClassifiedLineage, Source};
 use serde::Serialize;
 
 /// Read QVD headers (and optionally profile their data) from files and folders.
@@ -96,9 +97,10 @@ fn exit_code(unreadable: usize, malformed: usize) -> i32 {
 
 /// The JSON line for a file that was read: the record's keys, then its warnings.
 #[derive(Serialize)]
-struct RecordLine<'a> {
+struct RecordLine {
+    /// The record with its lineage classified (see `with_classified_lineage`).
     #[serde(flatten)]
-    record: &'a QvdRecord,
+    record: serde_json::Value,
     diagnostics: Vec<DiagnosticRecord>,
 }
 
@@ -143,7 +145,7 @@ fn write_json(out: &mut impl Write, scanned: &[ScannedFile]) -> io::Result<()> {
             Ok(record) => serde_json::to_writer(
                 &mut *out,
                 &RecordLine {
-                    record,
+                    record: with_classified_lineage(record),
                     diagnostics,
                 },
             )?,
@@ -212,7 +214,7 @@ fn write_record(out: &mut impl Write, record: &QvdRecord) -> io::Result<()> {
             field.tags.join(" "),
         )?;
     }
-    for entry in &record.lineage {
+    for entry in &classify_lineage(&record.lineage) {
         write_lineage(out, entry)?;
     }
     if let Some(profile) = &record.profile {
@@ -223,7 +225,18 @@ fn write_record(out: &mut impl Write, record: &QvdRecord) -> io::Result<()> {
     writeln!(out)
 }
 
-fn write_lineage(out: &mut impl Write, entry: &LineageEntry) -> io::Result<()> {
+/// The record as JSON with each raw lineage entry classified (`source`, `upstream`).
+fn with_classified_lineage(record: &QvdRecord) -> serde_json::Value {
+    let mut value = serde_json::to_value(record).unwrap_or(serde_json::Value::Null);
+    if let Some(object) = value.as_object_mut() {
+        let classified = serde_json::to_value(classify_lineage(&record.lineage))
+            .unwrap_or(serde_json::Value::Null);
+        object.insert("lineage".to_string(), classified);
+    }
+    value
+}
+
+fn write_lineage(out: &mut impl Write, entry: &ClassifiedLineage) -> io::Result<()> {
     write!(out, "  lineage {}", describe_source(&entry.source))?;
     if !entry.upstream.is_empty() {
         let upstream: Vec<String> = entry.upstream.iter().map(describe_source).collect();

@@ -70,6 +70,23 @@ codes! {
     QvdUnsupportedCompression = "QV301", Error, "compressed QVD cannot be profiled";
     QvdTruncatedSymbols = "QV302", Error, "QVD symbol table ends before all its symbols";
     QvdUnknownSymbolType = "QV303", Error, "QVD symbol with an unknown type byte";
+    UndefinedVariable = "QM001", Warning, "variable expanded before any SET or LET: expands to nothing";
+    ExpansionTooDeep = "QM002", Error, "dollar-sign expansion nested too deep (a variable that expands to itself?)";
+    ExpansionTooLarge = "QM003", Error, "dollar-sign expansion output over the size cap";
+    IncludeMissing = "QM101", Warning, "Include file not found: Qlik includes nothing";
+    MustIncludeMissing = "QM102", Error, "Must_Include file not found: the reload fails";
+    IncludeCycle = "QM103", Error, "include cycle";
+    IncludeOutsideRoots = "QM104", Error, "include path outside the allowed roots: not read";
+    IncludeTooDeep = "QM105", Error, "includes nested too deep";
+    LoopCapped = "QM201", Warning, "loop stopped at the iteration cap";
+    UnknownSub = "QM202", Error, "CALL of a SUB that is not defined";
+    RecursionTooDeep = "QM203", Error, "SUB calls nested too deep";
+    StepBudgetExhausted = "QM204", Error, "statement budget exhausted: analysis stopped";
+    UnknownTable = "QM301", Error, "statement names a table that does not exist at that point";
+    MappingShape = "QM302", Warning, "mapping table without exactly two fields";
+    SyntheticKey = "QM303", Warning, "tables share more than one field: synthetic key";
+    CircularReference = "QM304", Warning, "tables associate in a loop: circular reference";
+    SqlNotParsed = "QM401", Info, "SQL body not parsed: tables found by a token scan";
 }
 
 impl Serialize for Code {

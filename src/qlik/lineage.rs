@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One lineage entry as the engine reports it: a discriminator (a resolved path, `{Conn};`,
 /// `RESIDENT T;`, `INLINE;`, a STORE…) and, for database reads, the statement text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LineageEntry {
     #[serde(rename = "qDiscriminator", default)]
     pub discriminator: String,

@@ -83,11 +83,6 @@ pub struct NumberFormat {
     pub thou: String,
 }
 
-/// One `<LineageInfo>`: a source or STORE recorded by the engine, as Qlik wrote it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct LineageInfo {
-    /// What was read or written: a path, `INLINE;`, `RESIDENT T;`, a connection, `{STORE - …}`.
-    pub discriminator: String,
-    /// The statement text for database loads; empty for files, inline and resident loads.
-    pub statement: String,
-}
+/// One `<LineageInfo>`: a source or STORE recorded by the engine, as Qlik wrote it. The same
+/// pair the engine's `GetLineage` reports, so it is the one type of the Qlik wire module.
+pub type LineageInfo = crate::qlik::lineage::LineageEntry;

@@ -342,7 +342,10 @@ impl<'s> Splitter<'s> {
                     // Cheapest test first: this runs for every token.
                     if !control
                         && matches!(t, Token::Ident(_))
-                        && self.tokens.last().is_some_and(|(last, _)| *last == Token::Comma)
+                        && self
+                            .tokens
+                            .last()
+                            .is_some_and(|(last, _)| *last == Token::Comma)
                         && SOURCE_WORDS.iter().any(|w| t.is_word(w))
                     {
                         self.drop_trailing_comma(start);

@@ -1,0 +1,382 @@
+//! `qlineage model`: resolve apps and print their data model (tables, fields and where each
+//! comes from, loads, stores, variables, unresolved items with reasons). The JSON form is the
+//! contract the lineage compiler and the linter build on; it is documented in `docs/model.md`.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+
+use super::Format;
+use crate::diagnostics::render_human;
+use crate::semantic::model::{Location, VariableState};
+use crate::semantic::{self, AppInput, Connections, ResolveOptions, Resolved};
+
+#[derive(clap::Args, Debug)]
+pub struct ModelArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Data connections: a JSON object {"<name>": {"type": "folder", "path": "..."} |
+    /// {"type": "<provider>", "connection_string": "..."}} or the QRS dataconnection array.
+    #[arg(long, value_name = "FILE")]
+    pub connections: Option<PathBuf>,
+    /// Preset a variable before the script runs (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub variables: Vec<(String, String)>,
+    /// The date Today(), Now() and ReloadTime() return (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub assume_date: Option<jiff::civil::Date>,
+    /// A folder include files may be read from (repeatable; default: the script's folder).
+    #[arg(long, value_name = "DIR")]
+    pub include_root: Vec<PathBuf>,
+    /// The folder FileList() and DirList() may list.
+    #[arg(long, value_name = "DIR")]
+    pub files_root: Option<PathBuf>,
+    /// A folder QVD headers may be read from, for LOAD * (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub qvd_dir: Vec<PathBuf>,
+    /// Apps: script files, -prj folders, unbuild folders (script.qvs) or site app folders;
+    /// other folders are searched for script files, one app each.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got `{text}`")),
+    }
+}
+
+fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    text.parse::<jiff::civil::Date>()
+        .map_err(|e| format!("expected YYYY-MM-DD: {e}"))
+}
+
+/// The apps named by the command-line paths.
+fn apps(paths_given: &[PathBuf]) -> Result<Vec<PathBuf>, crate::inputs::InputError> {
+    let mut out = Vec::new();
+    for path in paths_given {
+        let is_app_dir = path.is_dir()
+            && ["script.qvs", "LoadScript.txt", "loadscript.txt"]
+                .iter()
+                .any(|f| path.join(f).is_file());
+        if path.is_file() || is_app_dir {
+            out.push(path.clone());
+        } else {
+            out.extend(crate::inputs::script_files(std::slice::from_ref(path)).into_result()?);
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(args: &ModelArgs) -> i32 {
+    let connections = match &args.connections {
+        Some(path) => match Connections::read(path) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        },
+        None => Connections::default(),
+    };
+    let options = ResolveOptions {
+        variables: args.variables.clone(),
+        assume_date: args.assume_date,
+        include_roots: args.include_root.clone(),
+        files_root: args.files_root.clone(),
+        qvd_dirs: args.qvd_dir.clone(),
+        ..ResolveOptions::default()
+    };
+    let apps = match apps(&args.paths) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let mut resolved = Vec::new();
+    for app in &apps {
+        match AppInput::read(app, &connections) {
+            Ok(input) => resolved.push(semantic::resolve(&input, &options)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = match args.format {
+        Format::Json => {
+            let doc = json!({ "apps": resolved.iter().map(app_json).collect::<Vec<_>>() });
+            serde_json::to_writer_pretty(&mut out, &doc)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(out))
+        }
+        Format::Human => {
+            let color = std::io::stdout().is_terminal();
+            resolved
+                .iter()
+                .try_for_each(|r| write_human(&mut out, r, color))
+        }
+    };
+    if let Err(e) = written.and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    }
+    if resolved.iter().any(Resolved::has_errors) {
+        1
+    } else {
+        0
+    }
+}
+
+fn file_name(resolved: &Resolved, file: u32) -> String {
+    resolved
+        .model
+        .files
+        .get(file as usize)
+        .map(|f| f.source.path.clone())
+        .unwrap_or_default()
+}
+
+fn location_json(resolved: &Resolved, location: &Location) -> Value {
+    let file = &resolved.model.files[location.file as usize].source;
+    let at = file.line_col(location.span.start);
+    json!({ "file": file.path, "line": at.line, "column": at.column })
+}
+
+/// One app in `--format json` output.
+pub fn app_json(resolved: &Resolved) -> Value {
+    let model = &resolved.model;
+    let tables: Vec<Value> = model
+        .tables
+        .iter()
+        .map(|t| {
+            let mut table = json!({
+                "name": t.name,
+                "fields": t.fields,
+                "sources": t.sources,
+                "conditional": t.conditional,
+            });
+            if t.fields_incomplete {
+                table["fields_incomplete"] = json!(true);
+            }
+            if let Some(note) = &t.note {
+                table["note"] = json!(note);
+            }
+            table
+        })
+        .collect();
+    let loads: Vec<Value> = model
+        .loads
+        .iter()
+        .map(|l| {
+            json!({
+                "span": location_json(resolved, &l.location),
+                "target": l.target,
+                "kind": l.kind,
+                "source": l.source,
+                "resolved": l.resolved,
+                "conditional": l.conditional,
+            })
+        })
+        .collect();
+    let stores: Vec<Value> = model
+        .stores
+        .iter()
+        .map(|s| {
+            json!({
+                "span": location_json(resolved, &s.location),
+                "table": s.table,
+                "fields": s.fields,
+                "path": s.path,
+                "resolved_path": s.resolved_path,
+                "format": s.format,
+                "resolved": s.resolved,
+                "conditional": s.conditional,
+            })
+        })
+        .collect();
+    let mut variables = Map::new();
+    for (name, state) in &model.variables {
+        variables.insert(
+            name.clone(),
+            match state {
+                VariableState::Known(v) => json!(v),
+                VariableState::Unknown(reason) => json!({ "unknown": reason }),
+            },
+        );
+    }
+    let unresolved: Vec<Value> = model
+        .unresolved
+        .iter()
+        .map(|u| {
+            let mut v = location_json(resolved, &u.location);
+            v["text"] = json!(u.text);
+            v["reason"] = json!(u.reason);
+            v["runtime"] = json!(u.runtime);
+            v
+        })
+        .collect();
+    let diagnostics: Vec<Value> = resolved
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let file = &model.files[d.file as usize].source;
+            let at = file.line_col(d.diagnostic.span.start);
+            json!({
+                "file": file.path,
+                "line": at.line,
+                "column": at.column,
+                "severity": d.diagnostic.severity,
+                "code": d.diagnostic.code.as_str(),
+                "message": d.diagnostic.message,
+            })
+        })
+        .collect();
+    let files: Vec<Value> = model
+        .files
+        .iter()
+        .map(|f| {
+            json!({
+                "path": f.source.path,
+                "included_from": f.included_from.as_ref().map(|l| location_json(resolved, l)),
+            })
+        })
+        .collect();
+    json!({
+        "path": model.path,
+        "files": files,
+        "tables": tables,
+        "section_access_tables": model.section_access_tables.iter().map(|t| json!({"name": t.name, "fields": t.fields.iter().map(|f| &f.name).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+        "loads": loads,
+        "stores": stores,
+        "variables": variables,
+        "synthetic_keys": model.synthetic_keys,
+        "circular_references": model.circular_references,
+        "unresolved": unresolved,
+        "diagnostics": diagnostics,
+    })
+}
+
+fn describe_derivation(d: &semantic::model::Derivation) -> String {
+    let mut what = String::new();
+    if let Some(t) = &d.table {
+        what.push_str(t);
+        if d.field.is_some() {
+            what.push('.');
+        }
+    }
+    if let Some(f) = &d.field {
+        what.push_str(f);
+    }
+    if let Some(s) = &d.source {
+        if !what.is_empty() {
+            what.push(' ');
+        }
+        what.push_str(&format!("({s})"));
+    }
+    let transform = serde_json::to_value(d.transform)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    format!("{what} [{transform}]")
+}
+
+/// A readable summary of one app.
+pub fn write_human(out: &mut impl Write, resolved: &Resolved, color: bool) -> std::io::Result<()> {
+    let model = &resolved.model;
+    writeln!(out, "app {}", model.path)?;
+    for file in model.files.iter().skip(1) {
+        writeln!(out, "  include {}", file.source.path)?;
+    }
+    writeln!(out, "  tables:")?;
+    for t in &model.tables {
+        let flags = [
+            t.conditional.then_some("conditional"),
+            t.fields_incomplete.then_some("fields incomplete"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", flags.join(", "))
+        };
+        writeln!(out, "    {}{flags}", t.name)?;
+        for f in &t.fields {
+            let from: Vec<String> = f.derived_from.iter().map(describe_derivation).collect();
+            writeln!(out, "      {} <- {}", f.name, from.join("; "))?;
+        }
+    }
+    if !model.section_access_tables.is_empty() {
+        writeln!(out, "  section access tables:")?;
+        for t in &model.section_access_tables {
+            writeln!(out, "    {}", t.name)?;
+        }
+    }
+    if !model.stores.is_empty() {
+        writeln!(out, "  stores:")?;
+        for s in &model.stores {
+            writeln!(
+                out,
+                "    {} -> {} ({}){}",
+                s.table,
+                s.resolved_path.as_deref().unwrap_or(&s.path),
+                s.format,
+                if s.resolved { "" } else { " unresolved" }
+            )?;
+        }
+    }
+    for key in &model.synthetic_keys {
+        writeln!(
+            out,
+            "  synthetic key: {} on {}",
+            key.tables.join(" + "),
+            key.fields.join(", ")
+        )?;
+    }
+    for group in &model.circular_references {
+        writeln!(out, "  circular reference: {}", group.join(" - "))?;
+    }
+    if !model.unresolved.is_empty() {
+        writeln!(out, "  unresolved:")?;
+        for u in &model.unresolved {
+            let file = &model.files[u.location.file as usize].source;
+            let at = file.line_col(u.location.span.start);
+            writeln!(
+                out,
+                "    {}:{}:{}: {} — {}{}",
+                display_path(&file.path),
+                at.line,
+                at.column,
+                u.text,
+                u.reason,
+                if u.runtime { " (run-time value)" } else { "" }
+            )?;
+        }
+    }
+    for d in &resolved.diagnostics {
+        let file = &model.files[d.file as usize].source;
+        let _ = file_name(resolved, d.file);
+        writeln!(
+            out,
+            "{}",
+            render_human(file, &d.diagnostic, color).trim_end()
+        )?;
+    }
+    writeln!(out)
+}
+
+fn display_path(path: &str) -> String {
+    Path::new(path).display().to_string()
+}

@@ -1,0 +1,164 @@
+//! Field-level derivation: which input fields an output expression reads, and how.
+//!
+//! The classification follows what matters for lineage: a plain copy (identity or rename),
+//! a computation, an aggregation, a mapping lookup (which also reads the mapping table), or a
+//! constant. Field names in a LOAD expression are fields of the load's input, never variables.
+
+use crate::syntax::ast::{Expr, LoadFieldExpr};
+
+use super::model::Transform;
+
+/// What one LOAD field expression reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExprReads {
+    /// Input field names, in order of appearance, without repeats.
+    pub fields: Vec<String>,
+    /// Mapping tables named in `ApplyMap('M', …)` / `MapSubString('M', …)`.
+    pub mappings: Vec<String>,
+    pub transform: Transform,
+}
+
+/// Aggregation functions of the script (GROUP BY loads).
+const AGGREGATIONS: &[&str] = &[
+    "sum",
+    "count",
+    "min",
+    "max",
+    "avg",
+    "only",
+    "concat",
+    "firstsortedvalue",
+    "minstring",
+    "maxstring",
+    "mode",
+    "median",
+    "stdev",
+    "fractile",
+    "firstvalue",
+    "lastvalue",
+    "nullcount",
+    "numericcount",
+    "textcount",
+    "missingcount",
+];
+
+/// Reads an output field's expression. `name` is the output name (alias or the field).
+pub fn reads(field: &LoadFieldExpr, output_name: &str) -> ExprReads {
+    let mut fields = Vec::new();
+    let mut mappings = Vec::new();
+    let mut aggregation = false;
+    collect(&field.expr, &mut fields, &mut mappings, &mut aggregation);
+    let transform = match &field.expr {
+        Expr::Field(ident) if ident.text == output_name => Transform::Identity,
+        Expr::Field(_) => Transform::Rename,
+        _ if !mappings.is_empty() => Transform::Mapping,
+        _ if aggregation => Transform::Aggregation,
+        _ if fields.is_empty() => Transform::Constant,
+        _ => Transform::Expression,
+    };
+    ExprReads {
+        fields,
+        mappings,
+        transform,
+    }
+}
+
+fn collect(
+    expr: &Expr,
+    fields: &mut Vec<String>,
+    mappings: &mut Vec<String>,
+    aggregation: &mut bool,
+) {
+    match expr {
+        Expr::Field(ident) => {
+            if !fields.iter().any(|f| f == ident.text.as_str()) {
+                fields.push(ident.text.to_string());
+            }
+        }
+        Expr::Position(p) => {
+            if !fields.contains(&p.text) {
+                fields.push(p.text.clone());
+            }
+        }
+        Expr::Unary(u) => collect(&u.operand, fields, mappings, aggregation),
+        Expr::Binary(b) => {
+            collect(&b.lhs, fields, mappings, aggregation);
+            collect(&b.rhs, fields, mappings, aggregation);
+        }
+        Expr::Paren(p) => collect(&p.inner, fields, mappings, aggregation),
+        Expr::Call(call) => {
+            let name = call.name.text.to_ascii_lowercase();
+            if AGGREGATIONS.contains(&name.as_str()) {
+                *aggregation = true;
+            }
+            let mut args = call.args.iter();
+            if name == "applymap" || name == "mapsubstring" {
+                if let Some(first) = args.next() {
+                    match first {
+                        Expr::String(s) => mappings.push(s.value.clone()),
+                        other => collect(other, fields, mappings, aggregation),
+                    }
+                }
+            }
+            for arg in args {
+                collect(arg, fields, mappings, aggregation);
+            }
+        }
+        Expr::Tuple(t) => {
+            for item in &t.items {
+                collect(item, fields, mappings, aggregation);
+            }
+        }
+        Expr::Scoped(s) => collect(&s.expr, fields, mappings, aggregation),
+        Expr::Number(_)
+        | Expr::String(_)
+        | Expr::Dollar(_)
+        | Expr::Param(_)
+        | Expr::Keyword(_)
+        | Expr::Error(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::ast::{LoadField, StmtKind};
+
+    fn first_field(load: &str) -> (ExprReads, String) {
+        let parsed = crate::syntax::parse_str(load);
+        let StmtKind::Load(l) = &parsed.script.statements[0].kind else {
+            panic!("not a load: {load}");
+        };
+        let LoadField::Expr(f) = &l.fields[0] else {
+            panic!("star");
+        };
+        let name = f
+            .alias
+            .as_ref()
+            .map(|a| a.text.to_string())
+            .unwrap_or_else(|| load.to_string());
+        (reads(f, &name), name)
+    }
+
+    #[test]
+    fn kinds() {
+        let (r, _) = first_field("LOAD OrderID as OrderID INLINE [OrderID\n1];");
+        assert_eq!(r.transform, Transform::Identity);
+        let (r, _) = first_field("LOAD OrderID as ID INLINE [OrderID\n1];");
+        assert_eq!(
+            (r.transform, r.fields),
+            (Transform::Rename, vec!["OrderID".to_string()])
+        );
+        let (r, _) = first_field("LOAD Qty * Price as Amount INLINE [Qty,Price\n1,2];");
+        assert_eq!(r.transform, Transform::Expression);
+        assert_eq!(r.fields, vec!["Qty", "Price"]);
+        let (r, _) = first_field("LOAD Sum(Amount) as Total RESIDENT T GROUP BY K;");
+        assert_eq!(r.transform, Transform::Aggregation);
+        let (r, _) = first_field("LOAD ApplyMap('CountryMap', Code, 'n/a') as Country RESIDENT T;");
+        assert_eq!(r.transform, Transform::Mapping);
+        assert_eq!(r.mappings, vec!["CountryMap"]);
+        assert_eq!(r.fields, vec!["Code"]);
+        let (r, _) = first_field("LOAD 'EUR' as Currency RESIDENT T;");
+        assert_eq!(r.transform, Transform::Constant);
+    }
+}

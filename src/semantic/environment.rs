@@ -1,0 +1,208 @@
+//! The variables a script has set so far, as the engine would hold them at that point.
+//!
+//! A variable is `Known(text)` (Qlik stores every variable as text; LET stores the formatted
+//! result) or `Unknown(reason)` when its value is only decided at reload time (`Now()`,
+//! `Peek()`…) or by a branch we could not decide. A variable never set is absent: Qlik expands
+//! it to nothing.
+
+use std::collections::HashMap;
+
+/// What the analysis knows about one variable's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VarValue {
+    Known(String),
+    /// The value cannot be computed from the script and the input; the reason names what it
+    /// depends on (a run-time function, a branch, a loop). `runtime` when it exists only at
+    /// reload time (clock, data, engine state).
+    Unknown {
+        reason: String,
+        runtime: bool,
+    },
+}
+
+impl VarValue {
+    pub fn known(&self) -> Option<&str> {
+        match self {
+            VarValue::Known(text) => Some(text),
+            VarValue::Unknown { .. } => None,
+        }
+    }
+}
+
+/// The system variables Qlik sets before a script runs, with Qlik Sense's defaults for a new
+/// app (en-US). Scripts usually overwrite the formats in their first tab.
+const SYSTEM_DEFAULTS: &[(&str, &str)] = &[
+    ("ThousandSep", ","),
+    ("DecimalSep", "."),
+    ("MoneyThousandSep", ","),
+    ("MoneyDecimalSep", "."),
+    ("MoneyFormat", "$#,##0.00;-$#,##0.00"),
+    ("TimeFormat", "h:mm:ss TT"),
+    ("DateFormat", "M/D/YYYY"),
+    ("TimestampFormat", "M/D/YYYY h:mm:ss[.fff] TT"),
+    ("FirstWeekDay", "6"),
+    ("BrokenWeeks", "1"),
+    ("ReferenceDay", "0"),
+    ("FirstMonthOfYear", "1"),
+    ("CollationLocale", "en-US"),
+    (
+        "MonthNames",
+        "Jan;Feb;Mar;Apr;May;Jun;Jul;Aug;Sep;Oct;Nov;Dec",
+    ),
+    (
+        "LongMonthNames",
+        "January;February;March;April;May;June;July;August;September;October;November;December",
+    ),
+    ("DayNames", "Mon;Tue;Wed;Thu;Fri;Sat;Sun"),
+    (
+        "LongDayNames",
+        "Monday;Tuesday;Wednesday;Thursday;Friday;Saturday;Sunday",
+    ),
+    (
+        "NumericalAbbreviation",
+        "3:k;6:M;9:G;12:T;15:P;18:E;21:Z;24:Y;-3:m;-6:μ;-9:n;-12:p;-15:f;-18:a;-21:z;-24:y",
+    ),
+    ("CreateSearchIndexOnReload", "1"),
+    ("HidePrefix", ""),
+    ("HideSuffix", ""),
+    ("Verbatim", "0"),
+    ("OpenUrlTimeout", "86400"),
+    ("ErrorMode", "1"),
+    ("StripComments", "1"),
+    ("QvPath", "C:\\Program Files\\Qlik\\Sense\\Engine\\"),
+    ("QvRoot", "C:\\"),
+    ("QvWorkPath", "C:\\ProgramData\\Qlik\\Sense\\Apps\\"),
+    ("QvWorkRoot", "C:\\"),
+    ("WinPath", "C:\\Windows"),
+    ("WinRoot", "C:\\"),
+    ("CD", "C:\\ProgramData\\Qlik\\Sense\\Apps\\"),
+];
+
+/// Variables whose value Qlik sets during the reload: never known statically.
+const RUNTIME_VARIABLES: &[&str] = &[
+    "ScriptError",
+    "ScriptErrorCount",
+    "ScriptErrorList",
+    "ScriptErrorDetails",
+];
+
+/// The variable environment. Names are case-sensitive, as in Qlik.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    values: HashMap<String, VarValue>,
+    /// Names in the order they were first set, so output is deterministic.
+    order: Vec<String>,
+}
+
+impl Environment {
+    /// An environment holding Qlik's system variables, then the user's presets.
+    pub fn with_defaults(presets: &[(String, String)]) -> Self {
+        let mut env = Environment::default();
+        for (name, value) in SYSTEM_DEFAULTS {
+            env.set(name, VarValue::Known((*value).to_string()));
+        }
+        for name in RUNTIME_VARIABLES {
+            env.set(
+                name,
+                VarValue::Unknown {
+                    reason: format!("{name} is set by the engine during the reload"),
+                    runtime: true,
+                },
+            );
+        }
+        for (name, value) in presets {
+            env.set(name, VarValue::Known(value.clone()));
+        }
+        env
+    }
+
+    pub fn get(&self, name: &str) -> Option<&VarValue> {
+        self.values.get(name)
+    }
+
+    pub fn set(&mut self, name: &str, value: VarValue) {
+        if !self.values.contains_key(name) {
+            self.order.push(name.to_string());
+        }
+        self.values.insert(name.to_string(), value);
+    }
+
+    /// Removes a variable (`SET x = ;` and `LET x = ;` delete it in Qlik).
+    pub fn remove(&mut self, name: &str) -> Option<VarValue> {
+        let old = self.values.remove(name);
+        if old.is_some() {
+            self.order.retain(|n| n != name);
+        }
+        old
+    }
+
+    /// Variables in the order they were first set (system variables first).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &VarValue)> {
+        self.order
+            .iter()
+            .filter_map(|name| self.values.get(name).map(|v| (name.as_str(), v)))
+    }
+
+    /// True for the names Qlik defines before the script runs.
+    pub fn is_system(name: &str) -> bool {
+        SYSTEM_DEFAULTS.iter().any(|(n, _)| *n == name) || RUNTIME_VARIABLES.contains(&name)
+    }
+
+    /// Merges the environments two alternative paths produced: a variable both agree on keeps
+    /// its value; one they disagree on (or that only one path set) becomes unknown.
+    pub fn merge(&mut self, other: &Environment, why: &str, runtime: bool) {
+        let mut names: Vec<String> = self.order.clone();
+        for name in &other.order {
+            if !self.values.contains_key(name) {
+                names.push(name.clone());
+            }
+        }
+        for name in names {
+            let mine = self.values.get(&name);
+            let theirs = other.values.get(&name);
+            if mine != theirs {
+                self.set(
+                    &name,
+                    VarValue::Unknown {
+                        reason: why.to_string(),
+                        runtime,
+                    },
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_then_presets() {
+        let env = Environment::with_defaults(&[("DateFormat".into(), "YYYY-MM-DD".into())]);
+        assert_eq!(
+            env.get("DateFormat").and_then(VarValue::known),
+            Some("YYYY-MM-DD")
+        );
+        assert_eq!(env.get("DecimalSep").and_then(VarValue::known), Some("."));
+        assert!(matches!(
+            env.get("ScriptError"),
+            Some(VarValue::Unknown { .. })
+        ));
+        assert!(env.get("dateformat").is_none(), "names are case-sensitive");
+    }
+
+    #[test]
+    fn merge_keeps_agreement_only() {
+        let mut a = Environment::default();
+        a.set("x", VarValue::Known("1".into()));
+        a.set("y", VarValue::Known("2".into()));
+        let mut b = a.clone();
+        b.set("y", VarValue::Known("3".into()));
+        b.set("z", VarValue::Known("4".into()));
+        a.merge(&b, "set in an IF whose condition is unknown", true);
+        assert_eq!(a.get("x"), Some(&VarValue::Known("1".into())));
+        assert!(matches!(a.get("y"), Some(VarValue::Unknown { .. })));
+        assert!(matches!(a.get("z"), Some(VarValue::Unknown { .. })));
+    }
+}

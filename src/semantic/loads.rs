@@ -1,0 +1,1194 @@
+//! LOAD, SELECT, STORE and BINARY: what a data statement reads, the fields it produces and
+//! how each is derived, and where its rows go in the table model.
+//!
+//! A preceding-load chain is read bottom-up: the bottom statement's source gives the input
+//! fields (a QVD header, an INLINE header, a SQL projection, a resident table), each level
+//! computes its fields from the level below, and only the top level's output is placed in
+//! the model. Derivations compose through the levels, so a top field points at the source
+//! columns it really comes from.
+
+use std::path::PathBuf;
+
+use super::control_flow::{shorten, unquote, Machine, Origin};
+use super::derivation;
+use super::includes::{resolve_path, ResolvedPath};
+use super::model::{
+    Derivation, Field, Load, LoadKind, LoadSourceInfo, Location, SourceKind, Store, Transform,
+};
+use super::sql::{self, SqlDialect};
+use super::table_model::{source_field, Domain, Placed, Placement};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::Span;
+use crate::syntax::ast::{
+    Expr, FileType, FormatItem, FormatSpec, Labels, LoadField, LoadSource, Prefix, Stmt, StmtKind,
+    StmtLoad, StmtStore, StoreField,
+};
+
+/// Tables (live or dropped) one run may create; past this the analysis stops, so a loop
+/// creating tables without end stays bounded in time and output.
+const MAX_TABLES: usize = 100_000;
+
+/// One level's result.
+struct Level {
+    fields: Vec<Field>,
+    /// Some fields are not known (a `*` over an unknown source, a SQL `SELECT *`).
+    incomplete: bool,
+    source: LoadSourceInfo,
+    resolved: bool,
+    default_name: String,
+}
+
+/// A load's input before its field list is applied.
+struct Input {
+    fields: Option<Vec<Field>>,
+    source: LoadSourceInfo,
+    resolved: bool,
+    default_name: String,
+    /// How derivations name the input when it has no field list of its own.
+    table: Option<String>,
+    origin: Option<String>,
+}
+
+/// A preceding LOAD whose rows come from the next LOAD or SELECT that runs
+/// ([`LoadSource::Following`]), kept with the text its spans index into.
+pub(super) struct PendingLoad {
+    stmt: Stmt,
+    file: super::model::FileId,
+    text: std::rc::Rc<str>,
+    map: Option<std::rc::Rc<super::source_map::SourceMap>>,
+}
+
+impl PendingLoad {
+    fn origin(&self) -> Origin<'_> {
+        Origin {
+            file: self.file,
+            text: &self.text,
+            map: self.map.as_deref(),
+        }
+    }
+}
+
+fn input_from(level: Level) -> Input {
+    Input {
+        fields: (!level.incomplete).then_some(level.fields),
+        source: level.source,
+        resolved: level.resolved,
+        default_name: level.default_name,
+        table: None,
+        origin: None,
+    }
+}
+
+impl Machine<'_> {
+    /// Runs a LOAD or SELECT. A LOAD reading from the statement that runs next is kept until
+    /// that statement comes; then the chain is read bottom-up.
+    pub(super) fn exec_load(&mut self, stmt: &Stmt, origin: Origin) {
+        if self.state.tables.tables.len() >= MAX_TABLES {
+            self.stop_at_table_cap(origin.loc(stmt.span));
+            return;
+        }
+        if let StmtKind::Load(load) = &stmt.kind {
+            if load.source == LoadSource::Following {
+                self.pending_following.push(PendingLoad {
+                    stmt: stmt.clone(),
+                    file: origin.file,
+                    text: std::rc::Rc::from(origin.text),
+                    map: origin.map.map(|m| std::rc::Rc::new(m.clone())),
+                });
+                return;
+            }
+        }
+        if self.pending_following.is_empty() {
+            return self.place_load(stmt, origin, None);
+        }
+        let mut pending = std::mem::take(&mut self.pending_following);
+        let top = pending.remove(0);
+        let first = self.loads.len();
+        let mut level = self.level(stmt, origin);
+        let mut location = origin.loc(stmt.span);
+        for p in pending.iter().rev() {
+            self.push_preceding(location, &level);
+            let StmtKind::Load(load) = &p.stmt.kind else {
+                continue;
+            };
+            level = self.level_from(load, p.origin(), input_from(level));
+            location = p.origin().loc(p.stmt.span);
+        }
+        self.push_preceding(location, &level);
+        self.place_load(&top.stmt, top.origin(), Some((level, first)));
+    }
+
+    fn push_preceding(&mut self, location: Location, level: &Level) {
+        let load = Load {
+            location,
+            target: String::new(),
+            kind: LoadKind::Preceding,
+            source: level.source.clone(),
+            resolved: level.resolved,
+            conditional: self.is_conditional(),
+        };
+        self.push_load(load);
+    }
+
+    /// Reads a preceding LOAD the script never gave a LOAD or SELECT to read from.
+    pub(super) fn report_dangling_following(&mut self) {
+        for p in std::mem::take(&mut self.pending_following) {
+            let location = p.origin().loc(p.stmt.span);
+            self.unresolved(
+                location,
+                "LOAD",
+                "preceding LOAD with no LOAD or SELECT running after it",
+                false,
+            );
+        }
+    }
+
+    /// Places a load's output in the model; `below` is the level a deferred chain computed.
+    fn place_load(&mut self, stmt: &Stmt, origin: Origin, below: Option<(Level, usize)>) {
+        let location = origin.loc(stmt.span);
+        let mut placement = Placement {
+            conditional: self.is_conditional(),
+            section_access: self.state.section_access,
+            ..Default::default()
+        };
+        let mut generic = false;
+        for prefix in &stmt.prefixes {
+            match prefix {
+                // An empty label (a variable that expanded to nothing) names nothing.
+                Prefix::Label(l) => {
+                    placement.label = Some(l.text.to_string()).filter(|t| !t.trim().is_empty())
+                }
+                Prefix::Mapping(_) => placement.mapping = true,
+                Prefix::NoConcatenate(_) => placement.no_concatenate = true,
+                Prefix::Concatenate(t) => {
+                    placement.concatenate = Some(t.table.as_ref().map(|t| t.text.to_string()))
+                }
+                Prefix::Join(j) => {
+                    placement.join = Some(j.table.as_ref().map(|t| t.text.to_string()))
+                }
+                Prefix::Keep(k) => {
+                    placement.keep = Some(k.table.as_ref().map(|t| t.text.to_string()))
+                }
+                Prefix::Generic(_) => generic = true,
+                Prefix::When(p) | Prefix::Unless(p) => {
+                    let when = matches!(prefix, Prefix::When(_));
+                    match self.eval_expr(&p.expr, origin) {
+                        Ok(v) if v.truthy() != when => return,
+                        Ok(_) => {}
+                        Err(u) => {
+                            placement.conditional = true;
+                            self.unresolved(
+                                origin.loc(p.span),
+                                origin.slice(p.span),
+                                &format!("WHEN/UNLESS condition not decidable: {}", u.reason),
+                                u.runtime,
+                            );
+                        }
+                    }
+                }
+                Prefix::Dynamic(d) => {
+                    let runtime = self.runtime_within(origin.loc(d.span));
+                    self.unresolved(
+                        origin.loc(d.span),
+                        &d.text,
+                        "a prefix written as a $(…) whose value is unknown",
+                        runtime,
+                    );
+                }
+                _ => {}
+            }
+        }
+        let first_level_load = below.as_ref().map_or(self.loads.len(), |(_, first)| *first);
+        let mut level = match (below, &stmt.kind) {
+            (Some((b, _)), StmtKind::Load(load)) => self.level_from(load, origin, input_from(b)),
+            (Some((b, _)), _) => b,
+            (None, _) => self.level(stmt, origin),
+        };
+        self.apply_prefixes(stmt, &mut level, origin);
+        let mut default_name = level.default_name.clone();
+        if generic {
+            let label = placement.label.take().unwrap_or(default_name.clone());
+            default_name = format!("{label}.*");
+            placement.label = Some(default_name.clone());
+            placement.no_concatenate = true;
+            level.incomplete = true;
+            self.unresolved(
+                location,
+                &label,
+                "GENERIC makes one table per attribute value (named <label>.<value>); the values are data, so one symbolic table stands for them",
+                true,
+            );
+        }
+        self.apply_map_using(&mut level.fields);
+        let qualifier = placement.label.clone().unwrap_or(default_name.clone());
+        self.state
+            .tables
+            .rename_output(&mut level.fields, &qualifier);
+        let index = self.loads.len();
+        let (placed, issues) = self.state.tables.place(
+            level.fields,
+            level.incomplete,
+            &default_name,
+            &placement,
+            index,
+        );
+        if generic {
+            if let Some(last) = self.state.tables.tables.len().checked_sub(1) {
+                self.state.tables.table_mut(last).table.note =
+                    Some("GENERIC: stands for one table per attribute value".to_string());
+            }
+        }
+        for issue in issues {
+            if issue.reason.contains("mapping table") {
+                self.diagnostic(
+                    location,
+                    Diagnostic::new(
+                        Code::MappingShape,
+                        location.span,
+                        format!(
+                            "mapping table `{}` does not have exactly two fields",
+                            issue.text
+                        ),
+                    ),
+                );
+            } else if !self.is_conditional() {
+                self.diagnostic(
+                    location,
+                    Diagnostic::new(Code::UnknownTable, location.span, issue.reason.clone()),
+                );
+                self.unresolved(location, &issue.text, &issue.reason, false);
+            }
+        }
+        let kind = match &placed {
+            Placed::Created(_) => LoadKind::Create,
+            Placed::AutoConcatenated(_) => LoadKind::AutoConcatenate,
+            Placed::Concatenated(_) => LoadKind::Concatenate,
+            Placed::Joined(_) => LoadKind::Join,
+            Placed::Kept(_) => LoadKind::Keep,
+            Placed::Mapping(_) => LoadKind::Mapping,
+            Placed::SectionAccess(_) => LoadKind::SectionAccess,
+        };
+        let load = Load {
+            location,
+            target: placed.target().to_string(),
+            kind,
+            source: level.source,
+            resolved: level.resolved,
+            conditional: placement.conditional,
+        };
+        for lower in &mut self.loads[first_level_load..] {
+            if lower.kind == LoadKind::Preceding && lower.target.is_empty() {
+                lower.target = placed.target().to_string();
+            }
+        }
+        let pushed = self.push_load(load);
+        if pushed != index {
+            // The same load seen again (a loop): point the table at the first record.
+            for i in 0..self.state.tables.tables.len() {
+                if !self.state.tables.tables[i].table.sources.contains(&index) {
+                    continue;
+                }
+                let t = self.state.tables.table_mut(i);
+                for s in &mut t.table.sources {
+                    if *s == index {
+                        *s = pushed;
+                    }
+                }
+                t.table.sources.dedup();
+            }
+        }
+    }
+
+    /// True when an unresolved item inside `location` is a run-time value.
+    pub(super) fn runtime_within(&self, location: Location) -> bool {
+        // The items a statement reported were added last.
+        self.unresolved
+            .iter()
+            .rev()
+            .take(64)
+            .filter(|u| u.location.file == location.file && location.span.contains(u.location.span))
+            .any(|u| u.runtime)
+    }
+
+    fn level(&mut self, stmt: &Stmt, origin: Origin) -> Level {
+        match &stmt.kind {
+            StmtKind::Load(load) => self.load_level(load, stmt, origin),
+            StmtKind::Select(select) => {
+                self.select_level(&select.body.text, origin.loc(select.body.span))
+            }
+            _ => Level {
+                fields: Vec::new(),
+                incomplete: true,
+                source: LoadSourceInfo::default(),
+                resolved: false,
+                default_name: String::new(),
+            },
+        }
+    }
+
+    fn load_level(&mut self, load: &StmtLoad, stmt: &Stmt, origin: Origin) -> Level {
+        let input = self.input(load, stmt, origin);
+        self.level_from(load, origin, input)
+    }
+
+    /// Applies a LOAD's field list to its input.
+    fn level_from(&mut self, load: &StmtLoad, origin: Origin, input: Input) -> Level {
+        let mut fields: Vec<Field> = Vec::new();
+        let mut incomplete = false;
+        for field in &load.fields {
+            match field {
+                LoadField::All(span) => match &input.fields {
+                    Some(known) => {
+                        for f in known {
+                            if !fields.iter().any(|g| g.name == f.name) {
+                                fields.push(f.clone());
+                            }
+                        }
+                    }
+                    None => {
+                        incomplete = true;
+                        let what = input
+                            .source
+                            .resolved_path
+                            .clone()
+                            .or(input.source.path.clone())
+                            .unwrap_or_default();
+                        self.unresolved(
+                            origin.loc(*span),
+                            "*",
+                            &format!("LOAD * over {what}: its fields are not known (give the QVD under --qvd-dir or an allowed root)"),
+                            false,
+                        );
+                    }
+                },
+                LoadField::Expr(fe) => {
+                    let name = match (&fe.alias, &fe.expr) {
+                        (Some(alias), _) => alias.text.to_string(),
+                        (None, Expr::Field(ident)) => ident.text.to_string(),
+                        (None, e) => origin.slice(e.span()).trim().to_string(),
+                    };
+                    if name.contains("$(") {
+                        let runtime = self.runtime_within(origin.loc(fe.span));
+                        self.unresolved(
+                            origin.loc(fe.span),
+                            &name,
+                            "field name holds a $(…) whose value is unknown",
+                            runtime,
+                        );
+                    }
+                    let reads = derivation::reads(fe, &name);
+                    let mut derived_from = Vec::new();
+                    for read in &reads.fields {
+                        let from_input = input
+                            .fields
+                            .as_ref()
+                            .and_then(|f| f.iter().find(|g| &g.name == read));
+                        match from_input {
+                            Some(g) => {
+                                for d in &g.derived_from {
+                                    push_unique(
+                                        &mut derived_from,
+                                        Derivation {
+                                            transform: compose(reads.transform, d.transform),
+                                            ..d.clone()
+                                        },
+                                    );
+                                }
+                            }
+                            None => push_unique(
+                                &mut derived_from,
+                                Derivation {
+                                    table: input.table.clone(),
+                                    field: Some(read.clone()),
+                                    source: input.origin.clone(),
+                                    transform: reads.transform,
+                                },
+                            ),
+                        }
+                    }
+                    for mapping in &reads.mappings {
+                        let value_field = self
+                            .state
+                            .tables
+                            .find(mapping, Domain::Mapping)
+                            .and_then(|i| {
+                                self.state.tables.tables[i]
+                                    .table
+                                    .fields
+                                    .get(1)
+                                    .map(|f| f.name.clone())
+                            });
+                        if value_field.is_none() && !self.is_conditional() {
+                            self.unresolved(
+                                origin.loc(fe.span),
+                                mapping,
+                                "ApplyMap names a mapping table that is not loaded at this point",
+                                false,
+                            );
+                        }
+                        push_unique(
+                            &mut derived_from,
+                            Derivation {
+                                table: Some(mapping.clone()),
+                                field: value_field,
+                                source: Some("mapping".to_string()),
+                                transform: Transform::Mapping,
+                            },
+                        );
+                    }
+                    if derived_from.is_empty() {
+                        derived_from.push(Derivation {
+                            table: None,
+                            field: None,
+                            source: input.origin.clone(),
+                            transform: Transform::Constant,
+                        });
+                    }
+                    if !fields.iter().any(|g| g.name == name) {
+                        fields.push(Field { name, derived_from });
+                    }
+                }
+            }
+        }
+        Level {
+            fields,
+            incomplete,
+            source: input.source,
+            resolved: input.resolved,
+            default_name: input.default_name,
+        }
+    }
+
+    fn input(&mut self, load: &StmtLoad, stmt: &Stmt, origin: Origin) -> Input {
+        let none = |source: LoadSourceInfo, default_name: String| Input {
+            fields: None,
+            source,
+            resolved: true,
+            default_name,
+            table: None,
+            origin: None,
+        };
+        match &load.source {
+            LoadSource::From(from) => {
+                let written = from.path.text.clone();
+                let format = format_word(from.format.as_ref());
+                let res = self.resolve(&written);
+                let is_qvd = format.as_deref() == Some("qvd")
+                    || (format.is_none() && written.to_ascii_lowercase().ends_with(".qvd"));
+                let kind = if res.web {
+                    SourceKind::Web
+                } else if is_qvd {
+                    SourceKind::Qvd
+                } else {
+                    SourceKind::File
+                };
+                let location = origin.loc(from.path.span);
+                let resolved = self.report_path(&res, &written, location);
+                let fields = if is_qvd && resolved {
+                    self.qvd_fields(&res, &written).map(|names| {
+                        let src = res.resolved.clone().unwrap_or(written.clone());
+                        names
+                            .iter()
+                            .map(|n| source_field(n, None, Some(&src)))
+                            .collect()
+                    })
+                } else if kind == SourceKind::File && resolved {
+                    self.text_file_fields(&res, from.format.as_ref())
+                        .map(|names| {
+                            let src = res.resolved.clone().unwrap_or(written.clone());
+                            names
+                                .iter()
+                                .map(|n| source_field(n, None, Some(&src)))
+                                .collect()
+                        })
+                } else {
+                    None
+                };
+                Input {
+                    fields,
+                    source: LoadSourceInfo {
+                        kind: Some(kind),
+                        path: Some(written.clone()),
+                        resolved_path: res.resolved.clone(),
+                        format,
+                        connection: res.connection.clone(),
+                        ..Default::default()
+                    },
+                    resolved,
+                    default_name: file_stem(&written),
+                    table: None,
+                    origin: Some(res.resolved.unwrap_or(written)),
+                }
+            }
+            LoadSource::Resident(table) => {
+                let name = table.text.to_string();
+                let location = origin.loc(table.span);
+                let fields = match self.state.tables.find_any(&name) {
+                    Some(i) => {
+                        let t = &self.state.tables.tables[i].table;
+                        (!t.fields_incomplete).then(|| {
+                            t.fields
+                                .iter()
+                                .map(|f| source_field(&f.name, Some(&name), Some("resident")))
+                                .collect()
+                        })
+                    }
+                    None => {
+                        if !self.is_conditional() {
+                            self.unknown_table(location, &name, "RESIDENT");
+                        }
+                        self.unresolved(
+                            location,
+                            &name,
+                            "RESIDENT table does not exist at this point",
+                            false,
+                        );
+                        None
+                    }
+                };
+                let found = fields.is_some();
+                Input {
+                    fields,
+                    source: LoadSourceInfo {
+                        kind: Some(SourceKind::Resident),
+                        path: Some(name.clone()),
+                        ..Default::default()
+                    },
+                    resolved: found && !name.contains("$("),
+                    default_name: name.clone(),
+                    table: Some(name),
+                    origin: Some("resident".into()),
+                }
+            }
+            LoadSource::Inline(inline) => {
+                let names = inline_header(&inline.data.text, inline.format.as_ref());
+                let default_name = if has_label(stmt) {
+                    "INLINE".to_string()
+                } else {
+                    self.state.tables.next_inline_name()
+                };
+                Input {
+                    fields: Some(
+                        names
+                            .iter()
+                            .map(|n| source_field(n, None, Some("inline")))
+                            .collect(),
+                    ),
+                    source: LoadSourceInfo {
+                        kind: Some(SourceKind::Inline),
+                        ..Default::default()
+                    },
+                    resolved: true,
+                    default_name,
+                    table: None,
+                    origin: Some("inline".into()),
+                }
+            }
+            LoadSource::AutoGenerate(count) => {
+                let default_name = if has_label(stmt) {
+                    "AUTOGENERATE".to_string()
+                } else {
+                    self.state.tables.next_autogenerate_name()
+                };
+                Input {
+                    fields: Some(Vec::new()),
+                    source: LoadSourceInfo {
+                        kind: Some(SourceKind::Autogenerate),
+                        path: Some(origin.slice(count.span()).trim().to_string()),
+                        ..Default::default()
+                    },
+                    resolved: true,
+                    default_name,
+                    table: None,
+                    origin: Some("autogenerate".into()),
+                }
+            }
+            LoadSource::Extension(ext) => none(
+                LoadSourceInfo {
+                    kind: Some(SourceKind::Extension),
+                    path: Some(format!("{}({})", ext.function.text, ext.args.text)),
+                    ..Default::default()
+                },
+                ext.function.text.to_string(),
+            ),
+            LoadSource::FromField(ff) => Input {
+                fields: None,
+                source: LoadSourceInfo {
+                    kind: Some(SourceKind::FromField),
+                    path: Some(format!("{}.{}", ff.table.text, ff.field.text)),
+                    ..Default::default()
+                },
+                resolved: true,
+                default_name: ff.field.text.to_string(),
+                table: Some(ff.table.text.to_string()),
+                origin: Some("from_field".into()),
+            },
+            LoadSource::Preceding(below) => {
+                let lower = self.level(below, origin);
+                let load = Load {
+                    location: origin.loc(below.span),
+                    target: String::new(),
+                    kind: LoadKind::Preceding,
+                    source: lower.source.clone(),
+                    resolved: lower.resolved,
+                    conditional: self.is_conditional(),
+                };
+                self.push_load(load);
+                Input {
+                    fields: (!lower.incomplete).then_some(lower.fields),
+                    source: lower.source,
+                    resolved: lower.resolved,
+                    default_name: lower.default_name,
+                    table: None,
+                    origin: None,
+                }
+            }
+            LoadSource::Missing | LoadSource::Following => Input {
+                resolved: false,
+                ..none(LoadSourceInfo::default(), String::new())
+            },
+            LoadSource::Dynamic(d) => {
+                // Still a `$(…)` after expansion: its value is unknown.
+                let location = origin.loc(d.span);
+                let runtime = self.runtime_within(location);
+                self.unresolved(
+                    location,
+                    &d.text,
+                    "the whole source clause is a $(…) whose value is unknown",
+                    runtime,
+                );
+                Input {
+                    resolved: false,
+                    ..none(LoadSourceInfo::default(), String::new())
+                }
+            }
+        }
+    }
+
+    fn select_level(&mut self, body: &str, location: Location) -> Level {
+        let connection = self.state.connection.clone();
+        let dialect = connection.as_ref().map_or(SqlDialect::Generic, |c| {
+            SqlDialect::from_provider(&c.provider)
+        });
+        let analysis = sql::analyse(body, dialect);
+        let connection_name = connection.as_ref().map(|c| c.name.clone());
+        if let Some(reason) = &analysis.fallback {
+            let runtime = self.runtime_within(location);
+            self.unresolved(
+                location,
+                &shorten(body.trim(), 80),
+                &format!("SQL not parsed ({reason}); tables found by a token scan"),
+                runtime,
+            );
+            self.diagnostic(
+                location,
+                Diagnostic::new(
+                    Code::SqlNotParsed,
+                    location.span,
+                    format!(
+                        "SQL body not parsed as {}: {}",
+                        dialect.name(),
+                        shorten(reason, 160)
+                    ),
+                ),
+            );
+        }
+        let templated_table = analysis.tables.iter().find(|t| t.contains("$(")).cloned();
+        if let Some(table) = &templated_table {
+            let runtime = self.runtime_within(location);
+            self.unresolved(
+                location,
+                table,
+                "SQL table name holds a $(…) whose value is unknown",
+                runtime,
+            );
+        }
+        let source_name = format!(
+            "sql{}",
+            connection_name
+                .as_ref()
+                .map(|c| format!(" {c}"))
+                .unwrap_or_default()
+        );
+        let (fields, incomplete) = match &analysis.columns {
+            Some(columns) => (
+                columns
+                    .iter()
+                    .map(|c| Field {
+                        name: c.name.clone(),
+                        derived_from: if c.reads.is_empty() {
+                            vec![Derivation {
+                                table: None,
+                                field: None,
+                                source: Some(source_name.clone()),
+                                transform: Transform::Constant,
+                            }]
+                        } else {
+                            c.reads
+                                .iter()
+                                .map(|r| Derivation {
+                                    table: r.table.clone(),
+                                    field: Some(r.column.clone()),
+                                    source: Some(source_name.clone()),
+                                    transform: if c.direct {
+                                        if r.column == c.name {
+                                            Transform::Identity
+                                        } else {
+                                            Transform::Rename
+                                        }
+                                    } else {
+                                        Transform::Expression
+                                    },
+                                })
+                                .collect()
+                        },
+                    })
+                    .collect(),
+                false,
+            ),
+            None => (Vec::new(), true),
+        };
+        let default_name = analysis
+            .tables
+            .first()
+            .map(|t| t.rsplit('.').next().unwrap_or(t).to_string())
+            .unwrap_or_else(|| "SQL".to_string());
+        Level {
+            fields,
+            incomplete,
+            resolved: analysis.fallback.is_none() && templated_table.is_none(),
+            source: LoadSourceInfo {
+                kind: Some(SourceKind::Sql),
+                path: Some(shorten(body.trim(), 200)),
+                connection: connection_name,
+                sql_tables: analysis.tables.clone(),
+                sql_analysis: Some(analysis.describe()),
+                ..Default::default()
+            },
+            default_name,
+        }
+    }
+
+    /// CROSSTABLE, HIERARCHY, HIERARCHYBELONGSTO and INTERVALMATCH change the field list.
+    fn apply_prefixes(&mut self, stmt: &Stmt, level: &mut Level, origin: Origin) {
+        for prefix in &stmt.prefixes {
+            match prefix {
+                Prefix::CrossTable(ct) => {
+                    let qualifiers = ct
+                        .qualifiers
+                        .as_ref()
+                        .and_then(|q| super::evaluate::parse_number(origin.slice(q.span())))
+                        .unwrap_or(1.0) as usize;
+                    let keep = qualifiers.min(level.fields.len());
+                    let collapsed: Vec<Field> = level.fields.split_off(keep);
+                    let attribute_from = collapsed
+                        .iter()
+                        .map(|f| Derivation {
+                            table: None,
+                            field: Some(f.name.clone()),
+                            source: Some("crosstable column name".into()),
+                            transform: Transform::Generated,
+                        })
+                        .collect();
+                    let data_from = collapsed
+                        .iter()
+                        .flat_map(|f| f.derived_from.iter())
+                        .map(|d| Derivation {
+                            transform: Transform::Generated,
+                            ..d.clone()
+                        })
+                        .collect();
+                    level.fields.push(Field {
+                        name: ct.attribute.text.to_string(),
+                        derived_from: attribute_from,
+                    });
+                    level.fields.push(Field {
+                        name: ct.data.text.to_string(),
+                        derived_from: data_from,
+                    });
+                }
+                Prefix::Hierarchy(args) | Prefix::HierarchyBelongsTo(args) => {
+                    let belongs = matches!(prefix, Prefix::HierarchyBelongsTo(_));
+                    let arg = |i: usize| {
+                        args.args
+                            .get(i)
+                            .and_then(|a| a.as_ref())
+                            .map(|a| a.text.to_string())
+                    };
+                    let node = arg(0);
+                    let name = arg(2);
+                    let generated: Vec<Option<String>> = if belongs {
+                        vec![arg(3), arg(4), arg(5)]
+                    } else {
+                        vec![arg(3), arg(5), arg(7)]
+                    };
+                    let from: Vec<Derivation> = [node, name]
+                        .into_iter()
+                        .flatten()
+                        .map(|f| Derivation {
+                            table: None,
+                            field: Some(f),
+                            source: None,
+                            transform: Transform::Generated,
+                        })
+                        .collect();
+                    for g in generated.into_iter().flatten() {
+                        if !level.fields.iter().any(|f| f.name == g) {
+                            level.fields.push(Field {
+                                name: g,
+                                derived_from: from.clone(),
+                            });
+                        }
+                    }
+                    if !belongs {
+                        level.incomplete = true;
+                        self.unresolved(
+                            origin.loc(args.span),
+                            origin.slice(args.span),
+                            "HIERARCHY adds one NodeName level field per depth; the depth is data",
+                            true,
+                        );
+                    }
+                }
+                Prefix::IntervalMatch(args) => {
+                    if let Some(Some(field)) = args.args.first() {
+                        let from = level
+                            .fields
+                            .iter()
+                            .map(|f| Derivation {
+                                table: None,
+                                field: Some(f.name.clone()),
+                                source: None,
+                                transform: Transform::Generated,
+                            })
+                            .collect();
+                        if !level.fields.iter().any(|f| f.name == field.text.as_str()) {
+                            level.fields.insert(
+                                0,
+                                Field {
+                                    name: field.text.to_string(),
+                                    derived_from: from,
+                                },
+                            );
+                        }
+                        for key in args.args.iter().skip(1).flatten() {
+                            if !level.fields.iter().any(|f| f.name == key.text.as_str()) {
+                                level.fields.push(source_field(&key.text, None, None));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `MAP field USING map` in force: the field's values are looked up in the mapping table.
+    fn apply_map_using(&mut self, fields: &mut [Field]) {
+        for field in fields.iter_mut() {
+            let maps: Vec<String> = self
+                .state
+                .mapped
+                .iter()
+                .filter(|(pattern, _)| super::evaluate::wildcard_match(pattern, &field.name))
+                .map(|(_, m)| m.clone())
+                .collect();
+            for map in maps {
+                push_unique(
+                    &mut field.derived_from,
+                    Derivation {
+                        table: Some(map),
+                        field: None,
+                        source: Some("mapping".into()),
+                        transform: Transform::Mapping,
+                    },
+                );
+            }
+        }
+    }
+
+    pub(super) fn resolve(&self, written: &str) -> ResolvedPath {
+        resolve_path(
+            written,
+            self.state.directory.as_deref(),
+            self.connections,
+            self.app_dir.as_deref(),
+        )
+    }
+
+    /// Reports a path that is not determined; true when it is.
+    fn report_path(&mut self, res: &ResolvedPath, written: &str, location: Location) -> bool {
+        if res.resolved.is_some() && res.problem.is_none() && !written.contains(['*', '?']) {
+            return true;
+        }
+        if res.resolved.is_some() && res.problem.is_none() {
+            self.unresolved(
+                location,
+                written,
+                "the path holds a wildcard: every matching file is read",
+                false,
+            );
+            return false;
+        }
+        let runtime = self.runtime_within(location);
+        let reason = res
+            .problem
+            .clone()
+            .unwrap_or_else(|| "path not determined".into());
+        self.unresolved(location, written, &reason, runtime);
+        res.resolved.is_some() && !written.contains("$(")
+    }
+
+    /// Field names from a QVD header, when the file can be read inside the allowed roots.
+    fn qvd_fields(&mut self, res: &ResolvedPath, written: &str) -> Option<Vec<String>> {
+        let mut candidates: Vec<PathBuf> = res.disk.iter().cloned().collect();
+        let tail = written
+            .strip_prefix("lib://")
+            .or_else(|| written.strip_prefix("LIB://"))
+            .and_then(|r| r.split_once(['/', '\\']).map(|(_, t)| t.to_string()));
+        let file_name = written
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(written)
+            .to_string();
+        for dir in &self.options.qvd_dirs {
+            if let Some(tail) = &tail {
+                let mut p = dir.clone();
+                for part in tail.split(['/', '\\']).filter(|p| !p.is_empty()) {
+                    p.push(part);
+                }
+                candidates.push(p);
+            }
+            candidates.push(dir.join(&file_name));
+        }
+        for candidate in candidates {
+            if let Ok(real) = self.qvd_roots.check(&candidate) {
+                if let Some(cached) = self.qvd_cache.get(&real) {
+                    return cached.clone();
+                }
+                let fields = crate::qvd::read_header(&real).ok().map(|h| {
+                    h.fields
+                        .into_iter()
+                        .map(|f| f.field_name)
+                        .collect::<Vec<_>>()
+                });
+                self.qvd_cache.insert(real, fields.clone());
+                if fields.is_some() {
+                    return fields;
+                }
+            }
+        }
+        None
+    }
+
+    /// The header line of a delimited text file with embedded labels, when readable.
+    fn text_file_fields(
+        &mut self,
+        res: &ResolvedPath,
+        format: Option<&FormatSpec>,
+    ) -> Option<Vec<String>> {
+        let items = format.map(|f| f.items.as_slice()).unwrap_or(&[]);
+        let txt = items
+            .iter()
+            .any(|i| matches!(i, FormatItem::FileType(w) if w.word == FileType::Txt));
+        let embedded = items
+            .iter()
+            .any(|i| matches!(i, FormatItem::Labels(w) if w.word == Labels::Embedded));
+        if !txt || !embedded {
+            return None;
+        }
+        let real = self.qvd_roots.check(res.disk.as_ref()?).ok()?;
+        use std::io::{BufRead, Read};
+        let file = std::fs::File::open(real).ok()?;
+        let mut line = String::new();
+        std::io::BufReader::new(file.take(64 * 1024))
+            .read_line(&mut line)
+            .ok()?;
+        let delimiter = delimiter_of(format);
+        Some(split_header(
+            line.trim_start_matches('\u{feff}').trim_end(),
+            &delimiter,
+        ))
+    }
+
+    pub(super) fn exec_store(&mut self, store: &StmtStore, span: Span, origin: Origin) {
+        let location = origin.loc(span);
+        let table = store
+            .tables
+            .first()
+            .map(|t| t.text.to_string())
+            .unwrap_or_default();
+        let found = self.state.tables.find_any(&table);
+        let table_fields: Vec<String> = found
+            .map(|i| {
+                self.state.tables.tables[i]
+                    .table
+                    .fields
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if found.is_none() {
+            if table.contains("$(") {
+                let runtime = self.runtime_within(location);
+                self.unresolved(
+                    location,
+                    &table,
+                    "STORE names a table through a $(…) whose value is unknown",
+                    runtime,
+                );
+            } else if !self.is_conditional() {
+                self.unknown_table(location, &table, "STORE");
+                self.unresolved(
+                    location,
+                    &table,
+                    "STORE of a table that does not exist at this point",
+                    false,
+                );
+            }
+        }
+        let mut fields = Vec::new();
+        for f in &store.fields {
+            match f {
+                StoreField::All(_) => fields.extend(table_fields.iter().cloned()),
+                StoreField::Field { name, alias } => {
+                    fields.push(alias.as_ref().unwrap_or(name).text.to_string())
+                }
+            }
+        }
+        if store.fields.is_empty() {
+            fields = table_fields;
+        }
+        let written = store.path.text.clone();
+        let res = self.resolve(&written);
+        let path_ok = self.report_path(&res, &written, origin.loc(store.path.span));
+        let format = format_word(store.format.as_ref()).unwrap_or_else(|| {
+            let lower = written.to_ascii_lowercase();
+            if lower.ends_with(".csv") || lower.ends_with(".txt") {
+                "txt".into()
+            } else if lower.ends_with(".parquet") {
+                "parquet".into()
+            } else {
+                "qvd".into()
+            }
+        });
+        let conditional = self.is_conditional();
+        self.push_store(Store {
+            location,
+            table,
+            fields,
+            path: written,
+            resolved_path: res.resolved,
+            format,
+            resolved: path_ok && found.is_some(),
+            conditional,
+        });
+    }
+
+    pub(super) fn exec_binary(&mut self, body: &str, location: Location) {
+        let written = unquote(body.trim()).to_string();
+        let res = self.resolve(&written);
+        self.unresolved(
+            location,
+            &written,
+            "BINARY loads every table of another app; that app's model is not part of this run",
+            false,
+        );
+        let load = Load {
+            location,
+            target: String::new(),
+            kind: LoadKind::Binary,
+            source: LoadSourceInfo {
+                kind: Some(SourceKind::Binary),
+                path: Some(written),
+                resolved_path: res.resolved,
+                ..Default::default()
+            },
+            resolved: false,
+            conditional: self.is_conditional(),
+        };
+        self.push_load(load);
+    }
+}
+
+fn push_unique(list: &mut Vec<Derivation>, d: Derivation) {
+    if !list.contains(&d) {
+        list.push(d);
+    }
+}
+
+/// The transform of a field computed by `outer` from a field computed by `inner`.
+fn compose(outer: Transform, inner: Transform) -> Transform {
+    match (outer, inner) {
+        (Transform::Identity, i) => i,
+        (o, Transform::Identity) => o,
+        (Transform::Rename, i) => i,
+        (o, Transform::Rename) => o,
+        (o, _) => o,
+    }
+}
+
+fn has_label(stmt: &Stmt) -> bool {
+    stmt.prefixes.iter().any(|p| matches!(p, Prefix::Label(_)))
+}
+
+fn format_word(format: Option<&FormatSpec>) -> Option<String> {
+    format?.items.iter().find_map(|i| match i {
+        FormatItem::FileType(w) => Some(w.word.name().to_string()),
+        _ => None,
+    })
+}
+
+/// The default table name Qlik derives from a file: its name without folder and extension.
+fn file_stem(path: &str) -> String {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let stem = match name.rfind('.') {
+        Some(at) if at > 0 => &name[..at],
+        _ => name,
+    };
+    stem.chars().take(32).collect()
+}
+
+fn delimiter_of(format: Option<&FormatSpec>) -> String {
+    format
+        .and_then(|f| {
+            f.items.iter().find_map(|i| match i {
+                FormatItem::Delimiter(v) => Some(match v.value.to_ascii_lowercase().as_str() {
+                    "\\t" | "tab" => "\t".to_string(),
+                    "spaces" => " ".to_string(),
+                    other => unquote(other).to_string(),
+                }),
+                _ => None,
+            })
+        })
+        .unwrap_or_else(|| ",".to_string())
+}
+
+fn split_header(line: &str, delimiter: &str) -> Vec<String> {
+    let delimiter = if delimiter.is_empty() { "," } else { delimiter };
+    line.split(delimiter)
+        .map(|n| unquote(n.trim()).to_string())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// Field names of INLINE data: the first line (embedded labels, the default) or `@1…@n`.
+fn inline_header(data: &str, format: Option<&FormatSpec>) -> Vec<String> {
+    let first = data
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let delimiter = delimiter_of(format);
+    let names = split_header(first, &delimiter);
+    let no_labels = format.is_some_and(|f| {
+        f.items
+            .iter()
+            .any(|i| matches!(i, FormatItem::Labels(w) if w.word == Labels::No))
+    });
+    if no_labels {
+        return (1..=names.len()).map(|i| format!("@{i}")).collect();
+    }
+    names
+}

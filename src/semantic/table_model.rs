@@ -1,0 +1,865 @@
+//! The engine's table bookkeeping, with Qlik's rules: table names and their `-1`, `-2`
+//! suffixes, automatic and explicit concatenation, JOIN/KEEP into the named or the last
+//! table, mapping tables as their own name domain, QUALIFY/UNQUALIFY, ALIAS, DROP, RENAME,
+//! SECTION ACCESS, and at the end synthetic keys and circular references.
+
+use std::rc::Rc;
+
+use super::evaluate::wildcard_match;
+use super::model::{Derivation, Field, SyntheticKey, Table, Transform};
+
+/// Which name domain a table lives in: Qlik keeps mapping tables and SECTION ACCESS tables
+/// apart from the data model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Domain {
+    Data,
+    Mapping,
+    SectionAccess,
+}
+
+#[derive(Debug, Clone)]
+pub struct TableState {
+    pub table: Table,
+    pub domain: Domain,
+    pub dropped: bool,
+}
+
+/// Where a load's rows go, read from its prefixes.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    pub label: Option<String>,
+    pub mapping: bool,
+    pub no_concatenate: bool,
+    /// `CONCATENATE [(T)]`: `Some(None)` for the last table.
+    pub concatenate: Option<Option<String>>,
+    /// `[kind] JOIN [(T)]`.
+    pub join: Option<Option<String>>,
+    /// `[kind] KEEP [(T)]`.
+    pub keep: Option<Option<String>>,
+    pub section_access: bool,
+    pub conditional: bool,
+}
+
+/// What a placement did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placed {
+    Created(String),
+    AutoConcatenated(String),
+    Concatenated(String),
+    Joined(String),
+    Kept(String),
+    Mapping(String),
+    SectionAccess(String),
+}
+
+impl Placed {
+    pub fn target(&self) -> &str {
+        match self {
+            Placed::Created(t)
+            | Placed::AutoConcatenated(t)
+            | Placed::Concatenated(t)
+            | Placed::Joined(t)
+            | Placed::Kept(t)
+            | Placed::Mapping(t)
+            | Placed::SectionAccess(t) => t,
+        }
+    }
+}
+
+/// Tables are shared between the copies of the state an undecided IF makes (copy on write),
+/// so forking costs one pointer per table and merging compares pointers first.
+#[derive(Debug, Clone, Default)]
+pub struct TableModel {
+    pub tables: Vec<Rc<TableState>>,
+    /// The table the previous LOAD/SELECT put its rows in.
+    pub last: Option<usize>,
+    /// QUALIFY/UNQUALIFY patterns in order; the last one matching a field decides.
+    pub qualify: Vec<(String, bool)>,
+    /// ALIAS old → new, applied to every later load.
+    pub aliases: Vec<(String, String)>,
+    inline_count: usize,
+    autogenerate_count: usize,
+    /// The last `-n` suffix given to each name.
+    suffixes: std::collections::HashMap<String, usize>,
+}
+
+/// A problem to report with the statement's location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelIssue {
+    pub text: String,
+    pub reason: String,
+}
+
+impl TableModel {
+    fn live(&self) -> impl Iterator<Item = (usize, &TableState)> {
+        self.tables
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.dropped)
+            .map(|(i, t)| (i, t.as_ref()))
+    }
+
+    /// The table at `index`, to change (copied first if another state shares it).
+    pub fn table_mut(&mut self, index: usize) -> &mut TableState {
+        Rc::make_mut(&mut self.tables[index])
+    }
+
+    /// The live table called `name` in `domain` (a miss in a section falls back to the other
+    /// section, Qlik's rule; mapping tables are only found as mapping tables).
+    pub fn find(&self, name: &str, domain: Domain) -> Option<usize> {
+        let exact = self
+            .live()
+            .find(|(_, t)| t.domain == domain && t.table.name == name)
+            .map(|(i, _)| i);
+        exact.or_else(|| match domain {
+            Domain::Data => self.find_in(name, Domain::SectionAccess),
+            Domain::SectionAccess => self.find_in(name, Domain::Data),
+            Domain::Mapping => None,
+        })
+    }
+
+    fn find_in(&self, name: &str, domain: Domain) -> Option<usize> {
+        self.live()
+            .find(|(_, t)| t.domain == domain && t.table.name == name)
+            .map(|(i, _)| i)
+    }
+
+    /// A data or section table by name (what RESIDENT, STORE, DROP and JOIN name).
+    pub fn find_any(&self, name: &str) -> Option<usize> {
+        self.find(name, Domain::Data)
+    }
+
+    /// Live data tables in load order (for `TableNumber`, `NoOfTables`).
+    pub fn data_tables(&self) -> Vec<&Table> {
+        self.live()
+            .filter(|(_, t)| t.domain == Domain::Data)
+            .map(|(_, t)| &t.table)
+            .collect()
+    }
+
+    pub fn next_inline_name(&mut self) -> String {
+        self.inline_count += 1;
+        format!("INLINE{:02}", self.inline_count)
+    }
+
+    pub fn next_autogenerate_name(&mut self) -> String {
+        self.autogenerate_count += 1;
+        format!("AUTOGENERATE{:02}", self.autogenerate_count)
+    }
+
+    /// `name`, or `name-1`, `name-2`… when a live table in the domain already has it.
+    /// Probing starts after the last suffix given for the name, so a loop creating the same
+    /// name again and again stays linear.
+    fn unique_name(&mut self, name: &str, domain: Domain) -> String {
+        if self.find_in(name, domain).is_none() {
+            return name.to_string();
+        }
+        let start = self.suffixes.get(name).copied().unwrap_or(0) + 1;
+        let (n, candidate) = (start..)
+            .map(|n| (n, format!("{name}-{n}")))
+            .find(|(_, candidate)| self.find_in(candidate, domain).is_none())
+            .unwrap_or((start, name.to_string()));
+        self.suffixes.insert(name.to_string(), n);
+        candidate
+    }
+
+    /// Applies ALIAS and QUALIFY to a load's output fields; `table` is the name qualification
+    /// uses (the label, or the default name).
+    pub fn rename_output(&self, fields: &mut [Field], table: &str) {
+        for field in fields.iter_mut() {
+            if let Some((_, to)) = self.aliases.iter().find(|(from, _)| *from == field.name) {
+                field.name = to.clone();
+                mark_renamed(field);
+            }
+            let qualified = self
+                .qualify
+                .iter()
+                .rev()
+                .find(|(pattern, _)| wildcard_match(pattern, &field.name))
+                .is_some_and(|(_, q)| *q);
+            if qualified {
+                field.name = format!("{table}.{}", field.name);
+                mark_renamed(field);
+            }
+        }
+    }
+
+    /// Puts a load's output into the model.
+    pub fn place(
+        &mut self,
+        fields: Vec<Field>,
+        fields_incomplete: bool,
+        default_name: &str,
+        placement: &Placement,
+        load_index: usize,
+    ) -> (Placed, Vec<ModelIssue>) {
+        let mut issues = Vec::new();
+        let name = placement
+            .label
+            .clone()
+            .unwrap_or_else(|| default_name.to_string());
+        if placement.mapping {
+            let name = self.unique_name(&name, Domain::Mapping);
+            self.push(
+                name.clone(),
+                fields,
+                fields_incomplete,
+                Domain::Mapping,
+                placement,
+                load_index,
+            );
+            if self
+                .tables
+                .last()
+                .is_some_and(|t| t.table.fields.len() != 2)
+                && !fields_incomplete
+            {
+                issues.push(ModelIssue {
+                    text: name.clone(),
+                    reason: "a mapping table must have exactly two fields".to_string(),
+                });
+            }
+            // A mapping load is not "the last loaded table" for later prefixes.
+            return (Placed::Mapping(name), issues);
+        }
+        let domain = if placement.section_access {
+            Domain::SectionAccess
+        } else {
+            Domain::Data
+        };
+        let target_of = |this: &Self,
+                         named: &Option<String>,
+                         issues: &mut Vec<ModelIssue>,
+                         what: &str| match named {
+            Some(t) => {
+                let found = this.find(t, domain);
+                if found.is_none() {
+                    issues.push(ModelIssue {
+                        text: t.clone(),
+                        reason: format!(
+                            "{what} names table {t}, which does not exist at this point"
+                        ),
+                    });
+                }
+                found
+            }
+            None => {
+                let found = this.last.filter(|i| !this.tables[*i].dropped);
+                if found.is_none() {
+                    issues.push(ModelIssue {
+                        text: what.to_string(),
+                        reason: format!(
+                            "{what} without a table name and no table loaded before it"
+                        ),
+                    });
+                }
+                found
+            }
+        };
+        if let Some(named) = &placement.join {
+            if let Some(target) = target_of(self, named, &mut issues, "JOIN") {
+                self.merge_into(
+                    target,
+                    fields,
+                    fields_incomplete,
+                    Transform::JoinKey,
+                    placement,
+                    load_index,
+                );
+                self.last = Some(target);
+                return (
+                    Placed::Joined(self.tables[target].table.name.clone()),
+                    issues,
+                );
+            }
+        }
+        if let Some(named) = &placement.concatenate {
+            if let Some(target) = target_of(self, named, &mut issues, "CONCATENATE") {
+                self.merge_into(
+                    target,
+                    fields,
+                    fields_incomplete,
+                    Transform::Concatenation,
+                    placement,
+                    load_index,
+                );
+                self.last = Some(target);
+                return (
+                    Placed::Concatenated(self.tables[target].table.name.clone()),
+                    issues,
+                );
+            }
+        }
+        if let Some(named) = &placement.keep {
+            // KEEP reduces both tables; the new one is created as usual.
+            let _ = target_of(self, named, &mut issues, "KEEP");
+        }
+        if !placement.no_concatenate && placement.keep.is_none() && !fields_incomplete {
+            if let Some(target) = self.same_field_set(&fields, domain) {
+                self.merge_into(
+                    target,
+                    fields,
+                    false,
+                    Transform::Concatenation,
+                    placement,
+                    load_index,
+                );
+                self.last = Some(target);
+                return (
+                    Placed::AutoConcatenated(self.tables[target].table.name.clone()),
+                    issues,
+                );
+            }
+        }
+        let name = self.unique_name(&name, domain);
+        self.push(
+            name.clone(),
+            fields,
+            fields_incomplete,
+            domain,
+            placement,
+            load_index,
+        );
+        self.last = Some(self.tables.len() - 1);
+        let placed = if placement.section_access {
+            Placed::SectionAccess(name)
+        } else if placement.keep.is_some() {
+            Placed::Kept(name)
+        } else {
+            Placed::Created(name)
+        };
+        (placed, issues)
+    }
+
+    fn push(
+        &mut self,
+        name: String,
+        fields: Vec<Field>,
+        fields_incomplete: bool,
+        domain: Domain,
+        placement: &Placement,
+        load_index: usize,
+    ) {
+        self.tables.push(Rc::new(TableState {
+            table: Table {
+                name,
+                fields,
+                sources: vec![load_index],
+                conditional: placement.conditional,
+                fields_incomplete,
+                note: None,
+            },
+            domain,
+            dropped: false,
+        }));
+    }
+
+    /// The first live table whose field set equals `fields` (any order).
+    fn same_field_set(&self, fields: &[Field], domain: Domain) -> Option<usize> {
+        let mut names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        names.sort_unstable();
+        self.live()
+            .filter(|(_, t)| {
+                t.domain == domain
+                    && !t.table.fields_incomplete
+                    && t.table.fields.len() == names.len()
+            })
+            .find(|(_, t)| {
+                let mut theirs: Vec<&str> =
+                    t.table.fields.iter().map(|f| f.name.as_str()).collect();
+                theirs.sort_unstable();
+                theirs == names
+            })
+            .map(|(i, _)| i)
+    }
+
+    /// Adds a load's fields to an existing table (JOIN or CONCATENATE): shared fields gain the
+    /// new derivations (marked as join key or concatenation when they were plain copies), new
+    /// fields are appended.
+    fn merge_into(
+        &mut self,
+        target: usize,
+        fields: Vec<Field>,
+        fields_incomplete: bool,
+        shared: Transform,
+        placement: &Placement,
+        load_index: usize,
+    ) {
+        let table = &mut self.table_mut(target).table;
+        for field in fields {
+            match table.fields.iter_mut().find(|f| f.name == field.name) {
+                Some(existing) => {
+                    for mut d in field.derived_from {
+                        if d.transform == Transform::Identity {
+                            d.transform = shared;
+                        }
+                        if !existing.derived_from.contains(&d) {
+                            existing.derived_from.push(d);
+                        }
+                    }
+                }
+                None => table.fields.push(field),
+            }
+        }
+        table.fields_incomplete |= fields_incomplete;
+        table.conditional |= placement.conditional;
+        if !table.sources.contains(&load_index) {
+            table.sources.push(load_index);
+        }
+    }
+
+    pub fn drop_table(&mut self, name: &str) -> bool {
+        let Some(index) = self
+            .find_any(name)
+            .or_else(|| self.find(name, Domain::Mapping))
+        else {
+            return false;
+        };
+        self.table_mut(index).dropped = true;
+        if self.last == Some(index) {
+            self.last = None;
+        }
+        true
+    }
+
+    /// Drops fields from the named tables, or from every table when none is named. Returns the
+    /// fields that were found nowhere.
+    pub fn drop_fields(&mut self, fields: &[String], from: &[String]) -> Vec<String> {
+        let mut missing = Vec::new();
+        for field in fields {
+            let mut found = false;
+            for i in 0..self.tables.len() {
+                let state = &self.tables[i];
+                if state.dropped || state.domain == Domain::Mapping {
+                    continue;
+                }
+                if !from.is_empty() && !from.contains(&state.table.name) {
+                    continue;
+                }
+                if state.table.fields.iter().any(|f| &f.name == field) {
+                    self.table_mut(i).table.fields.retain(|f| &f.name != field);
+                    found = true;
+                }
+            }
+            if !found {
+                missing.push(field.clone());
+            }
+        }
+        // A table left without fields disappears, as in Qlik.
+        for i in 0..self.tables.len() {
+            let state = &self.tables[i];
+            if !state.dropped && state.table.fields.is_empty() && !state.table.fields_incomplete {
+                self.table_mut(i).dropped = true;
+            }
+        }
+        missing
+    }
+
+    pub fn rename_table(&mut self, from: &str, to: &str) -> bool {
+        match self
+            .find_any(from)
+            .or_else(|| self.find(from, Domain::Mapping))
+        {
+            Some(i) => {
+                self.table_mut(i).table.name = to.to_string();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Renames a field in every live table; false if no table has it.
+    pub fn rename_field(&mut self, from: &str, to: &str) -> bool {
+        let mut found = false;
+        for i in 0..self.tables.len() {
+            let state = &self.tables[i];
+            if state.dropped
+                || state.domain == Domain::Mapping
+                || !state.table.fields.iter().any(|f| f.name == from)
+            {
+                continue;
+            }
+            for field in self
+                .table_mut(i)
+                .table
+                .fields
+                .iter_mut()
+                .filter(|f| f.name == from)
+            {
+                field.name = to.to_string();
+                mark_renamed(field);
+                found = true;
+            }
+        }
+        found
+    }
+
+    /// Data tables at the end of the script, and section access tables.
+    pub fn finish(&self) -> (Vec<Table>, Vec<Table>) {
+        let data = self
+            .live()
+            .filter(|(_, t)| t.domain == Domain::Data)
+            .map(|(_, t)| t.table.clone())
+            .collect();
+        let access = self
+            .live()
+            .filter(|(_, t)| t.domain == Domain::SectionAccess)
+            .map(|(_, t)| t.table.clone())
+            .collect();
+        (data, access)
+    }
+}
+
+fn mark_renamed(field: &mut Field) {
+    for d in &mut field.derived_from {
+        if d.transform == Transform::Identity {
+            d.transform = Transform::Rename;
+        }
+    }
+}
+
+/// Synthetic keys: each distinct combination of two or more fields that tables share, with
+/// every table holding the whole combination (the engine builds one `$Syn` table for it).
+///
+/// Tables are grouped by their key fields (the fields some other table also holds): a group
+/// of tables with the same two or more key fields shares one key. Pairs across groups are
+/// compared only while there are few groups, so a model of thousands of tables stays linear.
+pub fn synthetic_keys(tables: &[Table]) -> Vec<SyntheticKey> {
+    let holders = field_holders(tables);
+    let key_fields: Vec<Vec<&str>> = tables
+        .iter()
+        .map(|t| {
+            let mut k: Vec<&str> = t
+                .fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .filter(|f| holders.get(f).is_some_and(|h| h.len() > 1))
+                .collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        })
+        .collect();
+    let mut groups: Vec<(Vec<&str>, Vec<usize>)> = Vec::new();
+    let mut group_of: std::collections::HashMap<&[&str], usize> = std::collections::HashMap::new();
+    for (i, k) in key_fields.iter().enumerate() {
+        if k.len() < 2 {
+            continue;
+        }
+        match group_of.get(k.as_slice()) {
+            Some(&g) => groups[g].1.push(i),
+            None => {
+                group_of.insert(k.as_slice(), groups.len());
+                groups.push((k.clone(), vec![i]));
+            }
+        }
+    }
+    // Combination (sorted fields) → tables holding it.
+    let mut keys: Vec<(Vec<&str>, Vec<usize>)> = Vec::new();
+    fn add<'a>(
+        fields: Vec<&'a str>,
+        members: &[usize],
+        keys: &mut Vec<(Vec<&'a str>, Vec<usize>)>,
+    ) {
+        if fields.len() < 2 {
+            return;
+        }
+        let entry = match keys.iter().position(|(f, _)| *f == fields) {
+            Some(p) => p,
+            None => {
+                keys.push((fields, Vec::new()));
+                keys.len() - 1
+            }
+        };
+        for &m in members {
+            if !keys[entry].1.contains(&m) {
+                keys[entry].1.push(m);
+            }
+        }
+    }
+    for (fields, members) in &groups {
+        if members.len() > 1 {
+            add(fields.clone(), members, &mut keys);
+        }
+    }
+    if groups.len() <= 300 {
+        for a in 0..groups.len() {
+            for b in a + 1..groups.len() {
+                let shared: Vec<&str> = groups[a]
+                    .0
+                    .iter()
+                    .filter(|f| groups[b].0.contains(f))
+                    .copied()
+                    .collect();
+                if shared.len() >= 2 {
+                    let members: Vec<usize> =
+                        groups[a].1.iter().chain(&groups[b].1).copied().collect();
+                    add(shared, &members, &mut keys);
+                }
+            }
+        }
+    }
+    keys.into_iter()
+        .map(|(fields, mut members)| {
+            members.sort_unstable();
+            // Field order as the first table holds them.
+            let first = &tables[members[0]];
+            let ordered = first
+                .fields
+                .iter()
+                .map(|f| f.name.clone())
+                .filter(|f| fields.contains(&f.as_str()))
+                .collect();
+            SyntheticKey {
+                tables: members.iter().map(|&m| tables[m].name.clone()).collect(),
+                fields: ordered,
+            }
+        })
+        .collect()
+}
+
+/// For each field name, the tables holding it.
+fn field_holders(tables: &[Table]) -> std::collections::HashMap<&str, Vec<usize>> {
+    let mut holders: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, t) in tables.iter().enumerate() {
+        for f in &t.fields {
+            let h = holders.entry(f.name.as_str()).or_default();
+            if h.last() != Some(&i) {
+                h.push(i);
+            }
+        }
+    }
+    holders
+}
+
+/// Groups of tables whose associations form a loop. Tables associate through key nodes: one
+/// per field held by two or more tables, except that fields of a synthetic key meet in the
+/// key's one node. A table–node link that joins two parts already connected closes a loop.
+pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
+    let keys = synthetic_keys(tables);
+    let n = tables.len();
+    let mut nodes: Vec<String> = Vec::new();
+    let mut edges: Vec<(usize, usize)> = Vec::new();
+    let holders_of = field_holders(tables);
+    let mut field_names: Vec<&str> = holders_of.keys().copied().collect();
+    field_names.sort_unstable();
+    let mut node_index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for field in field_names {
+        let holders = holders_of[field].clone();
+        if holders.len() < 2 {
+            continue;
+        }
+        let node_name = match keys
+            .iter()
+            .position(|k| k.fields.iter().any(|f| f == field))
+        {
+            Some(k) => format!("$Syn {}", k + 1),
+            None => field.to_string(),
+        };
+        let node = match node_index.get(&node_name) {
+            Some(&i) => i,
+            None => {
+                nodes.push(node_name.clone());
+                node_index.insert(node_name, nodes.len() - 1);
+                nodes.len() - 1
+            }
+        };
+        for t in holders {
+            edges.push((t, node));
+        }
+    }
+    edges.sort_unstable();
+    edges.dedup();
+    let mut parent: Vec<usize> = (0..n + nodes.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut closing: Vec<usize> = Vec::new();
+    for &(t, node) in &edges {
+        let (a, b) = (root(&mut parent, t), root(&mut parent, n + node));
+        if a == b {
+            closing.push(t);
+        } else {
+            parent[a] = b;
+        }
+    }
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut seen_roots: Vec<usize> = Vec::new();
+    for t in closing {
+        let r = root(&mut parent, t);
+        if seen_roots.contains(&r) {
+            continue;
+        }
+        seen_roots.push(r);
+        groups.push(
+            (0..n)
+                .filter(|&i| root(&mut parent, i) == r)
+                .map(|i| tables[i].name.clone())
+                .collect(),
+        );
+    }
+    groups
+}
+
+/// A plain input field: read under its own name from a source.
+pub fn source_field(name: &str, table: Option<&str>, source: Option<&str>) -> Field {
+    Field {
+        name: name.to_string(),
+        derived_from: vec![Derivation {
+            table: table.map(str::to_string),
+            field: Some(name.to_string()),
+            source: source.map(str::to_string),
+            transform: Transform::Identity,
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(names: &[&str]) -> Vec<Field> {
+        names
+            .iter()
+            .map(|n| source_field(n, None, Some("x.qvd")))
+            .collect()
+    }
+
+    fn place(model: &mut TableModel, names: &[&str], label: Option<&str>, p: Placement) -> Placed {
+        let p = Placement {
+            label: label.map(str::to_string),
+            ..p
+        };
+        model.place(fields(names), false, "Default", &p, 0).0
+    }
+
+    #[test]
+    fn auto_concatenation_and_suffixes() {
+        let mut m = TableModel::default();
+        assert_eq!(
+            place(&mut m, &["a", "b"], Some("T"), Placement::default()),
+            Placed::Created("T".into())
+        );
+        assert_eq!(
+            place(&mut m, &["b", "a"], Some("Other"), Placement::default()),
+            Placed::AutoConcatenated("T".into()),
+            "same field set in any order appends, whatever the label"
+        );
+        let no_concat = Placement {
+            no_concatenate: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            place(&mut m, &["a", "b"], Some("T"), no_concat.clone()),
+            Placed::Created("T-1".into())
+        );
+        assert_eq!(
+            place(&mut m, &["a", "b"], Some("T"), no_concat),
+            Placed::Created("T-2".into())
+        );
+    }
+
+    #[test]
+    fn join_goes_to_the_last_table() {
+        let mut m = TableModel::default();
+        place(&mut m, &["k", "a"], Some("A"), Placement::default());
+        let join = Placement {
+            join: Some(None),
+            ..Default::default()
+        };
+        assert_eq!(
+            place(&mut m, &["k", "b"], None, join),
+            Placed::Joined("A".into())
+        );
+        let a = &m.tables[0].table;
+        assert_eq!(
+            a.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+            ["k", "a", "b"]
+        );
+        assert_eq!(a.fields[0].derived_from[1].transform, Transform::JoinKey);
+    }
+
+    #[test]
+    fn mapping_tables_are_apart() {
+        let mut m = TableModel::default();
+        let mapping = Placement {
+            mapping: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            place(&mut m, &["k", "v"], Some("M"), mapping),
+            Placed::Mapping("M".into())
+        );
+        assert_eq!(
+            place(&mut m, &["k", "v"], Some("M"), Placement::default()),
+            Placed::Created("M".into())
+        );
+        assert!(m.find("M", Domain::Mapping).is_some());
+        assert_eq!(m.finish().0.len(), 1);
+    }
+
+    #[test]
+    fn qualify_and_alias() {
+        let mut m = TableModel::default();
+        m.qualify.push(("*".into(), true));
+        m.qualify.push(("Key".into(), false));
+        m.aliases.push(("Amt".into(), "Amount".into()));
+        let mut f = fields(&["Key", "Amt", "Name"]);
+        m.rename_output(&mut f, "Orders");
+        let names: Vec<&str> = f.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["Key", "Orders.Amount", "Orders.Name"]);
+        assert_eq!(f[1].derived_from[0].transform, Transform::Rename);
+    }
+
+    #[test]
+    fn drops_and_renames() {
+        let mut m = TableModel::default();
+        place(&mut m, &["k", "a"], Some("A"), Placement::default());
+        place(&mut m, &["k", "b"], Some("B"), Placement::default());
+        assert!(m.drop_fields(&["k".into()], &[]).is_empty());
+        assert!(m.tables.iter().all(|t| t.table.fields.len() == 1));
+        assert!(m.rename_field("a", "x"));
+        assert!(m.rename_table("B", "C"));
+        assert!(m.drop_table("A"));
+        let (tables, _) = m.finish();
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].name, "C");
+    }
+
+    #[test]
+    fn synthetic_keys_and_loops() {
+        let t = |name: &str, f: &[&str]| Table {
+            name: name.into(),
+            fields: fields(f),
+            sources: vec![],
+            conditional: false,
+            fields_incomplete: false,
+            note: None,
+        };
+        let tables = vec![
+            t("A", &["x", "y", "a"]),
+            t("B", &["x", "y", "b"]),
+            t("C", &["a", "c"]),
+            t("D", &["b", "c"]),
+        ];
+        let keys = synthetic_keys(&tables);
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].fields, vec!["x", "y"]);
+        let loops = circular_references(&tables);
+        assert_eq!(loops, vec![vec!["A", "B", "C", "D"]]);
+        assert!(circular_references(&tables[..3]).is_empty());
+        // Three tables on one synthetic key: one key, a star through it, no loop.
+        let same = vec![
+            t("S", &["k", "v"]),
+            t("S-1", &["k", "v"]),
+            t("S-2", &["k", "v"]),
+        ];
+        assert_eq!(synthetic_keys(&same).len(), 1);
+        assert_eq!(synthetic_keys(&same)[0].tables.len(), 3);
+        assert!(circular_references(&same).is_empty());
+    }
+}

@@ -1,0 +1,144 @@
+//! `qlineage model` end to end: the JSON contract, presets, exit codes.
+
+use std::process::Command;
+
+fn qlineage(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_qlineage"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+const CONNECTIONS: &[&str] = &[
+    "--connections",
+    "corpus/model/connections.json",
+    "--include-root",
+    "corpus/model",
+];
+
+#[test]
+fn json_has_the_documented_shape() {
+    let mut args = vec!["model", "--format", "json"];
+    args.extend(CONNECTIONS);
+    args.push("corpus/model/preceding-chain.qvs");
+    let (code, stdout, stderr) = qlineage(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let app = &doc["apps"][0];
+    assert_eq!(app["path"], "corpus/model/preceding-chain.qvs");
+    let table = &app["tables"][0];
+    assert_eq!(table["name"], "OrderFacts");
+    let gross = &table["fields"][1];
+    assert_eq!(gross["name"], "GrossAmount");
+    assert_eq!(gross["derived_from"][0]["table"], "dbo.OrderLines");
+    assert_eq!(gross["derived_from"][0]["field"], "Quantity");
+    assert_eq!(gross["derived_from"][0]["transform"], "expression");
+    let load = app["loads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "create")
+        .unwrap();
+    assert_eq!(load["span"]["line"], 5, "the label starts the statement");
+    assert_eq!(load["span"]["column"], 1);
+    assert_eq!(load["source"]["kind"], "sql");
+    assert_eq!(load["source"]["connection"], "SalesDB");
+    assert_eq!(load["source"]["sql_tables"][1], "dbo.OrderLines");
+    assert_eq!(load["resolved"], true);
+    for key in ["stores", "variables", "unresolved", "diagnostics"] {
+        assert!(!app[key].is_null(), "{key}");
+    }
+}
+
+#[test]
+fn presets_resolve_runtime_values() {
+    let mut args = vec![
+        "model",
+        "--format",
+        "json",
+        "--assume-date",
+        "2026-01-15",
+        "--var",
+        "vNeverSet=Archive/",
+    ];
+    args.extend(CONNECTIONS);
+    args.push("corpus/model/variables-expansion.qvs");
+    let (code, stdout, stderr) = qlineage(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let stores: Vec<&str> = doc["apps"][0]["stores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stores,
+        [
+            "lib://QVD/Extract/Orders_2024.qvd",
+            // The script sets no DateFormat: Qlik's default M/D/YYYY applies.
+            "lib://QVD/Daily/Orders_1/15/2026.qvd",
+            "lib://QVD/Archive/Orders.qvd"
+        ]
+    );
+    assert_eq!(doc["apps"][0]["variables"]["vMulText"], "3*7");
+    assert_eq!(doc["apps"][0]["variables"]["vMulValue"], "21");
+    assert_eq!(doc["apps"][0]["variables"]["vMonthEnd"], "2/29/2024");
+}
+
+#[test]
+fn exit_codes() {
+    let mut args = vec!["model"];
+    args.extend(CONNECTIONS);
+    args.push("corpus/model/includes-missing.qvs");
+    let (code, stdout, _) = qlineage(&args);
+    assert_eq!(code, 1, "a missing Must_Include is an error");
+    assert!(stdout.contains("QM102"));
+    let (code, _, stderr) = qlineage(&[
+        "model",
+        "--connections",
+        "no-such-file.json",
+        "corpus/model/loops.qvs",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no-such-file.json"));
+    let (code, _, _) = qlineage(&["model", "corpus/model/no-such-app"]);
+    assert_eq!(code, 2);
+    let (code, _, stderr) = qlineage(&["model", "--var", "novalue", "corpus/model/loops.qvs"]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
+fn qrs_connection_array_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("qrs.json");
+    std::fs::write(
+        &file,
+        r#"[{"name": "SalesDB", "type": "QvOdbcConnectorPackage.exe", "connectionstring": "driver=sqlserver"},
+            {"name": "QVD", "type": "folder", "connectionstring": "\\\\srv\\qvd\\"}]"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = qlineage(&[
+        "model",
+        "--format",
+        "json",
+        "--connections",
+        file.to_str().unwrap(),
+        "corpus/model/store.qvs",
+    ]);
+    assert_eq!(
+        code, 1,
+        "store.qvs stores a table that does not exist: {stderr}"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        doc["apps"][0]["stores"][0]["resolved_path"],
+        "\\\\srv\\qvd\\Extract\\Orders.qvd"
+    );
+}

@@ -1,0 +1,200 @@
+//! The resolver never panics or hangs: mutated corpus scripts (deterministic xorshift) and
+//! mutations aimed at what the resolver reads (`$(…)`, loop bounds, includes, prefixes) are
+//! resolved on a worker thread with a deadline; every location must lie inside its file and
+//! the human and JSON renderings must build. `QLINEAGE_FUZZ_ROUNDS` multiplies the rounds.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use qlineage::semantic::{self, AppInput, Connections, ResolveOptions};
+
+/// Every file under a directory, recursively, sorted.
+mod files {
+    use std::path::{Path, PathBuf};
+
+    pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Text the resolver acts on, over-represented on purpose.
+const INTERESTING: &[&str] = &[
+    "$(",
+    ")",
+    "$(v)",
+    "$(v(1,2))",
+    "$(=1+1)",
+    "$(#v)",
+    "SET v = $(v)$(v);\n",
+    "LET v = '$' & '(v)';\n",
+    "FOR i = 1 TO 100000\n",
+    "NEXT i\n",
+    "DO WHILE 1=1\n",
+    "LOOP\n",
+    "IF 1=1 THEN\n",
+    "ELSE\n",
+    "END IF\n",
+    "SUB s(p)\n",
+    "END SUB\n",
+    "CALL s(v);\n",
+    "EXIT SCRIPT;\n",
+    "$(Include=x.qvs);\n",
+    "$(Must_Include=lib://Scripts/a.qvs);\n",
+    "LOAD * RESIDENT T;\n",
+    "JOIN ",
+    "CONCATENATE ",
+    "NoConcatenate ",
+    "MAPPING ",
+    "QUALIFY *;\n",
+    "DROP TABLE T;\n",
+    "T: LOAD 1 as a AUTOGENERATE 1;\n",
+    "SQL SELECT * FROM x WHERE y IN (SELECT 1);\n",
+    "STORE T INTO [$(v).qvd] (qvd);\n",
+    "Section Access;\n",
+    "FOR EACH f IN FileList('lib://Data/*.csv')\n",
+    "CROSSTABLE(a, b) ",
+    "GENERIC ",
+    ";",
+    "\n",
+];
+
+fn mutate(rng: &mut Rng, input: &str) -> String {
+    let mut out = input.to_string();
+    for _ in 0..1 + rng.below(5) {
+        let len = out.len();
+        let mut a = rng.below(len + 1);
+        while !out.is_char_boundary(a) {
+            a -= 1;
+        }
+        let mut b = (a + rng.below(80)).min(len);
+        while !out.is_char_boundary(b) {
+            b -= 1;
+        }
+        match rng.below(4) {
+            0 => {
+                out.replace_range(a..b, "");
+            }
+            1 => {
+                let chunk = out[a..b].to_string();
+                out.insert_str(a, &chunk);
+            }
+            2 => out.insert_str(a, INTERESTING[rng.below(INTERESTING.len())]),
+            _ => out.truncate(a),
+        }
+    }
+    out
+}
+
+fn corpus_scripts() -> Vec<String> {
+    let mut all = Vec::new();
+    files::walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+        &mut all,
+    );
+    all.into_iter()
+        .filter(|p| qlineage::inputs::is_script_file(p))
+        .filter_map(|p| std::fs::read(p).ok())
+        .map(|b| qlineage::source::SourceFile::decode("x", &b).text)
+        .collect()
+}
+
+fn options() -> ResolveOptions {
+    ResolveOptions {
+        include_roots: vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/model")],
+        // Smaller caps keep each case fast; the limits themselves are tested in model_corpus.
+        max_loop_iterations: 500,
+        max_statements: 50_000,
+        ..ResolveOptions::default()
+    }
+}
+
+/// Resolves on a worker thread; fails if it panics or takes longer than the deadline.
+fn check(text: String) {
+    let (send, receive) = mpsc::channel();
+    let probe = text.clone();
+    std::thread::spawn(move || {
+        let input = AppInput::from_text("fuzz.qvs", &text, Connections::default());
+        let resolved = semantic::resolve(&input, &options());
+        for u in &resolved.model.unresolved {
+            let file = &resolved.model.files[u.location.file as usize].source;
+            assert!(u.location.span.start <= u.location.span.end);
+            assert!(
+                u.location.span.end as usize <= file.text.len(),
+                "unresolved out of bounds"
+            );
+        }
+        for d in &resolved.diagnostics {
+            let file = &resolved.model.files[d.file as usize].source;
+            assert!(
+                d.diagnostic.span.end as usize <= file.text.len(),
+                "diagnostic out of bounds"
+            );
+        }
+        let json = qlineage::cli::model_command::app_json(&resolved);
+        let mut human = Vec::new();
+        qlineage::cli::model_command::write_human(&mut human, &resolved, false).unwrap();
+        let _ = send.send(json.to_string().len() + human.len());
+    });
+    match receive.recv_timeout(Duration::from_secs(30)) {
+        Ok(size) => assert!(size < 64 << 20, "output of {size} bytes"),
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("resolver hung on:\n{probe}"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("resolver panicked on:\n{probe}"),
+    }
+}
+
+fn rounds() -> usize {
+    std::env::var("QLINEAGE_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+}
+
+#[test]
+fn mutated_corpus_never_panics_or_hangs() {
+    let scripts = corpus_scripts();
+    assert!(scripts.len() > 100);
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    for _ in 0..3 * rounds() {
+        for script in &scripts {
+            check(mutate(&mut rng, script));
+        }
+    }
+}
+
+#[test]
+fn generated_control_flow_never_hangs() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for _ in 0..300 * rounds() {
+        let mut text = String::new();
+        for _ in 0..rng.below(30) {
+            text.push_str(INTERESTING[rng.below(INTERESTING.len())]);
+        }
+        check(text);
+    }
+}
