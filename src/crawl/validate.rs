@@ -334,8 +334,15 @@ pub fn explain_auth(e: &CrawlError, config: &Config) -> (String, String) {
         (CrawlError::Auth { .. }, AuthMethod::Header) => "check auth.header_name is the header the virtual proxy reads and the user exists",
         (CrawlError::Auth { status: 403, .. }, AuthMethod::Certificate) => "403 with certificates: the client certificate is from another site, or the X-Qlik-User user is inactive or blocked",
         (CrawlError::Http { status: 404, .. }, _) => "unknown virtual proxy prefix: check server.virtual_proxy",
+        // With TLS 1.3 a server that refuses the client certificate says so after the client
+        // has finished its handshake, so the first request may only see the connection drop.
         (CrawlError::Connect { message, .. }, _)
-            if message.contains("alert") || message.contains("Certificate") =>
+            if message.contains("alert")
+                || message.contains("Certificate")
+                || (has_client_certificate(config)
+                    && ["not ready", "Canceled", "closed", "reset", "EOF"]
+                        .iter()
+                        .any(|m| message.contains(m))) =>
         {
             return (
                 format!("the server refused our client certificate (\"engine certificate validation failed\"): {e}"),
@@ -345,6 +352,10 @@ pub fn explain_auth(e: &CrawlError, config: &Config) -> (String, String) {
         _ => "see the cause",
     };
     (e.to_string(), fix.to_owned())
+}
+
+fn has_client_certificate(config: &Config) -> bool {
+    config.tls.client_cert.is_some() || config.tls.client_pfx.is_some()
 }
 
 /// Cause and fix for the engine.
