@@ -518,7 +518,9 @@ mod tests {
         let texts: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         let first_qv = texts.iter().position(|t| t.starts_with("QV")).unwrap();
         let last_qv = texts.iter().rposition(|t| t.starts_with("QV")).unwrap();
-        assert!(texts[first_qv..=last_qv].iter().all(|t| t.starts_with("QV")));
+        assert!(texts[first_qv..=last_qv]
+            .iter()
+            .all(|t| t.starts_with("QV")));
         let mut sorted = texts.clone();
         sorted.sort();
         sorted.dedup();
