@@ -234,7 +234,10 @@ impl<'s> Splitter<'s> {
     /// parser passes read the list as if it were not there.
     fn drop_trailing_comma(&mut self, item_start: usize) {
         if self.tokens.len() > item_start + 1
-            && self.tokens.last().is_some_and(|(t, _)| *t == Token::Comma)
+            && self
+                .tokens
+                .last()
+                .is_some_and(|(t, _)| matches!(t, Token::Comma))
             && self.tokens[item_start..]
                 .iter()
                 .any(|(t, _)| t.is_word("load"))
@@ -345,7 +348,7 @@ impl<'s> Splitter<'s> {
                         && self
                             .tokens
                             .last()
-                            .is_some_and(|(last, _)| *last == Token::Comma)
+                            .is_some_and(|(last, _)| matches!(last, Token::Comma))
                         && SOURCE_WORDS.iter().any(|w| t.is_word(w))
                     {
                         self.drop_trailing_comma(start);

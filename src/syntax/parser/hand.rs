@@ -166,9 +166,16 @@ impl<'s> Cursor<'_, 's> {
     }
 
     /// Consumes `expected` if it is next.
+    /// Consumes `expected`, a token without text (punctuation), if it is next. Compared by
+    /// variant only: the derived `PartialEq` would also compare texts, and is not always
+    /// inlined on this hottest path.
     fn token(&mut self, expected: Token) -> Option<SimpleSpan> {
+        debug_assert!(!matches!(
+            expected,
+            Token::Ident(_) | Token::QName(_) | Token::String(_) | Token::Number(_)
+        ));
         let (token, span) = *self.tokens.get(self.i)?;
-        (token == expected).then(|| {
+        (std::mem::discriminant(&token) == std::mem::discriminant(&expected)).then(|| {
             self.i += 1;
             span
         })
@@ -269,7 +276,8 @@ impl<'s> Cursor<'_, 's> {
                     _ => loop {
                         args.push(self.expr(0)?);
                         // A trailing comma: an empty last argument.
-                        if self.token(Token::Comma).is_none() || self.peek() == Some(Token::RParen)
+                        if self.token(Token::Comma).is_none()
+                            || matches!(self.peek(), Some(Token::RParen))
                         {
                             break;
                         }
