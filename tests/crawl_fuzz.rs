@@ -11,18 +11,9 @@ use qlineage::qlik::engine::{ObjectInterface, PropertyTree};
 use qlineage::qlik::qrs;
 use qlineage::qlik::rpc::Frame;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 const TOKENS: &[&str] = &[
     "null",

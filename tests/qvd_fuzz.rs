@@ -17,19 +17,9 @@ use qlineage::diagnostics::{render_human, to_records};
 use qlineage::qvd::{diagnostic_source, read_record, ProfileOptions, QvdError, ScanOptions};
 use qvd_writer::{FieldSpec, TableSpec, Value};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// Elements whose numbers decide where the reader looks; each is mutated on its own.
 const NUMERIC_ELEMENTS: &[&str] = &[

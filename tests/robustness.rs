@@ -10,19 +10,9 @@ use std::path::Path;
 #[path = "support/spans.rs"]
 mod spans;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// Bytes that matter to the lexer and parser, over-represented on purpose.
 const INTERESTING: &[&[u8]] = &[
