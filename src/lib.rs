@@ -16,3 +16,4 @@ pub mod semantic;
 pub mod simulate;
 pub mod source;
 pub mod syntax;
+pub mod wildcard;

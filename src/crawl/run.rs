@@ -227,26 +227,7 @@ pub fn skip_reason(config: &Config, app: &qrs::App) -> Option<String> {
 
 /// `*` and `?` patterns, case-insensitive, over the whole text.
 pub fn glob(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.to_lowercase().chars().collect();
-    let t: Vec<char> = text.to_lowercase().chars().collect();
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
+    crate::wildcard::matches(&pattern.to_lowercase(), &text.to_lowercase())
 }
 
 fn user_name(u: &Option<qrs::UserCondensed>) -> Option<String> {

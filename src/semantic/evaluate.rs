@@ -267,32 +267,8 @@ fn int_op(l: &Value, r: &Value, f: fn(i64, i64) -> i64) -> Value {
     }
 }
 
-/// `*` and `?` wildcards, as in Qlik's `like` and `WildMatch`.
-pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
-}
+/// `*` and `?` wildcards, as in Qlik's `like` and `WildMatch` (case-sensitive).
+pub use crate::wildcard::matches as wildcard_match;
 
 /// Functions whose result depends on the data or the reload: never constant.
 const RUNTIME_FUNCTIONS: &[&str] = &[

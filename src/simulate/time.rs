@@ -101,18 +101,7 @@ pub fn parse_nanos(s: &str) -> Option<i128> {
 }
 
 /// Formats milliseconds since 1970 as QRS does.
-pub fn format_millis(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    let rem = ms.rem_euclid(86_400_000);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3_600_000,
-        rem / 60_000 % 60,
-        rem / 1000 % 60,
-        rem % 1000
-    )
-}
+pub use crate::qlik::date::format_millis;
 
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now()
@@ -122,7 +111,7 @@ pub fn now_millis() -> i64 {
 }
 
 // The one civil calendar (Howard Hinnant's algorithms) lives with the wire's date forms.
-use crate::qlik::date::{civil_from_days, days_from_civil};
+use crate::qlik::date::days_from_civil;
 
 #[cfg(test)]
 mod tests {
