@@ -126,6 +126,7 @@ impl Machine<'_> {
             source: level.source.clone(),
             resolved: level.resolved,
             conditional: self.is_conditional(),
+            fields: Vec::new(),
         };
         self.push_load(load);
     }
@@ -225,6 +226,7 @@ impl Machine<'_> {
             .tables
             .rename_output(&mut level.fields, &qualifier);
         let index = self.loads.len();
+        let output_fields = level.fields.clone();
         let (placed, issues) = self.state.tables.place(
             level.fields,
             level.incomplete,
@@ -275,6 +277,7 @@ impl Machine<'_> {
             source: level.source,
             resolved: level.resolved,
             conditional: placement.conditional,
+            fields: output_fields,
         };
         for lower in &mut self.loads[first_level_load..] {
             if lower.kind == LoadKind::Preceding && lower.target.is_empty() {
@@ -632,6 +635,7 @@ impl Machine<'_> {
                     source: lower.source.clone(),
                     resolved: lower.resolved,
                     conditional: self.is_conditional(),
+                    fields: Vec::new(),
                 };
                 self.push_load(load);
                 Input {
@@ -1107,6 +1111,7 @@ impl Machine<'_> {
             },
             resolved: false,
             conditional: self.is_conditional(),
+            fields: Vec::new(),
         };
         self.push_load(load);
     }

@@ -148,6 +148,12 @@ pub struct Load {
     pub resolved: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub conditional: bool,
+    /// The fields this load put into its target, with what each reads (after the preceding
+    /// chain, prefixes and QUALIFY): the lineage compiler's per-statement facts, which stay
+    /// when the table is later dropped or renamed. Empty for the lower levels of a chain (the
+    /// top level's derivations already reach the bottom source).
+    #[serde(skip)]
+    pub fields: Vec<Field>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
