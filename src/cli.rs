@@ -4,11 +4,14 @@
 
 #[cfg(feature = "crawl")]
 mod crawl_command;
+mod impact_command;
 #[cfg(feature = "crawl")]
 mod init_command;
+mod lineage_command;
 pub mod model_command;
 mod parse_command;
 pub mod qvd_command;
+pub mod resolve_args;
 #[cfg(feature = "simulate")]
 mod simulate_command;
 #[cfg(feature = "crawl")]
@@ -35,6 +38,8 @@ pub enum Command {
     Qvd(qvd_command::QvdArgs),
     /// Resolve apps' load scripts and print the data model they build.
     Model(model_command::ModelArgs),
+    Lineage(lineage_command::LineageArgs),
+    Impact(impact_command::ImpactArgs),
     /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
     #[cfg(feature = "simulate")]
     Simulate(simulate_command::SimulateArgs),
@@ -62,6 +67,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Parse(args) => parse_command::run(&args),
         Command::Qvd(args) => qvd_command::run(&args),
         Command::Model(args) => model_command::run(&args),
+        Command::Lineage(args) => lineage_command::run(&args),
+        Command::Impact(args) => impact_command::run(&args),
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => simulate_command::run(&args),
         #[cfg(feature = "crawl")]

@@ -70,6 +70,14 @@ codes! {
     QvdUnsupportedCompression = "QV301", Error, "compressed QVD cannot be profiled";
     QvdTruncatedSymbols = "QV302", Error, "QVD symbol table ends before all its symbols";
     QvdUnknownSymbolType = "QV303", Error, "QVD symbol with an unknown type byte";
+    QvdHeaderContradicts = "QG001", Warning, "QVD header contradicts the script that stores it";
+    QvdStoredTwice = "QG002", Info, "several apps store the same QVD";
+    QvdNoProducer = "QG003", Info, "QVD read but stored by no app of the estate (header lineage used if readable)";
+    EngineLineageUnmatched = "QG004", Info, "GetLineage names a source the script analysis did not find";
+    DataFlowCycle = "QG005", Info, "data flows in a cycle (an app reads what it stores): reported, not walked";
+    ChartFieldUnknown = "QG006", Warning, "chart expression uses a field no table of the app loads";
+    ReloadLogMalformed = "QG007", Warning, "reload log cannot be read in full";
+    ReloadLogDisagrees = "QG008", Info, "reload log shows a statement the static analysis resolved differently";
     UndefinedVariable = "QM001", Warning, "variable expanded before any SET or LET: expands to nothing";
     ExpansionTooDeep = "QM002", Error, "dollar-sign expansion nested too deep (a variable that expands to itself?)";
     ExpansionTooLarge = "QM003", Error, "dollar-sign expansion output over the size cap";

@@ -42,6 +42,13 @@ const AGGREGATIONS: &[&str] = &[
     "missingcount",
 ];
 
+/// True for the aggregation functions of scripts and charts (`Sum`, `Count`, `Only`…).
+pub fn is_aggregation(function: &str) -> bool {
+    AGGREGATIONS
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(function))
+}
+
 /// Reads an output field's expression. `name` is the output name (alias or the field).
 pub fn reads(field: &LoadFieldExpr, output_name: &str) -> ExprReads {
     let mut fields = Vec::new();

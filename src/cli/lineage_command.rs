@@ -1,0 +1,107 @@
+//! `qlineage lineage`: resolve an estate's apps and write its lineage graph (formats in
+//! `docs/lineage.md`).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::resolve_args::ResolveArgs;
+use crate::diagnostics::Severity;
+use crate::lineage::export::ExportFormat;
+use crate::lineage::{self, LineageOptions, ManualFile};
+
+#[derive(clap::Args, Debug)]
+pub struct LineageArgs {
+    #[command(flatten)]
+    pub resolve: ResolveArgs,
+    /// A manual-lineage file (TOML, see docs/lineage.md; repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub manual: Vec<PathBuf>,
+    /// A folder alias: paths under FROM are the same files as under TO (repeatable), e.g.
+    /// '\\srv\qvd=\\srv.corp.local\qvd' or 'D:\QVD=\\srv\qvd'.
+    #[arg(long, value_name = "FROM=TO")]
+    pub alias: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Script files, app folders (unbuild, -prj, site-snapshot apps), folders of apps, or a
+    /// site snapshot.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Builds the graph the arguments describe; the error is already worded for the user.
+pub fn build(
+    resolve: &ResolveArgs,
+    manual: &[PathBuf],
+    alias: &[String],
+    paths: &[PathBuf],
+) -> Result<lineage::LineageGraph, String> {
+    let connections = resolve.connections().map_err(|e| e.to_string())?;
+    let manual = manual
+        .iter()
+        .map(|p| ManualFile::read(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let apps = lineage::discover(paths).map_err(|e| e.to_string())?;
+    let options = LineageOptions {
+        resolve: resolve.options(),
+        connections,
+        aliases: alias.to_vec(),
+        manual,
+    };
+    lineage::build(&apps, &options).map_err(|e| match e {
+        lineage::BuildError::Manual(errors) => errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\nerror: "),
+        other => other.to_string(),
+    })
+}
+
+pub fn run(args: &LineageArgs) -> i32 {
+    let graph = match build(&args.resolve, &args.manual, &args.alias, &args.paths) {
+        Ok(g) => g,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+    };
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return 2;
+            }
+        },
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let written = lineage::export::write(&graph, args.format, &mut out).and_then(|()| out.flush());
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    }
+    eprintln!(
+        "{} apps, {} nodes, {} edges, {} unresolved, {} diagnostics",
+        graph.apps,
+        graph.graph.node_count(),
+        graph.graph.edge_count(),
+        graph.unresolved.len(),
+        graph.diagnostics.len()
+    );
+    if graph
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
+        1
+    } else {
+        0
+    }
+}

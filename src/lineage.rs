@@ -1,0 +1,280 @@
+//! The lineage compiler: one graph for a whole estate, from resolved app models, QVD
+//! headers, the engine's records and crawled app objects, plus manual edges; and the queries
+//! and exports people and catalogs use.
+//!
+//! Apps are resolved and turned into [`facts::Facts`] in parallel; each app's AST and model
+//! are dropped as soon as its facts exist. The facts then merge into one [`graph::Graph`],
+//! keyed by canonical ids ([`ids`], [`paths`]), and the estate-wide passes run on it: QVD
+//! headers and `GetLineage` confirm or complete the static edges ([`runtime`]), manual edges
+//! are added ([`manual`]), cycles are reported. Every edge points the way data flows.
+//!
+//! Entry point: [`build`].
+
+pub mod charts;
+pub mod estate;
+pub mod export;
+pub mod facts;
+pub mod from_model;
+pub mod graph;
+pub mod ids;
+pub mod manual;
+pub mod paths;
+pub mod query;
+pub mod runtime;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+pub use estate::{discover, EstateApp, EstateError};
+pub use facts::{Finding, UnresolvedItem};
+pub use graph::{Certainty, Edge, EdgeKind, Graph, Node, SpanRef, Transform};
+pub use ids::NodeKind;
+pub use manual::{ManualError, ManualFile};
+pub use paths::{AliasError, PathCanon};
+
+use crate::diagnostics::{Code, Severity};
+use crate::semantic::{self, AppInput, Connections, ResolveOptions};
+
+/// What the caller gives besides the apps.
+#[derive(Debug, Clone, Default)]
+pub struct LineageOptions {
+    pub resolve: ResolveOptions,
+    /// The user's connections (`--connections`); a site snapshot's own are added per app.
+    pub connections: Connections,
+    /// `--alias FROM=TO` folder aliases.
+    pub aliases: Vec<String>,
+    pub manual: Vec<ManualFile>,
+}
+
+/// A diagnostic of the run: a resolver diagnostic of some app's script (with its position),
+/// or a finding about the estate (with the nodes concerned).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct LineageDiagnostic {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    pub severity: Severity,
+    pub code: Code,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<String>,
+}
+
+/// The estate's lineage: the graph and everything that could not be determined.
+#[derive(Debug, Default)]
+pub struct LineageGraph {
+    pub graph: Graph,
+    pub apps: usize,
+    pub unresolved: Vec<UnresolvedItem>,
+    pub diagnostics: Vec<LineageDiagnostic>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Alias(#[from] AliasError),
+    #[error(transparent)]
+    Input(#[from] semantic::InputError),
+    #[error("{path}: {message}")]
+    EngineLineage { path: String, message: String },
+    #[error("manual lineage: {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    Manual(Vec<ManualError>),
+}
+
+struct AppOutcome {
+    facts: facts::Facts,
+    diagnostics: Vec<LineageDiagnostic>,
+    engine_lineage: Option<(String, Vec<crate::qlik::lineage::LineageEntry>)>,
+}
+
+/// Resolves every app, compiles the estate graph and runs the estate-wide passes.
+pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGraph, BuildError> {
+    let mut canon = PathCanon::new(site_connections(apps, &options.connections));
+    for alias in &options.aliases {
+        canon.add_alias(alias)?;
+    }
+    let outcomes: Vec<Result<AppOutcome, BuildError>> = apps
+        .par_iter()
+        .map(|app| app_outcome(app, options, &canon))
+        .collect();
+    let mut all = facts::Facts::default();
+    let mut diagnostics = Vec::new();
+    let mut engine = Vec::new();
+    for outcome in outcomes {
+        let outcome = outcome?;
+        all.extend(outcome.facts);
+        diagnostics.extend(outcome.diagnostics);
+        engine.extend(outcome.engine_lineage);
+    }
+    let mut graph = Graph::default();
+    for node in std::mem::take(&mut all.nodes) {
+        graph.add_node(node);
+    }
+    for (from, to, edge) in std::mem::take(&mut all.edges) {
+        if !graph.contains(&to) && to.starts_with("object:") {
+            // A sheet cell naming an object the folder does not hold: nothing to link.
+            continue;
+        }
+        if !graph.contains(&from) {
+            // Master items referenced but not defined in this app: keep the reference.
+            let (kind, name) = placeholder(&from);
+            graph.add_node(Node {
+                id: from.clone(),
+                kind,
+                name,
+                attrs: [("missing".to_string(), "true".to_string())].into(),
+            });
+        }
+        graph.add_edge(&from, &to, edge);
+    }
+    let mut findings = std::mem::take(&mut all.findings);
+    runtime::qvd_headers(
+        &mut graph,
+        &all.qvd_files,
+        &all.produced,
+        &canon,
+        &mut findings,
+    );
+    for (app, entries) in &engine {
+        runtime::engine_lineage(&mut graph, app, entries, &canon, &mut findings);
+    }
+    let mut manual_errors = Vec::new();
+    for file in &options.manual {
+        manual_errors.extend(file.apply(&mut graph, &canon));
+    }
+    if !manual_errors.is_empty() {
+        return Err(BuildError::Manual(manual_errors));
+    }
+    for cycle in graph.cycles() {
+        findings.push(Finding::new(
+            Code::DataFlowCycle,
+            format!(
+                "data flows in a cycle through {} nodes: {}",
+                cycle.len(),
+                cycle.join(" → ")
+            ),
+            cycle,
+        ));
+    }
+    diagnostics.extend(findings.into_iter().map(|f| LineageDiagnostic {
+        app: None,
+        file: None,
+        line: None,
+        column: None,
+        severity: f.severity,
+        code: f.code,
+        message: f.message,
+        nodes: f.nodes,
+    }));
+    diagnostics.sort();
+    diagnostics.dedup();
+    let mut unresolved = all.unresolved;
+    unresolved.sort();
+    unresolved.dedup();
+    Ok(LineageGraph {
+        graph,
+        apps: apps.len(),
+        unresolved,
+        diagnostics,
+    })
+}
+
+/// The user's connections, then every site snapshot's (for `lib://` in header lineage and
+/// engine records).
+fn site_connections(apps: &[EstateApp], user: &Connections) -> Connections {
+    let mut all = Connections::default();
+    let mut seen = std::collections::HashSet::new();
+    for app in apps {
+        let Some(parent) = app.path.parent().and_then(|p| p.parent()) else {
+            continue;
+        };
+        if !seen.insert(parent.to_path_buf()) || !parent.join("site.json").is_file() {
+            continue;
+        }
+        if let Ok(input) = AppInput::read(&app.path, &Connections::default()) {
+            for c in input.connections.iter() {
+                all.insert(c.clone());
+            }
+        }
+    }
+    for c in user.iter() {
+        all.insert(c.clone());
+    }
+    all
+}
+
+fn placeholder(id: &str) -> (NodeKind, String) {
+    let kind = match id.split(':').next() {
+        Some("measure") => NodeKind::MasterMeasure,
+        Some("dimension") => NodeKind::MasterDimension,
+        Some("masterobject") => NodeKind::MasterVisualization,
+        Some("var") => NodeKind::Variable,
+        _ => NodeKind::External,
+    };
+    (kind, id.rsplit('/').next().unwrap_or(id).to_string())
+}
+
+fn app_outcome(
+    app: &EstateApp,
+    options: &LineageOptions,
+    canon: &PathCanon,
+) -> Result<AppOutcome, BuildError> {
+    let input = AppInput::read(&app.path, &options.connections)?;
+    let mut resolve = options.resolve.clone();
+    resolve.qvd_dirs.extend(app.app.qvd_dirs.iter().cloned());
+    let resolved = semantic::resolve(&input, &resolve);
+    let mut app_ref = app.app.clone();
+    app_ref
+        .qvd_dirs
+        .extend(options.resolve.qvd_dirs.iter().cloned());
+    let mut facts = from_model::facts(&app_ref, &resolved.model, canon, &input.connections);
+    if let Some(dir) = &app.objects {
+        facts.extend(charts::facts(&app.app.key, dir, &resolved.model));
+    }
+    let diagnostics = resolved
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let file = &resolved.model.files[d.file as usize].source;
+            let at = file.line_col(d.diagnostic.span.start);
+            LineageDiagnostic {
+                app: Some(app.app.key.clone()),
+                file: Some(file.path.clone()),
+                line: Some(at.line),
+                column: Some(at.column),
+                severity: d.diagnostic.severity,
+                code: d.diagnostic.code,
+                message: d.diagnostic.message.clone(),
+                nodes: Vec::new(),
+            }
+        })
+        .collect();
+    let engine_lineage = match &app.engine_lineage {
+        Some(path) => Some((app.app.key.clone(), read_engine_lineage(path)?)),
+        None => None,
+    };
+    // The model and AST are dropped here: only the facts go on.
+    drop(resolved);
+    Ok(AppOutcome {
+        facts,
+        diagnostics,
+        engine_lineage,
+    })
+}
+
+fn read_engine_lineage(
+    path: &PathBuf,
+) -> Result<Vec<crate::qlik::lineage::LineageEntry>, BuildError> {
+    let error = |message: String| BuildError::EngineLineage {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| error(format!("not a GetLineage array: {e}")))
+}

@@ -1,0 +1,649 @@
+//! An app's resolved model as nodes and edges: its tables and fields, where each load read
+//! from (QVD, file, database, resident table, inline data), what each field is derived from,
+//! and what it stores.
+//!
+//! Table-level: dataset --reads--> app table --stores--> QVD; app --contains--> table
+//! --contains--> field. Field-level: source column or field --derives--> app field
+//! --derives--> QVD field. Each load's own output fields are used (`Load::fields`), so a
+//! staging table that is later dropped still links its sources to what was made from it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use super::facts::{Facts, Produced, UnresolvedItem};
+use super::graph::{Certainty, Edge, EdgeKind, SpanRef, Transform};
+use super::ids::{id, NodeKind};
+use super::paths::PathCanon;
+use crate::semantic::model::{AppModel, Derivation, Load, LoadKind, Location, SourceKind};
+use crate::semantic::{ConnectionKind, Connections};
+
+/// Who the app is, for ids and attributes.
+#[derive(Debug, Clone, Default)]
+pub struct AppRef {
+    /// The key used in ids: the app id of a site snapshot, else the path as given.
+    pub key: String,
+    pub name: String,
+    /// The folder relative paths are taken against (canonical form).
+    pub base: Option<String>,
+    /// Folders QVD headers may be read from (`--qvd-dir`).
+    pub qvd_dirs: Vec<PathBuf>,
+    pub attrs: Vec<(&'static str, String)>,
+}
+
+/// A dataset a load read, as a node id and kind.
+#[derive(Debug, Clone)]
+struct Dataset {
+    id: String,
+    kind: DatasetKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DatasetKind {
+    Qvd,
+    File,
+    /// Fields are `db:<conn>/<table>.<column>`; the id is the database.
+    Database,
+    Inline,
+    /// Another table of this app.
+    Resident,
+}
+
+pub fn facts(
+    app: &AppRef,
+    model: &AppModel,
+    canon: &PathCanon,
+    connections: &Connections,
+) -> Facts {
+    let mut builder = Builder {
+        app,
+        model,
+        canon,
+        connections,
+        facts: Facts::default(),
+        datasets_by_origin: HashMap::new(),
+    };
+    builder.run();
+    builder.facts
+}
+
+struct Builder<'a> {
+    app: &'a AppRef,
+    model: &'a AppModel,
+    canon: &'a PathCanon,
+    connections: &'a Connections,
+    facts: Facts,
+    /// A derivation's `source` text (the resolved or written path) → the dataset it names.
+    datasets_by_origin: HashMap<String, Dataset>,
+}
+
+impl Builder<'_> {
+    fn run(&mut self) {
+        let app_id = id::app(&self.app.key);
+        self.facts.node_with(
+            app_id.clone(),
+            NodeKind::App,
+            self.app.name.clone(),
+            self.app.attrs.clone(),
+        );
+        for (name, state) in &self.model.variables {
+            let var = id::variable(&self.app.key, name);
+            let value = match state {
+                crate::semantic::model::VariableState::Known(v) => ("value", v.clone()),
+                crate::semantic::model::VariableState::Unknown(r) => ("unknown", r.clone()),
+            };
+            self.facts
+                .node_with(var.clone(), NodeKind::Variable, name.clone(), [value]);
+            self.facts.edge(
+                &app_id,
+                &var,
+                Edge::new(EdgeKind::Contains, Certainty::Resolved),
+            );
+        }
+        for (index, load) in self.model.loads.iter().enumerate() {
+            if load.kind == LoadKind::Preceding {
+                continue;
+            }
+            self.load(index, load);
+        }
+        self.final_tables();
+        for store in &self.model.stores {
+            self.store(store);
+        }
+        for u in &self.model.unresolved {
+            let (file, line, column) = self.position(u.location);
+            self.facts.unresolved.push(UnresolvedItem {
+                app: self.app.key.clone(),
+                file,
+                line,
+                column,
+                text: u.text.clone(),
+                reason: u.reason.clone(),
+                runtime: u.runtime,
+            });
+        }
+    }
+
+    fn position(&self, location: Location) -> (String, u32, u32) {
+        match self.model.files.get(location.file as usize) {
+            Some(file) => {
+                let lc = file.source.line_col(location.span.start);
+                (file.source.path.clone(), lc.line, lc.column)
+            }
+            None => (self.model.path.clone(), 0, 0),
+        }
+    }
+
+    fn span(&self, location: Location) -> Option<SpanRef> {
+        let (file, line, column) = self.position(location);
+        (line > 0).then_some(SpanRef { file, line, column })
+    }
+
+    /// Resolved, or partial with the first unresolved item inside the statement.
+    fn certainty(&self, resolved: bool, location: Location) -> Certainty {
+        if resolved {
+            return Certainty::Resolved;
+        }
+        let missing = self
+            .model
+            .unresolved
+            .iter()
+            .find(|u| u.location.file == location.file && location.span.contains(u.location.span))
+            .map(|u| format!("{}: {}", u.text, u.reason))
+            .unwrap_or_else(|| "source or target not fully determined".to_string());
+        Certainty::Partial { missing }
+    }
+
+    fn table_node(&mut self, table: &str, attrs: Vec<(&'static str, String)>) -> String {
+        let node = id::app_table(&self.app.key, table);
+        self.facts
+            .node_with(node.clone(), NodeKind::AppTable, table.to_string(), attrs);
+        let app = id::app(&self.app.key);
+        self.facts.edge(
+            &app,
+            &node,
+            Edge::new(EdgeKind::Contains, Certainty::Resolved),
+        );
+        node
+    }
+
+    fn field_node(&mut self, table: &str, field: &str) -> String {
+        let table_id = id::app_table(&self.app.key, table);
+        let node = id::app_field(&self.app.key, table, field);
+        self.facts
+            .node(node.clone(), NodeKind::AppField, field.to_string());
+        self.facts.edge(
+            &table_id,
+            &node,
+            Edge::new(EdgeKind::Contains, Certainty::Resolved),
+        );
+        node
+    }
+
+    /// The dataset node of a file-like source (QVD, file, web file).
+    fn file_dataset(&mut self, path: &str, kind: DatasetKind, disk_hint: Option<&str>) -> Dataset {
+        // A path reached through a connection is not relative to the app, even when the
+        // connection's own root is written relative (a test estate's connections file).
+        let through_connection = disk_hint.is_some_and(|w| {
+            w.trim_start_matches(['[', '"', '\'', ' '])
+                .get(..6)
+                .is_some_and(|p| p.eq_ignore_ascii_case("lib://"))
+        });
+        let base = if through_connection {
+            None
+        } else {
+            self.app.base.as_deref()
+        };
+        let canonical = self.canon.canonical(path, base);
+        let (node, node_kind) = match kind {
+            DatasetKind::Qvd => (id::qvd(&canonical), NodeKind::Qvd),
+            _ => (id::file(&canonical), NodeKind::File),
+        };
+        let name = canonical
+            .rsplit('/')
+            .next()
+            .unwrap_or(&canonical)
+            .to_string();
+        self.facts
+            .node_with(node.clone(), node_kind, name, [("path", canonical.clone())]);
+        if kind == DatasetKind::Qvd {
+            for candidate in self.disk_candidates(disk_hint.unwrap_or(path)) {
+                self.facts.qvd_files.push((node.clone(), candidate));
+            }
+        }
+        Dataset { id: node, kind }
+    }
+
+    /// Where a QVD written `path` may be read on this machine: through a folder connection's
+    /// local copy, or under a `--qvd-dir` by its tail or its file name.
+    fn disk_candidates(&self, path: &str) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let unified = path.trim().trim_matches(['[', ']']).replace('\\', "/");
+        let lower = unified.to_ascii_lowercase();
+        let tail = if let Some(rest) = lower.strip_prefix("lib://") {
+            let rest = &unified[6..6 + rest.len()];
+            let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
+            if let Some(c) = self.connections.get(name) {
+                if let ConnectionKind::Folder {
+                    disk: Some(disk), ..
+                } = &c.kind
+                {
+                    out.push(disk.join(tail));
+                }
+            }
+            tail.to_string()
+        } else {
+            unified.clone()
+        };
+        let file_name = tail.rsplit('/').next().unwrap_or(&tail).to_string();
+        for dir in &self.app.qvd_dirs {
+            out.push(dir.join(tail.trim_start_matches('/')));
+            out.push(dir.join(&file_name));
+        }
+        out
+    }
+
+    fn database(&mut self, connection: &str) -> String {
+        let conn = id::connection(connection);
+        let db = id::database(connection);
+        let provider = self
+            .connections
+            .get(connection)
+            .map(|c| c.provider_text())
+            .unwrap_or_default();
+        let mut attrs = Vec::new();
+        if !provider.is_empty() {
+            attrs.push(("provider", provider_name(&provider)));
+        }
+        self.facts.node_with(
+            conn.clone(),
+            NodeKind::DataConnection,
+            connection.to_string(),
+            attrs,
+        );
+        self.facts
+            .node(db.clone(), NodeKind::Database, connection.to_string());
+        self.facts.edge(
+            &conn,
+            &db,
+            Edge::new(EdgeKind::Contains, Certainty::Resolved),
+        );
+        db
+    }
+
+    fn db_table(&mut self, connection: &str, table: &str) -> String {
+        let db = self.database(connection);
+        let node = id::db_table(connection, table);
+        self.facts
+            .node(node.clone(), NodeKind::DbTable, table.to_string());
+        self.facts.edge(
+            &db,
+            &node,
+            Edge::new(EdgeKind::Contains, Certainty::Resolved),
+        );
+        node
+    }
+
+    /// The dataset a load read, with its node; `None` for sources with no node (AUTOGENERATE).
+    fn dataset_of(&mut self, load: &Load) -> Option<Dataset> {
+        let source = &load.source;
+        let dataset = match source.kind? {
+            SourceKind::Qvd | SourceKind::File | SourceKind::Web => {
+                let path = source.resolved_path.as_ref().or(source.path.as_ref())?;
+                let kind = if source.kind == Some(SourceKind::Qvd) {
+                    DatasetKind::Qvd
+                } else {
+                    DatasetKind::File
+                };
+                let dataset = self.file_dataset(&path.clone(), kind, source.path.as_deref());
+                for origin in [&source.resolved_path, &source.path].into_iter().flatten() {
+                    self.datasets_by_origin
+                        .insert(origin.clone(), dataset.clone());
+                }
+                dataset
+            }
+            SourceKind::Sql => {
+                let connection = source
+                    .connection
+                    .clone()
+                    .unwrap_or_else(|| "unknown".into());
+                let db = self.database(&connection);
+                Dataset {
+                    id: db,
+                    kind: DatasetKind::Database,
+                }
+            }
+            SourceKind::Inline => {
+                let node = id::inline_table(&self.app.key, &load.target);
+                self.facts
+                    .node(node.clone(), NodeKind::InlineTable, load.target.clone());
+                Dataset {
+                    id: node,
+                    kind: DatasetKind::Inline,
+                }
+            }
+            SourceKind::Resident | SourceKind::FromField => {
+                let table = match source.kind {
+                    Some(SourceKind::FromField) => source
+                        .path
+                        .as_deref()
+                        .and_then(|p| p.split_once('.'))
+                        .map(|(t, _)| t.to_string())?,
+                    _ => source.path.clone()?,
+                };
+                let node = self.table_node(&table, Vec::new());
+                Dataset {
+                    id: node,
+                    kind: DatasetKind::Resident,
+                }
+            }
+            SourceKind::Autogenerate | SourceKind::Binary | SourceKind::Extension => return None,
+        };
+        Some(dataset)
+    }
+
+    fn load(&mut self, _index: usize, load: &Load) {
+        if load.target.is_empty() {
+            return;
+        }
+        let mut attrs = Vec::new();
+        match load.kind {
+            LoadKind::Mapping => attrs.push(("mapping", "true".to_string())),
+            LoadKind::SectionAccess => attrs.push(("section_access", "true".to_string())),
+            _ => {}
+        }
+        if load.conditional {
+            attrs.push(("conditional", "true".to_string()));
+        }
+        let table = self.table_node(&load.target, attrs);
+        let certainty = self.certainty(load.resolved, load.location);
+        let span = self.span(load.location);
+        let dataset = self.dataset_of(load);
+        if let Some(d) = &dataset {
+            if d.kind == DatasetKind::Database {
+                let connection = load
+                    .source
+                    .connection
+                    .clone()
+                    .unwrap_or_else(|| "unknown".into());
+                for t in &load.source.sql_tables {
+                    let t_node = self.db_table(&connection, t);
+                    self.facts.edge(
+                        &t_node,
+                        &table,
+                        Edge::new(EdgeKind::Reads, certainty.clone()).with_span(span.clone()),
+                    );
+                }
+            } else {
+                self.facts.edge(
+                    &d.id,
+                    &table,
+                    Edge::new(EdgeKind::Reads, certainty.clone()).with_span(span.clone()),
+                );
+            }
+        }
+        let join = matches!(load.kind, LoadKind::Join | LoadKind::Keep);
+        let concat = matches!(load.kind, LoadKind::Concatenate | LoadKind::AutoConcatenate);
+        for field in &load.fields {
+            let target = self.field_node(&load.target, &field.name);
+            for derivation in &field.derived_from {
+                let Some(from) = self.derivation_source(load, dataset.as_ref(), derivation) else {
+                    continue;
+                };
+                let mut transform = Transform::from(derivation.transform);
+                if transform == Transform::Identity && concat {
+                    transform = Transform::Concatenate;
+                } else if transform == Transform::Identity && join {
+                    transform = Transform::Join;
+                }
+                self.facts.edge(
+                    &from,
+                    &target,
+                    Edge::new(EdgeKind::Derives, certainty.clone())
+                        .with_transform(transform)
+                        .with_span(span.clone()),
+                );
+            }
+        }
+    }
+
+    /// The node a derivation reads, created when needed.
+    fn derivation_source(
+        &mut self,
+        load: &Load,
+        dataset: Option<&Dataset>,
+        d: &Derivation,
+    ) -> Option<String> {
+        let field = d.field.as_deref()?;
+        let source = d.source.as_deref().unwrap_or("");
+        if source == "resident" || source == "mapping" || source == "from_field" {
+            let table = d.table.as_deref()?;
+            self.table_node(table, Vec::new());
+            return Some(self.field_node(table, field));
+        }
+        if source == "sql" || source.starts_with("sql ") {
+            let connection = source
+                .strip_prefix("sql ")
+                .map(str::to_string)
+                .or_else(|| load.source.connection.clone())
+                .unwrap_or_else(|| "unknown".into());
+            let table = match (&d.table, load.source.sql_tables.as_slice()) {
+                (Some(t), tables) => qualify_sql_table(t, tables),
+                (None, [only]) => only.clone(),
+                (None, _) => "?".to_string(),
+            };
+            let t_node = self.db_table(&connection, &table);
+            let column = id::db_column(&connection, &table, field);
+            self.facts
+                .node(column.clone(), NodeKind::DbColumn, field.to_string());
+            self.facts.edge(
+                &t_node,
+                &column,
+                Edge::new(EdgeKind::Contains, Certainty::Resolved),
+            );
+            return Some(column);
+        }
+        if source == "inline" {
+            let dataset = dataset?;
+            let node = id::dataset_field(&dataset.id, field);
+            self.facts
+                .node(node.clone(), NodeKind::FileField, field.to_string());
+            self.facts.edge(
+                &dataset.id,
+                &node,
+                Edge::new(EdgeKind::Contains, Certainty::Resolved),
+            );
+            return Some(node);
+        }
+        if source == "autogenerate" || source.is_empty() {
+            return None;
+        }
+        let dataset = match self.datasets_by_origin.get(source) {
+            Some(d) => d.clone(),
+            None => dataset?.clone(),
+        };
+        if !matches!(dataset.kind, DatasetKind::Qvd | DatasetKind::File) {
+            return None;
+        }
+        let kind = if dataset.kind == DatasetKind::Qvd {
+            NodeKind::QvdField
+        } else {
+            NodeKind::FileField
+        };
+        let node = id::dataset_field(&dataset.id, field);
+        self.facts.node(node.clone(), kind, field.to_string());
+        self.facts.edge(
+            &dataset.id,
+            &node,
+            Edge::new(EdgeKind::Contains, Certainty::Resolved),
+        );
+        Some(node)
+    }
+
+    /// Tables left at the end of the script: in the data model, with every field. A field
+    /// whose table or name changed after its load (RENAME, QUALIFY after the fact) is linked
+    /// to the load's field of the same name, or else to what its derivations read.
+    fn final_tables(&mut self) {
+        let tables: Vec<_> = self
+            .model
+            .tables
+            .iter()
+            .map(|t| (t, false))
+            .chain(self.model.section_access_tables.iter().map(|t| (t, true)))
+            .collect();
+        for (table, section_access) in tables {
+            let in_model = (!section_access).to_string();
+            let mut attrs = vec![("in_data_model", in_model.clone())];
+            if section_access {
+                attrs.push(("section_access", "true".to_string()));
+            }
+            if table.fields_incomplete {
+                attrs.push(("fields_incomplete", "true".to_string()));
+            }
+            self.table_node(&table.name, attrs);
+            // Later facts about a node only add attributes, so mark this one explicitly.
+            self.mark_last_node("in_data_model", &in_model);
+            for field in &table.fields {
+                let target = self.field_node(&table.name, &field.name);
+                self.mark_last_node("in_data_model", &in_model);
+                for &source in &table.sources {
+                    let Some(load) = self.model.loads.get(source) else {
+                        continue;
+                    };
+                    if load.target.is_empty() || load.kind == LoadKind::Preceding {
+                        continue;
+                    }
+                    let certainty = self.certainty(load.resolved, load.location);
+                    let span = self.span(load.location);
+                    if let Some(same) = load.fields.iter().find(|f| f.name == field.name) {
+                        if load.target != table.name {
+                            let from = id::app_field(&self.app.key, &load.target, &same.name);
+                            self.facts.edge(
+                                &from,
+                                &target,
+                                Edge::new(EdgeKind::Derives, certainty)
+                                    .with_transform(Transform::Identity)
+                                    .with_span(span),
+                            );
+                        }
+                        continue;
+                    }
+                    let dataset = self.dataset_of(load);
+                    for derivation in &field.derived_from {
+                        let Some(from) = self.derivation_source(load, dataset.as_ref(), derivation)
+                        else {
+                            continue;
+                        };
+                        self.facts.edge(
+                            &from,
+                            &target,
+                            Edge::new(EdgeKind::Derives, certainty.clone())
+                                .with_transform(Transform::Rename)
+                                .with_span(span.clone()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn mark_last_node(&mut self, key: &str, value: &str) {
+        if let Some(node) = self.facts.nodes.last_mut() {
+            node.attrs.insert(key.to_string(), value.to_string());
+        }
+    }
+
+    fn store(&mut self, store: &crate::semantic::model::Store) {
+        let certainty = self.certainty(store.resolved, store.location);
+        let span = self.span(store.location);
+        let table = self.table_node(&store.table, Vec::new());
+        let path = store
+            .resolved_path
+            .clone()
+            .unwrap_or_else(|| store.path.clone());
+        let kind = if store.format.eq_ignore_ascii_case("qvd") {
+            DatasetKind::Qvd
+        } else {
+            DatasetKind::File
+        };
+        let dataset = self.file_dataset(&path, kind, Some(&store.path));
+        self.mark_last_node("format", &store.format.to_ascii_lowercase());
+        self.facts.edge(
+            &table,
+            &dataset.id,
+            Edge::new(EdgeKind::Stores, certainty.clone()).with_span(span.clone()),
+        );
+        let field_kind = if kind == DatasetKind::Qvd {
+            NodeKind::QvdField
+        } else {
+            NodeKind::FileField
+        };
+        for field in &store.fields {
+            let from = self.field_node(&store.table, field);
+            let to = id::dataset_field(&dataset.id, field);
+            self.facts.node(to.clone(), field_kind, field.clone());
+            self.facts.edge(
+                &dataset.id,
+                &to,
+                Edge::new(EdgeKind::Contains, Certainty::Resolved),
+            );
+            self.facts.edge(
+                &from,
+                &to,
+                Edge::new(EdgeKind::Derives, certainty.clone())
+                    .with_transform(Transform::Identity)
+                    .with_span(span.clone()),
+            );
+        }
+        if kind == DatasetKind::Qvd {
+            self.facts.produced.push(Produced {
+                qvd: dataset.id,
+                app: self.app.key.clone(),
+                table: store.table.clone(),
+                fields: store.fields.clone(),
+            });
+        }
+    }
+}
+
+/// A SQL derivation's table as written (an alias already resolved by the SQL stage, or a bare
+/// name) matched to a fully written table of the statement (`Customers` → `crm.dbo.Customers`).
+fn qualify_sql_table(table: &str, tables: &[String]) -> String {
+    let bare = id::sql_name(table);
+    tables
+        .iter()
+        .find(|t| {
+            let full = id::sql_name(t);
+            full == bare || full.ends_with(&format!(".{bare}"))
+        })
+        .cloned()
+        .unwrap_or_else(|| table.to_string())
+}
+
+/// A readable provider name from a connection's provider text.
+fn provider_name(provider_text: &str) -> String {
+    let lower = provider_text.to_ascii_lowercase();
+    for (needle, name) in [
+        ("sqlserver", "sqlserver"),
+        ("sqloledb", "sqlserver"),
+        ("sqlncli", "sqlserver"),
+        ("oracle", "oracle"),
+        ("oraoledb", "oracle"),
+        ("postgres", "postgresql"),
+        ("mysql", "mysql"),
+        ("snowflake", "snowflake"),
+        ("bigquery", "bigquery"),
+        ("teradata", "teradata"),
+        ("db2", "db2"),
+        ("sap", "sap"),
+    ] {
+        if lower.contains(needle) {
+            return name.to_string();
+        }
+    }
+    provider_text
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
