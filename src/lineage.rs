@@ -152,6 +152,13 @@ pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGrap
         return Err(BuildError::Manual(manual_errors));
     }
     for cycle in graph.cycles() {
+        // A field-level cycle repeats its tables' cycle: report the tables'.
+        let all_fields = cycle
+            .iter()
+            .all(|id| graph.node(id).is_some_and(|n| n.kind.is_field_level()));
+        if all_fields {
+            continue;
+        }
         findings.push(Finding::new(
             Code::DataFlowCycle,
             format!(

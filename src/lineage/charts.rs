@@ -50,7 +50,7 @@ pub fn facts(app_key: &str, dir: &Path, model: &AppModel) -> Facts {
         }
     }
     for (property, parent) in &properties {
-        builder.object(property, parent.as_deref());
+        builder.object(property, parent.as_ref());
     }
     builder.facts
 }
@@ -61,7 +61,7 @@ fn read_json(path: &Path) -> Option<Value> {
 }
 
 /// A property tree as a list of (property, parent object id).
-fn flatten(value: Value, parent: Option<String>, out: &mut Vec<(Value, Option<String>)>) {
+fn flatten(value: Value, parent: Option<Parent>, out: &mut Vec<(Value, Option<Parent>)>) {
     let (property, children) = match value {
         Value::Object(mut map) if map.contains_key("qProperty") => {
             let children = map.remove("qChildren");
@@ -69,13 +69,24 @@ fn flatten(value: Value, parent: Option<String>, out: &mut Vec<(Value, Option<St
         }
         other => (other, None),
     };
-    let id = object_id(&property).to_string();
+    let me = Parent {
+        id: object_id(&property).to_string(),
+        sheet: property_type(&property) == "sheet",
+    };
     out.push((property, parent));
     if let Some(Value::Array(children)) = children {
         for child in children {
-            flatten(child, Some(id.clone()), out);
+            flatten(child, Some(me.clone()), out);
         }
     }
+}
+
+/// The object a child object sits in: a sheet, or another object (a container, a filter
+/// pane holding list boxes).
+#[derive(Debug, Clone)]
+struct Parent {
+    id: String,
+    sheet: bool,
 }
 
 fn object_id(property: &Value) -> &str {
@@ -159,7 +170,7 @@ impl<'a> Charts<'a> {
         self.variables.insert(name, Some(definition));
     }
 
-    fn object(&mut self, property: &Value, parent: Option<&str>) {
+    fn object(&mut self, property: &Value, parent: Option<&Parent>) {
         let object_id = object_id(property);
         if object_id.is_empty() {
             return;
@@ -242,8 +253,9 @@ impl<'a> Charts<'a> {
                 );
                 match parent {
                     Some(parent) => {
-                        let sheet = id::object("sheet", self.app, parent);
-                        self.contains(&sheet, &node);
+                        let scheme = if parent.sheet { "sheet" } else { "object" };
+                        let whole = id::object(scheme, self.app, &parent.id);
+                        self.contains(&whole, &node);
                     }
                     None => self.contains(&app_node, &node),
                 }
