@@ -20,6 +20,7 @@ pub mod ids;
 pub mod manual;
 pub mod paths;
 pub mod query;
+pub mod reload_log;
 pub mod runtime;
 
 use std::path::PathBuf;
@@ -240,7 +241,29 @@ fn app_outcome(
     app_ref
         .qvd_dirs
         .extend(options.resolve.qvd_dirs.iter().cloned());
-    let mut facts = from_model::facts(&app_ref, &resolved.model, canon, &input.connections);
+    let log = match &app.script_log {
+        Some(path) => Some(read_script_log(path)?),
+        None => None,
+    };
+    let mut facts = from_model::facts(
+        &app_ref,
+        &resolved.model,
+        canon,
+        &input.connections,
+        log.as_ref(),
+    );
+    if let Some(log) = &log {
+        for problem in &log.problems {
+            facts.findings.push(Finding::new(
+                Code::ReloadLogMalformed,
+                format!(
+                    "reload log of app {}, line {}: {}",
+                    app.app.key, problem.log_line, problem.message
+                ),
+                vec![ids::id::app(&app.app.key)],
+            ));
+        }
+    }
     if let Some(dir) = &app.objects {
         facts.extend(charts::facts(&app.app.key, dir, &resolved.model));
     }
@@ -273,6 +296,16 @@ fn app_outcome(
         diagnostics,
         engine_lineage,
     })
+}
+
+fn read_script_log(path: &PathBuf) -> Result<crate::qlik::script_log::ScriptLog, BuildError> {
+    let bytes = std::fs::read(path).map_err(|e| BuildError::EngineLineage {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(crate::qlik::script_log::parse(
+        &crate::qlik::script_log::decode(&bytes),
+    ))
 }
 
 fn read_engine_lineage(

@@ -12,4 +12,5 @@ pub mod lenient;
 pub mod lineage;
 pub mod qrs;
 pub mod rpc;
+pub mod script_log;
 pub mod site_format;

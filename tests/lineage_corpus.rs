@@ -54,11 +54,12 @@ fn build(name: &str) -> LineageGraph {
     lineage::build(&apps, &options).unwrap()
 }
 
+/// The case's apps: script files and app folders.
 fn scripts(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "qvs"))
+        .filter(|p| p.extension().is_some_and(|e| e == "qvs") || p.join("script.qvs").is_file())
         .collect();
     out.sort();
     out
@@ -102,6 +103,9 @@ fn render(g: &LineageGraph) -> String {
         }
         if let Some(d) = e.edge.certainty.detail() {
             out.push_str(&format!("  ({d})"));
+        }
+        if e.edge.not_taken {
+            out.push_str("  NOT TAKEN in the last reload");
         }
         out.push('\n');
     }
@@ -153,7 +157,7 @@ fn every_case_has_a_snapshot() {
     for name in &names {
         snapshot(name, &build(name));
     }
-    assert_eq!(names.len(), 7, "{names:?}");
+    assert_eq!(names.len(), 8, "{names:?}");
 }
 
 #[test]
@@ -366,5 +370,54 @@ fn the_demo_sites_kpi_traces_to_database_columns_through_two_qvds() {
             .filter(|n| n.attrs.contains_key("missing"))
             .map(|n| &n.id)
             .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_reload_log_settles_what_the_script_alone_cannot() {
+    let g = build("reload-log");
+    let edges = g.graph.edges();
+    let app = "app:corpus/lineage/reload-log/daily-orders";
+    let reads: Vec<_> = edges
+        .iter()
+        .filter(|e| e.edge.kind == EdgeKind::Reads && e.to.starts_with(app))
+        .map(|e| (e.from, e.edge.certainty.name(), e.edge.not_taken))
+        .collect();
+    // A path built from Today(), read from the expanded statement the log shows.
+    assert!(
+        reads.contains(&(
+            "qvd://nas01/qlik/qvd/daily/orders_20261130.qvd",
+            "runtime",
+            false
+        )),
+        "{reads:#?}"
+    );
+    // Each file a FOR EACH over FileList() loaded.
+    for f in [
+        "file://nas01/drops/sales_north.csv",
+        "file://nas01/drops/sales_south.csv",
+    ] {
+        assert!(reads.contains(&(f, "runtime", false)), "{f}: {reads:#?}");
+    }
+    // The IF branch that did not run.
+    assert!(
+        reads
+            .iter()
+            .any(|(from, _, not_taken)| from.ends_with("weekly.qvd") && *not_taken),
+        "{reads:#?}"
+    );
+    // The STORE the log shows ran is confirmed.
+    let store = edges
+        .iter()
+        .find(|e| e.edge.kind == EdgeKind::Stores)
+        .unwrap();
+    assert_eq!(
+        store.edge.certainty.detail(),
+        Some("reload log, script line 14")
+    );
+    assert!(
+        g.diagnostics.iter().all(|d| d.code.as_str() != "QG007"),
+        "{:#?}",
+        g.diagnostics
     );
 }

@@ -14,6 +14,8 @@ use super::facts::{Facts, Produced, UnresolvedItem};
 use super::graph::{Certainty, Edge, EdgeKind, SpanRef, Transform};
 use super::ids::{id, NodeKind};
 use super::paths::PathCanon;
+use super::reload_log::{self, Ran};
+use crate::qlik::script_log::ScriptLog;
 use crate::semantic::model::{AppModel, Derivation, Load, LoadKind, Location, SourceKind};
 use crate::semantic::{ConnectionKind, Connections};
 
@@ -53,12 +55,14 @@ pub fn facts(
     model: &AppModel,
     canon: &PathCanon,
     connections: &Connections,
+    log: Option<&ScriptLog>,
 ) -> Facts {
     let mut builder = Builder {
         app,
         model,
         canon,
         connections,
+        log,
         facts: Facts::default(),
         datasets_by_origin: HashMap::new(),
     };
@@ -71,6 +75,8 @@ struct Builder<'a> {
     model: &'a AppModel,
     canon: &'a PathCanon,
     connections: &'a Connections,
+    /// The last reload's script log, when there is one.
+    log: Option<&'a ScriptLog>,
     facts: Facts,
     /// A derivation's `source` text (the resolved or written path) → the dataset it names.
     datasets_by_origin: HashMap<String, Dataset>,
@@ -341,10 +347,123 @@ impl Builder<'_> {
         Some(dataset)
     }
 
-    fn load(&mut self, _index: usize, load: &Load) {
+    fn load(&mut self, index: usize, load: &Load) {
         if load.target.is_empty() {
             return;
         }
+        let first_edge = self.facts.edges.len();
+        self.load_static(index, load);
+        let ran = self.ran(load.location);
+        self.apply_log(first_edge, load.resolved, &ran);
+        if let Some(Ran::Yes {
+            line,
+            executions,
+            fields,
+        }) = ran
+        {
+            if !load.resolved {
+                self.load_from_log(load, line, &executions, fields.as_deref());
+            }
+        }
+    }
+
+    /// Whether the statement at `location` ran in the logged reload (main script only: the
+    /// log numbers the lines of the whole script text).
+    fn ran(&self, location: Location) -> Option<Ran> {
+        let log = self.log?;
+        if location.file != 0 {
+            return None;
+        }
+        let file = &self.model.files.first()?.source;
+        let first = file.line_col(location.span.start).line;
+        let last = file
+            .line_col(location.span.end.saturating_sub(1).max(location.span.start))
+            .line;
+        Some(reload_log::ran(log, first, last))
+    }
+
+    /// Marks the edges a statement produced (from `first_edge` on): confirmed by the log when
+    /// it ran and was resolved, not taken when it did not run.
+    fn apply_log(&mut self, first_edge: usize, resolved: bool, ran: &Option<Ran>) {
+        for (_, _, edge) in &mut self.facts.edges[first_edge..] {
+            if edge.kind == EdgeKind::Contains {
+                continue;
+            }
+            match ran {
+                Some(Ran::Yes { line, .. }) if resolved => {
+                    edge.certainty = Certainty::Runtime {
+                        evidence: format!("reload log, script line {line}"),
+                    }
+                }
+                Some(Ran::No) => edge.not_taken = true,
+                _ => {}
+            }
+        }
+    }
+
+    /// What an unresolved load really read, from the expanded text the log shows for each
+    /// execution.
+    fn load_from_log(
+        &mut self,
+        load: &Load,
+        line: u32,
+        executions: &[String],
+        fields: Option<&[String]>,
+    ) {
+        let evidence = Certainty::Runtime {
+            evidence: format!("reload log, script line {line}"),
+        };
+        let table = id::app_table(&self.app.key, &load.target);
+        let span = self.span(load.location);
+        let names: Vec<String> = match fields {
+            Some(f) => f.to_vec(),
+            None => load.fields.iter().map(|f| f.name.clone()).collect(),
+        };
+        let kind = match load.source.kind {
+            Some(SourceKind::Qvd) => DatasetKind::Qvd,
+            Some(SourceKind::File | SourceKind::Web) => DatasetKind::File,
+            _ => return,
+        };
+        let mut seen = std::collections::HashSet::new();
+        for text in executions {
+            let Some(path) = reload_log::executed_path(text) else {
+                continue;
+            };
+            if !seen.insert(path.clone()) || path.contains("$(") {
+                continue;
+            }
+            let dataset = self.file_dataset(&path, kind, Some(&path));
+            self.facts.edge(
+                &dataset.id,
+                &table,
+                Edge::new(EdgeKind::Reads, evidence.clone()).with_span(span.clone()),
+            );
+            for name in &names {
+                let target = self.field_node(&load.target, name);
+                let from = id::dataset_field(&dataset.id, name);
+                let field_kind = if kind == DatasetKind::Qvd {
+                    NodeKind::QvdField
+                } else {
+                    NodeKind::FileField
+                };
+                self.facts.node(from.clone(), field_kind, name.clone());
+                self.facts.edge(
+                    &dataset.id,
+                    &from,
+                    Edge::new(EdgeKind::Contains, Certainty::Resolved),
+                );
+                self.facts.edge(
+                    &from,
+                    &target,
+                    Edge::new(EdgeKind::Derives, evidence.clone())
+                        .with_transform(Transform::Identity)
+                        .with_span(span.clone()),
+                );
+            }
+        }
+    }
+
+    fn load_static(&mut self, _index: usize, load: &Load) {
         let mut attrs = Vec::new();
         match load.kind {
             LoadKind::Mapping => attrs.push(("mapping", "true".to_string())),
@@ -553,6 +672,44 @@ impl Builder<'_> {
     }
 
     fn store(&mut self, store: &crate::semantic::model::Store) {
+        let first_edge = self.facts.edges.len();
+        let ran = self.ran(store.location);
+        match (&ran, store.resolved) {
+            (
+                Some(Ran::Yes {
+                    line, executions, ..
+                }),
+                false,
+            ) => {
+                let line = *line;
+                let paths: Vec<String> = executions
+                    .iter()
+                    .filter_map(|t| reload_log::executed_path(t))
+                    .filter(|p| !p.contains("$("))
+                    .collect();
+                for path in paths {
+                    let mut resolved = store.clone();
+                    resolved.resolved_path = None;
+                    resolved.path = path;
+                    resolved.resolved = true;
+                    let from = self.facts.edges.len();
+                    self.store_static(&resolved);
+                    for (_, _, edge) in &mut self.facts.edges[from..] {
+                        if edge.kind != EdgeKind::Contains {
+                            edge.certainty = Certainty::Runtime {
+                                evidence: format!("reload log, script line {line}"),
+                            };
+                        }
+                    }
+                }
+                return;
+            }
+            _ => self.store_static(store),
+        }
+        self.apply_log(first_edge, store.resolved, &ran);
+    }
+
+    fn store_static(&mut self, store: &crate::semantic::model::Store) {
         let certainty = self.certainty(store.resolved, store.location);
         let span = self.span(store.location);
         let table = self.table_node(&store.table, Vec::new());

@@ -163,6 +163,8 @@ pub struct Edge {
     pub certainty: Certainty,
     pub transform: Option<Transform>,
     pub span: Option<SpanRef>,
+    /// The reload log shows the statement behind the edge did not run in the last reload.
+    pub not_taken: bool,
 }
 
 impl Edge {
@@ -172,6 +174,7 @@ impl Edge {
             certainty,
             transform: None,
             span: None,
+            not_taken: false,
         }
     }
 
@@ -258,6 +261,8 @@ impl Graph {
                 if current.span.is_none() {
                     current.span = edge.span;
                 }
+                // Taken by any statement is taken.
+                current.not_taken &= edge.not_taken;
             }
             None => {
                 let index = self.graph.add_edge(a, b, edge.clone());

@@ -42,6 +42,9 @@ pub fn to_value(lineage: &LineageGraph) -> Value {
             if let Some(span) = &e.edge.span {
                 edge.insert("span".into(), json!(span));
             }
+            if e.edge.not_taken {
+                edge.insert("not_taken".into(), json!(true));
+            }
             Value::Object(edge)
         })
         .collect();
@@ -152,6 +155,7 @@ pub fn read(text: &str) -> Result<Graph, ReadError> {
             certainty,
             transform,
             span,
+            not_taken: e["not_taken"].as_bool().unwrap_or(false),
         };
         if !graph.add_edge(from, to, edge) {
             return Err(entry(
