@@ -157,7 +157,7 @@ fn every_case_has_a_snapshot() {
     for name in &names {
         snapshot(name, &build(name));
     }
-    assert_eq!(names.len(), 8, "{names:?}");
+    assert_eq!(names.len(), 9, "{names:?}");
 }
 
 #[test]
@@ -417,6 +417,57 @@ fn a_reload_log_settles_what_the_script_alone_cannot() {
     );
     assert!(
         g.diagnostics.iter().all(|d| d.code.as_str() != "QG007"),
+        "{:#?}",
+        g.diagnostics
+    );
+}
+
+#[test]
+fn charts_of_an_unbuild_folder_link_to_the_fields_they_read() {
+    let g = build("unbuild-charts");
+    let app = "corpus/lineage/unbuild-charts/sales-app";
+    let net = format!("app:{app}/table/Sales/field/NetAmount");
+    let edges = g.graph.edges();
+    let fed = |to: &str| edges.iter().any(|e| e.from == net && e.to == to);
+    // The master measure reads NetAmount (and Year through its set analysis).
+    assert!(fed(&format!("measure:{app}/mNet")));
+    assert!(edges
+        .iter()
+        .any(|e| e.from == format!("app:{app}/table/Sales/field/Year")
+            && e.to == format!("measure:{app}/mNet")));
+    // The chart's second measure reads it through the app variable.
+    assert!(fed(&format!("object:{app}/chart1/measure/1")));
+    assert!(edges
+        .iter()
+        .any(|e| e.from == format!("var:{app}/vGrossExpr") && e.edge.kind == EdgeKind::Uses));
+    // The sheet holds the chart; the chart's first measure uses the master measure.
+    assert!(edges
+        .iter()
+        .any(|e| e.from == format!("sheet:{app}/s1") && e.to == format!("object:{app}/chart1")));
+    assert!(edges.iter().any(|e| e.from == format!("measure:{app}/mNet")
+        && e.to == format!("object:{app}/chart1/measure/0")));
+    // Downstream of the field: the chart and its sheet's object.
+    let down = query::impact(
+        &g.graph,
+        &net,
+        ImpactOptions {
+            direction: Direction::Downstream,
+            depth: None,
+            field_level: false,
+        },
+    );
+    assert!(
+        down.results
+            .iter()
+            .any(|r| r.id == format!("object:{app}/chart1")),
+        "{:#?}",
+        down.results
+    );
+    // `Margin` is loaded by no table.
+    assert!(
+        g.diagnostics
+            .iter()
+            .any(|d| d.code.as_str() == "QG006" && d.message.contains("Margin")),
         "{:#?}",
         g.diagnostics
     );

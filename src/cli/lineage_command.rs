@@ -20,6 +20,10 @@ pub struct LineageArgs {
     /// '\\srv\qvd=\\srv.corp.local\qvd' or 'D:\QVD=\\srv\qvd'.
     #[arg(long, value_name = "FROM=TO")]
     pub alias: Vec<String>,
+    /// The last reload's script log of an app: APP (its id, name or path as given) = FILE
+    /// (repeatable). A site snapshot's `scriptlog.txt` is read without it.
+    #[arg(long = "script-log", value_name = "APP=FILE")]
+    pub script_log: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
     pub format: ExportFormat,
@@ -37,6 +41,7 @@ pub fn build(
     resolve: &ResolveArgs,
     manual: &[PathBuf],
     alias: &[String],
+    script_logs: &[String],
     paths: &[PathBuf],
 ) -> Result<lineage::LineageGraph, String> {
     let connections = resolve.connections().map_err(|e| e.to_string())?;
@@ -45,7 +50,28 @@ pub fn build(
         .map(|p| ManualFile::read(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
-    let apps = lineage::discover(paths).map_err(|e| e.to_string())?;
+    let mut apps = lineage::discover(paths).map_err(|e| e.to_string())?;
+    for given in script_logs {
+        let (app, file) = given
+            .split_once('=')
+            .filter(|(a, f)| !a.is_empty() && !f.is_empty())
+            .ok_or_else(|| format!("--script-log `{given}`: expected APP=FILE"))?;
+        let file = PathBuf::from(file);
+        if !file.is_file() {
+            return Err(format!("--script-log {}: no such file", file.display()));
+        }
+        let found = apps
+            .iter_mut()
+            .find(|a| a.app.key == app || a.app.name == app || a.path == std::path::Path::new(app));
+        match found {
+            Some(a) => a.script_log = Some(file),
+            None => {
+                return Err(format!(
+                    "--script-log: no app `{app}` among the paths (give its id, name or path)"
+                ))
+            }
+        }
+    }
     let options = LineageOptions {
         resolve: resolve.options(),
         connections,
@@ -63,7 +89,13 @@ pub fn build(
 }
 
 pub fn run(args: &LineageArgs) -> i32 {
-    let graph = match build(&args.resolve, &args.manual, &args.alias, &args.paths) {
+    let graph = match build(
+        &args.resolve,
+        &args.manual,
+        &args.alias,
+        &args.script_log,
+        &args.paths,
+    ) {
         Ok(g) => g,
         Err(message) => {
             eprintln!("error: {message}");

@@ -375,6 +375,9 @@ impl<'a> Charts<'a> {
                 self.field(field, node, transform, certainty.clone());
             }
         }
+        for field in refs.filters.iter().filter(|f| !refs.fields.contains(f)) {
+            self.field(field, node, Transform::Filter, certainty.clone());
+        }
         for dollar in &refs.dollars {
             match crate::syntax::dollar::parts(dollar, crate::source::Span::new(0, dollar.len())) {
                 DollarParts::Variable { name, .. } | DollarParts::Numeric { name } => {
@@ -466,6 +469,9 @@ fn field_defs(value: Option<&Value>) -> Vec<String> {
 #[derive(Default)]
 struct References {
     fields: Vec<String>,
+    /// Fields named only inside set analysis: they filter, their values are not computed on.
+    filters: Vec<String>,
+    in_set: bool,
     dollars: Vec<String>,
     aggregated: bool,
     skip_next_ident: bool,
@@ -487,9 +493,19 @@ impl Visit for References {
             return;
         }
         let name = node.text.to_string();
-        if !self.fields.contains(&name) {
+        if self.in_set {
+            if !self.filters.contains(&name) {
+                self.filters.push(name);
+            }
+        } else if !self.fields.contains(&name) {
             self.fields.push(name);
         }
+    }
+
+    fn visit_set_expression(&mut self, node: &crate::syntax::ast::SetExpression) {
+        let outer = std::mem::replace(&mut self.in_set, true);
+        walk::set_expression(self, node);
+        self.in_set = outer;
     }
 
     fn visit_element_set(&mut self, node: &ElementSet) {
@@ -526,10 +542,8 @@ mod tests {
         let r = refs(
             "Sum({<Year={2024}, Region=P(Country), Flag={'Yes'}>} TOTAL <Segment> Sales * Qty)",
         );
-        assert_eq!(
-            r.fields,
-            ["Year", "Region", "Country", "Flag", "Segment", "Sales", "Qty"]
-        );
+        assert_eq!(r.filters, ["Year", "Region", "Country", "Flag"]);
+        assert_eq!(r.fields, ["Segment", "Sales", "Qty"]);
         assert!(r.aggregated);
         let r = refs("$(vMeasure) / Count(DISTINCT OrderID)");
         assert_eq!(r.dollars, ["$(vMeasure)"]);
