@@ -265,7 +265,8 @@ fn app_outcome(
         }
     }
     if let Some(dir) = &app.objects {
-        facts.extend(charts::facts(&app.app.key, dir, &resolved.model));
+        let logged = logged_fields(&facts, &app.app.key, &resolved.model);
+        facts.extend(charts::facts(&app.app.key, dir, &resolved.model, &logged));
     }
     let diagnostics = resolved
         .diagnostics
@@ -296,6 +297,39 @@ fn app_outcome(
         diagnostics,
         engine_lineage,
     })
+}
+
+/// Fields of the data model's tables that only the reload log named (a `LOAD *` of a source
+/// the analysis could not read), from the app's field nodes.
+fn logged_fields(
+    facts: &facts::Facts,
+    app_key: &str,
+    model: &semantic::AppModel,
+) -> Vec<(String, String)> {
+    let prefix = format!("{}/table/", ids::id::app(app_key));
+    let mut out = Vec::new();
+    for node in &facts.nodes {
+        if node.kind != NodeKind::AppField {
+            continue;
+        }
+        let Some((table, field)) = node
+            .id
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.split_once("/field/"))
+        else {
+            continue;
+        };
+        let in_model = model
+            .tables
+            .iter()
+            .any(|t| t.name == table && !t.fields.iter().any(|f| f.name == field));
+        if in_model {
+            out.push((table.to_string(), field.to_string()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn read_script_log(path: &PathBuf) -> Result<crate::qlik::script_log::ScriptLog, BuildError> {

@@ -23,7 +23,14 @@ use crate::syntax::dollar::DollarParts;
 use crate::syntax::visit::{walk, Visit};
 
 /// Reads an app's objects and returns their nodes and edges.
-pub fn facts(app_key: &str, dir: &Path, model: &AppModel) -> Facts {
+/// `logged_fields` are (table, field) pairs a reload log reported beyond the model (a
+/// `LOAD *` whose source the analysis could not read).
+pub fn facts(
+    app_key: &str,
+    dir: &Path,
+    model: &AppModel,
+    logged_fields: &[(String, String)],
+) -> Facts {
     let mut properties = Vec::new();
     for list in ["measures.json", "dimensions.json", "variables.json"] {
         if let Some(Value::Array(items)) = read_json(&dir.join(list)) {
@@ -43,7 +50,7 @@ pub fn facts(app_key: &str, dir: &Path, model: &AppModel) -> Facts {
             flatten(value, None, &mut properties);
         }
     }
-    let mut builder = Charts::new(app_key, model);
+    let mut builder = Charts::new(app_key, model, logged_fields);
     for (property, _) in &properties {
         if property_type(property) == "variable" {
             builder.variable(property);
@@ -118,11 +125,17 @@ struct Charts<'a> {
 }
 
 impl<'a> Charts<'a> {
-    fn new(app: &'a str, model: &'a AppModel) -> Charts<'a> {
+    fn new(app: &'a str, model: &'a AppModel, logged: &'a [(String, String)]) -> Charts<'a> {
         let mut fields: HashMap<&str, Vec<&str>> = HashMap::new();
         for table in &model.tables {
             for field in &table.fields {
                 fields.entry(&field.name).or_default().push(&table.name);
+            }
+        }
+        for (table, field) in logged {
+            let tables = fields.entry(field).or_default();
+            if !tables.contains(&table.as_str()) {
+                tables.push(table);
             }
         }
         let variables = model

@@ -186,10 +186,11 @@ impl Builder<'_> {
     }
 
     /// The dataset node of a file-like source (QVD, file, web file).
-    fn file_dataset(&mut self, path: &str, kind: DatasetKind, disk_hint: Option<&str>) -> Dataset {
+    /// The canonical form of a path; `written` is the path as the script wrote it.
+    fn canonical_path(&self, path: &str, written: Option<&str>) -> String {
         // A path reached through a connection is not relative to the app, even when the
         // connection's own root is written relative (a test estate's connections file).
-        let through_connection = disk_hint.is_some_and(|w| {
+        let through_connection = written.is_some_and(|w| {
             w.trim_start_matches(['[', '"', '\'', ' '])
                 .get(..6)
                 .is_some_and(|p| p.eq_ignore_ascii_case("lib://"))
@@ -199,7 +200,11 @@ impl Builder<'_> {
         } else {
             self.app.base.as_deref()
         };
-        let canonical = self.canon.canonical(path, base);
+        self.canon.canonical(path, base)
+    }
+
+    fn file_dataset(&mut self, path: &str, kind: DatasetKind, disk_hint: Option<&str>) -> Dataset {
+        let canonical = self.canonical_path(path, disk_hint);
         let (node, node_kind) = match kind {
             DatasetKind::Qvd => (id::qvd(&canonical), NodeKind::Qvd),
             _ => (id::file(&canonical), NodeKind::File),
@@ -353,18 +358,69 @@ impl Builder<'_> {
         }
         let first_edge = self.facts.edges.len();
         self.load_static(index, load);
-        let ran = self.ran(load.location);
-        self.apply_log(first_edge, load.resolved, &ran);
+        let mut ran = self.ran(load.location);
         if let Some(Ran::Yes {
             line,
             executions,
             fields,
-        }) = ran
+        }) = &ran
         {
-            if !load.resolved {
+            let static_path = self.static_dataset_path(load);
+            let logged = self.logged_paths(executions);
+            let agrees = match (&static_path, logged.as_slice()) {
+                (Some(path), [only]) => path == only,
+                // A source with no path (SQL, RESIDENT, INLINE) ran: nothing to compare.
+                (None, _) | (_, []) => true,
+                _ => false,
+            };
+            if !agrees || !load.resolved {
+                if load.resolved {
+                    self.facts.findings.push(super::facts::Finding::new(
+                        crate::diagnostics::Code::ReloadLogDisagrees,
+                        format!(
+                            "app {}, script line {line}: the reload read {}, the script analysis found {}",
+                            self.app.key,
+                            logged.join(", "),
+                            static_path.clone().unwrap_or_default()
+                        ),
+                        vec![id::app_table(&self.app.key, &load.target)],
+                    ));
+                }
+                let (line, executions, fields) = (*line, executions.clone(), fields.clone());
                 self.load_from_log(load, line, &executions, fields.as_deref());
+                // The static claim stands as it was: not confirmed.
+                ran = None;
             }
         }
+        self.apply_log(first_edge, load.resolved, &ran);
+    }
+
+    /// The canonical path of a load's file source, as the static analysis has it.
+    fn static_dataset_path(&self, load: &Load) -> Option<String> {
+        match load.source.kind? {
+            SourceKind::Qvd | SourceKind::File | SourceKind::Web => {}
+            _ => return None,
+        }
+        let path = load
+            .source
+            .resolved_path
+            .as_ref()
+            .or(load.source.path.as_ref())?;
+        Some(self.canonical_path(path, load.source.path.as_deref()))
+    }
+
+    /// The canonical paths the logged executions read (once each).
+    fn logged_paths(&self, executions: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for text in executions {
+            if let Some(path) = reload_log::executed_path(text) {
+                let canonical = self.canonical_path(&path, Some(&path));
+                if !out.contains(&canonical) {
+                    out.push(canonical);
+                }
+            }
+        }
+        out
     }
 
     /// Whether the statement at `location` ran in the logged reload (main script only: the

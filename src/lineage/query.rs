@@ -103,6 +103,15 @@ pub fn find(graph: &Graph, query: &str) -> Result<String, FindError> {
     }
 }
 
+/// What holds a node: its parent through `contains`.
+fn container(graph: &Graph, id: &str) -> Option<String> {
+    graph
+        .neighbours(id, Side::Incoming)
+        .into_iter()
+        .find(|e| e.edge.kind == EdgeKind::Contains)
+        .map(|e| e.from.to_string())
+}
+
 /// The app a node belongs to: the app node above it through `contains`.
 pub fn owner_app(graph: &Graph, id: &str) -> Option<String> {
     let mut current = id.to_string();
@@ -176,16 +185,35 @@ pub fn impact(graph: &Graph, start: &str, options: ImpactOptions) -> Impact {
             queue.push_back(next.to_string());
         }
     }
-    let mut results: Vec<Reached> = depth
-        .iter()
-        .filter(|(id, _)| !start_set.contains(id.as_str()))
-        .filter_map(|(id, &d)| {
-            let node = graph.node(id)?;
-            if !options.field_level && node.kind.is_field_level() {
-                return None;
+    // Without --field-level a field stands for its table or dataset: the walk goes through
+    // fields, the report names what holds them.
+    let mut reported: HashMap<String, (usize, String)> = HashMap::new();
+    for (id, &d) in &depth {
+        if start_set.contains(id.as_str()) {
+            continue;
+        }
+        let Some(node) = graph.node(id) else {
+            continue;
+        };
+        let shown = if !options.field_level && node.kind.is_field_level() {
+            match container(graph, id) {
+                Some(parent) if !start_set.contains(parent.as_str()) => parent,
+                _ => continue,
             }
+        } else {
+            id.clone()
+        };
+        let entry = reported.entry(shown).or_insert((d, id.clone()));
+        if (d, id) < (entry.0, &entry.1) {
+            *entry = (d, id.clone());
+        }
+    }
+    let mut results: Vec<Reached> = reported
+        .into_iter()
+        .filter_map(|(shown, (d, via))| {
+            let node = graph.node(&shown)?;
             let mut path = Vec::new();
-            let mut at = id.clone();
+            let mut at = via.clone();
             while let Some(step) = parent.get(&at) {
                 at = if side == Side::Incoming {
                     step.to.clone()
@@ -198,10 +226,10 @@ pub fn impact(graph: &Graph, start: &str, options: ImpactOptions) -> Impact {
                 path.reverse();
             }
             Some(Reached {
-                id: id.clone(),
+                id: shown.clone(),
                 kind: node.kind,
                 name: node.name.clone(),
-                app: owner_app(graph, id),
+                app: owner_app(graph, &shown),
                 depth: d,
                 path,
             })
