@@ -100,39 +100,24 @@ pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGrap
     for alias in &options.aliases {
         canon.add_alias(alias)?;
     }
-    let outcomes: Vec<Result<AppOutcome, BuildError>> = apps
-        .par_iter()
-        .map(|app| app_outcome(app, options, &canon))
-        .collect();
+    // Apps are resolved in parallel a chunk at a time and their facts merged at once, so only
+    // one chunk's facts are held beside the graph.
     let mut all = facts::Facts::default();
     let mut diagnostics = Vec::new();
     let mut engine = Vec::new();
-    for outcome in outcomes {
-        let outcome = outcome?;
-        all.extend(outcome.facts);
-        diagnostics.extend(outcome.diagnostics);
-        engine.extend(outcome.engine_lineage);
-    }
     let mut graph = Graph::default();
-    for node in std::mem::take(&mut all.nodes) {
-        graph.add_node(node);
-    }
-    for (from, to, edge) in std::mem::take(&mut all.edges) {
-        if !graph.contains(&to) && to.starts_with("object:") {
-            // A sheet cell naming an object the folder does not hold: nothing to link.
-            continue;
+    for chunk in apps.chunks(64) {
+        let outcomes: Vec<Result<AppOutcome, BuildError>> = chunk
+            .par_iter()
+            .map(|app| app_outcome(app, options, &canon))
+            .collect();
+        for outcome in outcomes {
+            let mut outcome = outcome?;
+            merge(&mut graph, &mut outcome.facts);
+            all.extend(outcome.facts);
+            diagnostics.extend(outcome.diagnostics);
+            engine.extend(outcome.engine_lineage);
         }
-        if !graph.contains(&from) {
-            // Master items referenced but not defined in this app: keep the reference.
-            let (kind, name) = placeholder(&from);
-            graph.add_node(Node {
-                id: from.clone(),
-                kind,
-                name,
-                attrs: [("missing".to_string(), "true".to_string())].into(),
-            });
-        }
-        graph.add_edge(&from, &to, edge);
     }
     let mut findings = std::mem::take(&mut all.findings);
     runtime::qvd_headers(
@@ -191,6 +176,30 @@ pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGrap
         unresolved,
         diagnostics,
     })
+}
+
+/// Adds an app's nodes, then its edges, to the graph; leaves the rest of its facts.
+fn merge(graph: &mut Graph, facts: &mut facts::Facts) {
+    for node in std::mem::take(&mut facts.nodes) {
+        graph.add_node(node);
+    }
+    for (from, to, edge) in std::mem::take(&mut facts.edges) {
+        if !graph.contains(&to) && to.starts_with("object:") {
+            // A sheet cell naming an object the folder does not hold: nothing to link.
+            continue;
+        }
+        if !graph.contains(&from) {
+            // Master items referenced but not defined in this app: keep the reference.
+            let (kind, name) = placeholder(&from);
+            graph.add_node(Node {
+                id: from.clone(),
+                kind,
+                name,
+                attrs: [("missing".to_string(), "true".to_string())].into(),
+            });
+        }
+        graph.add_edge(&from, &to, edge);
+    }
 }
 
 /// The user's connections, then every site snapshot's (for `lib://` in header lineage and

@@ -17,8 +17,7 @@ pub fn write(
 ) -> std::io::Result<()> {
     match format {
         ExportFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &json::to_value(lineage))
-                .map_err(std::io::Error::other)?;
+            json::write(lineage, &mut *out).map_err(std::io::Error::other)?;
             writeln!(out)
         }
     }
