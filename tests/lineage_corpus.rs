@@ -249,6 +249,18 @@ fn header_lineage_stands_in_for_a_missing_producer() {
         .all(|e| e.edge.certainty.name() == "runtime");
     assert!(runtime);
     assert!(g.diagnostics.iter().any(|d| d.code.as_str() == "QG003"));
+    // Field by field too: the header's statement is resolved on its own.
+    let amount = upstream(
+        &g,
+        "app:corpus/lineage/producer-missing/finance-dashboard.qvs/table/GL/field/Amount",
+        true,
+    );
+    assert!(
+        amount
+            .iter()
+            .any(|f| f == "db:finance dw/fin.dbo.glfacts.amount"),
+        "{amount:#?}"
+    );
 }
 
 #[test]

@@ -327,6 +327,14 @@ fn header_lineage(
             .node(&dataset)
             .map(|n| n.name.clone())
             .unwrap_or_default();
+        header_columns(
+            graph,
+            qvd,
+            &connection,
+            &entry.statement,
+            header_fields,
+            &runtime,
+        );
         for table in tables {
             let node = id::db_table(&connection, &table);
             graph.add_node(Node {
@@ -341,6 +349,69 @@ fn header_lineage(
                 Edge::new(EdgeKind::Contains, Certainty::Resolved),
             );
             graph.add_edge(&node, qvd, Edge::new(EdgeKind::Derives, runtime.clone()));
+        }
+    }
+}
+
+/// Field level for a database entry: the entry's statement (a LOAD over a SELECT, as the
+/// script had it, expanded) is resolved on its own, on the entry's connection, and each QVD
+/// field is linked to the columns its derivation reads.
+fn header_columns(
+    graph: &mut Graph,
+    qvd: &str,
+    connection: &str,
+    statement: &str,
+    header_fields: &[&str],
+    runtime: &Certainty,
+) {
+    use crate::semantic::{self, AppInput, Connections, ResolveOptions};
+    let script = format!(
+        "LIB CONNECT TO '{}';\n{}\n;",
+        connection.replace('\'', "''"),
+        statement
+    );
+    let input = AppInput::from_text("qvd-header-lineage", &script, Connections::default());
+    let resolved = semantic::resolve(&input, &ResolveOptions::default());
+    for load in &resolved.model.loads {
+        for field in &load.fields {
+            if !header_fields.contains(&field.name.as_str()) {
+                continue;
+            }
+            let to = id::dataset_field(qvd, &field.name);
+            for d in &field.derived_from {
+                let (Some(column), Some(source)) = (&d.field, &d.source) else {
+                    continue;
+                };
+                if !source.starts_with("sql") {
+                    continue;
+                }
+                let table = match (&d.table, load.source.sql_tables.as_slice()) {
+                    (Some(t), _) => t.clone(),
+                    (None, [only]) => only.clone(),
+                    _ => continue,
+                };
+                let table_node = id::db_table(connection, &table);
+                let column_node = id::db_column(connection, &table, column);
+                for (node, kind, name) in [
+                    (&table_node, NodeKind::DbTable, &table),
+                    (&column_node, NodeKind::DbColumn, column),
+                ] {
+                    graph.add_node(Node {
+                        id: node.clone(),
+                        kind,
+                        name: name.clone(),
+                        attrs: Default::default(),
+                    });
+                }
+                graph.add_edge(
+                    &table_node,
+                    &column_node,
+                    Edge::new(EdgeKind::Contains, Certainty::Resolved),
+                );
+                let mut edge = Edge::new(EdgeKind::Derives, runtime.clone());
+                edge.transform = Some(d.transform.into());
+                graph.add_edge(&column_node, &to, edge);
+            }
         }
     }
 }
