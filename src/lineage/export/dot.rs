@@ -218,7 +218,9 @@ mod tests {
         let cluster_a = dot.find("cluster_app_0").unwrap();
         let cluster_b = dot.find("cluster_app_1").unwrap();
         let qvd = dot.find(r#""qvd:C:/dir\\x/" [label="#).unwrap();
-        let table = dot.find(r#""app:a/\"q\"/table/T:1" [label="T\nnew line""#).unwrap();
+        let table = dot
+            .find(r#""app:a/\"q\"/table/T:1" [label="T\nnew line""#)
+            .unwrap();
         assert!(cluster_a < table && table < cluster_b && cluster_b < qvd);
         assert!(dot.contains("style=dashed"), "partial edge dashed");
         assert!(dot.contains("style=bold"), "runtime edge bold");

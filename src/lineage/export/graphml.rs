@@ -106,7 +106,11 @@ fn key_line(out: &mut String, id: &str, target: &str, name: &str, ty: &str) {
 }
 
 fn data(out: &mut String, key: &str, value: &str) {
-    let _ = writeln!(out, "      <data key=\"{key}\">{}</data>", escape(value, false));
+    let _ = writeln!(
+        out,
+        "      <data key=\"{key}\">{}</data>",
+        escape(value, false)
+    );
 }
 
 /// XML text or attribute value. In attributes, whitespace other than a space becomes a
@@ -146,7 +150,9 @@ mod tests {
     #[test]
     fn every_attribute_has_a_key_and_every_edge_its_certainty() {
         let xml = to_string(&hostile());
-        assert!(xml.contains(r#"<key id="n_attr_0" for="node" attr.name="attr.last_reload" attr.type="string"/>"#));
+        assert!(xml.contains(
+            r#"<key id="n_attr_0" for="node" attr.name="attr.last_reload" attr.type="string"/>"#
+        ));
         assert!(xml.contains(r#"<node id="app:a/&quot;q&quot;">"#));
         assert!(xml.contains("<data key=\"e_detail\">by hand\nsecond line</data>"));
         assert_eq!(xml.matches("<edge ").count(), 9);

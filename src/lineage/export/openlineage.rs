@@ -94,11 +94,11 @@ fn event(graph: &Graph, membership: &Membership<'_>, namer: &naming::Namer, app:
         .iter()
         .map(|id| {
             let (namespace, name) = namer.dataset(id);
-            json!({
-                "namespace": namespace,
-                "name": name,
-                "facets": {"schema": schema_facet(graph, id)},
-            })
+            let mut facets = Map::new();
+            if let Some(schema) = schema_facet(graph, id) {
+                facets.insert("schema".into(), schema);
+            }
+            json!({"namespace": namespace, "name": name, "facets": facets})
         })
         .collect();
     let output_values: Vec<Value> = outputs
@@ -106,7 +106,9 @@ fn event(graph: &Graph, membership: &Membership<'_>, namer: &naming::Namer, app:
         .map(|id| {
             let (namespace, name) = namer.dataset(id);
             let mut facets = Map::new();
-            facets.insert("schema".into(), schema_facet(graph, id));
+            if let Some(schema) = schema_facet(graph, id) {
+                facets.insert("schema".into(), schema);
+            }
             let lineage = column_lineage(graph, membership, namer, app, id, &inputs);
             if !lineage.is_empty() {
                 facets.insert(
@@ -173,12 +175,15 @@ fn fields<'g>(graph: &'g Graph, dataset: &str) -> Vec<&'g Node> {
         .collect()
 }
 
-fn schema_facet(graph: &Graph, dataset: &str) -> Value {
+/// The `schema` facet; None when no field is known (`SELECT *` from a table the analysis
+/// cannot see): an empty schema would claim the dataset has no columns.
+fn schema_facet(graph: &Graph, dataset: &str) -> Option<Value> {
     let fields: Vec<Value> = fields(graph, dataset)
         .iter()
         .map(|f| json!({"name": f.name}))
         .collect();
-    json!({"_producer": PRODUCER, "_schemaURL": SCHEMA_FACET, "fields": fields})
+    (!fields.is_empty())
+        .then(|| json!({"_producer": PRODUCER, "_schemaURL": SCHEMA_FACET, "fields": fields}))
 }
 
 /// How a field is computed along a path, in OpenLineage's terms: (type, subtype, the Qlik
@@ -249,7 +254,8 @@ fn column_lineage(
                     }
                 } else if id != field.id
                     && source.kind.is_field_level()
-                    && super::container(graph, e.from).is_some_and(|c| inputs.contains(c.id.as_str()))
+                    && super::container(graph, e.from)
+                        .is_some_and(|c| inputs.contains(c.id.as_str()))
                 {
                     reached.entry(e.from).or_default().insert(combined);
                 }
@@ -312,6 +318,8 @@ mod tests {
         // the QVD from a field fed by nothing the app reads: no column lineage either.
         let events = events(&g, &Connections::default());
         assert!(events[1]["outputs"].as_array().unwrap().is_empty());
-        assert!(events[0]["outputs"][0]["facets"].get("columnLineage").is_none());
+        assert!(events[0]["outputs"][0]["facets"]
+            .get("columnLineage")
+            .is_none());
     }
 }

@@ -133,7 +133,9 @@ pub fn endpoint(provider: &str, connection_string: &str) -> Option<Endpoint> {
     let mut keys: HashMap<String, String> = HashMap::new();
     for part in connection_string.split(';') {
         if let Some((key, value)) = part.split_once('=') {
-            let value = value.trim().trim_matches(|c| matches!(c, '"' | '\'' | '{' | '}'));
+            let value = value
+                .trim()
+                .trim_matches(|c| matches!(c, '"' | '\'' | '{' | '}'));
             keys.entry(key.trim().to_ascii_lowercase())
                 .or_insert_with(|| value.to_string());
         }
@@ -156,9 +158,16 @@ pub fn endpoint(provider: &str, connection_string: &str) -> Option<Endpoint> {
     .into_iter()
     .find(|(needle, _, _)| text.contains(needle))
     .map(|(_, scheme, port)| (scheme, port))?;
-    let raw = ["host", "server", "data source", "hostname", "address", "addr"]
-        .iter()
-        .find_map(|k| keys.get(*k).filter(|v| !v.is_empty()))?;
+    let raw = [
+        "host",
+        "server",
+        "data source",
+        "hostname",
+        "address",
+        "addr",
+    ]
+    .iter()
+    .find_map(|k| keys.get(*k).filter(|v| !v.is_empty()))?;
     // `tcp:host,1433`, `host\instance`, `host:1521/service` (Oracle EZConnect).
     let raw = raw.strip_prefix("tcp:").unwrap_or(raw);
     let (raw, service) = match raw.split_once('/') {
@@ -244,10 +253,22 @@ mod tests {
             "Provider=MSOLEDBSQL;Server=tcp:Sales.DB.example,14330;Initial Catalog=Sales",
         )
         .unwrap();
-        assert_eq!((azure.host.as_str(), azure.port), ("sales.db.example", Some(14330)));
-        let oracle = endpoint("OLEDB", "Provider=OraOLEDB.Oracle.1;Data Source=erp-prod:1522/ERP").unwrap();
         assert_eq!(
-            (oracle.scheme, oracle.host.as_str(), oracle.port, oracle.database.as_deref()),
+            (azure.host.as_str(), azure.port),
+            ("sales.db.example", Some(14330))
+        );
+        let oracle = endpoint(
+            "OLEDB",
+            "Provider=OraOLEDB.Oracle.1;Data Source=erp-prod:1522/ERP",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                oracle.scheme,
+                oracle.host.as_str(),
+                oracle.port,
+                oracle.database.as_deref()
+            ),
             ("oracle", "erp-prod", Some(1522), Some("ERP"))
         );
         let instance = endpoint("OLEDB", "Provider=SQLOLEDB.1;Data Source=db01\\PROD").unwrap();
