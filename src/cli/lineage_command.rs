@@ -83,8 +83,8 @@ pub fn run(args: &LineageArgs) -> i32 {
     let options = lineage::export::ExportOptions {
         connections: args.resolve.connections().unwrap_or_default(),
     };
-    let written = lineage::export::write(&graph, args.format, &options, &mut out)
-        .and_then(|()| out.flush());
+    let written =
+        lineage::export::write(&graph, args.format, &options, &mut out).and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: {e}");

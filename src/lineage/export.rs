@@ -205,7 +205,11 @@ pub(crate) mod testing {
             .insert("last_reload".into(), "2026-03-02T02:00:41.000Z".into());
         g.add_node(app);
         g.add_node(node("app:b", NodeKind::App, "B\\"));
-        g.add_node(node("app:a/\"q\"/table/T:1", NodeKind::AppTable, "T\nnew line"));
+        g.add_node(node(
+            "app:a/\"q\"/table/T:1",
+            NodeKind::AppTable,
+            "T\nnew line",
+        ));
         g.add_node(node(
             "app:a/\"q\"/table/T:1/field/F#1",
             NodeKind::AppField,
@@ -279,10 +283,14 @@ pub(crate) mod testing {
         let m = super::Membership::of(&g);
         assert_eq!(m.apps.len(), 2);
         assert_eq!(
-            m.app_of("app:a/\"q\"/table/T:1/field/F#1").map(|a| a.id.as_str()),
+            m.app_of("app:a/\"q\"/table/T:1/field/F#1")
+                .map(|a| a.id.as_str()),
             Some("app:a/\"q\"")
         );
-        assert_eq!(m.app_of("app:b/table/U").map(|a| a.name.as_str()), Some("B\\"));
+        assert_eq!(
+            m.app_of("app:b/table/U").map(|a| a.name.as_str()),
+            Some("B\\")
+        );
         assert!(m.app_of("qvd:C:/dir\\x/").is_none());
         assert!(m.app_of("qvd:C:/dir\\x//field/F#1").is_none());
     }
