@@ -112,7 +112,11 @@ pub fn run(args: &LineageArgs) -> i32 {
         },
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let written = lineage::export::write(&graph, args.format, &mut out).and_then(|()| out.flush());
+    let options = lineage::export::ExportOptions {
+        connections: args.resolve.connections().unwrap_or_default(),
+    };
+    let written =
+        lineage::export::write(&graph, args.format, &options, &mut out).and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: {e}");
