@@ -221,7 +221,7 @@ async fn crawl_app(
         (Some(t), true) => script_log(site, t).await,
         _ => None,
     };
-    let engine = read_engine(site, config, &app.id).await?;
+    let engine = read_engine(site, config, app_id).await?;
     let owner = user_name(&app.owner)
         .or_else(|| site.identity.clone())
         .unwrap_or_else(|| "INTERNAL\\sa_repository".into());
@@ -242,7 +242,7 @@ async fn crawl_app(
             .push(cp.value.clone());
     }
     let meta = AppFile {
-        id: app.id.clone(),
+        id: app.entity.id.clone(),
         name: app.name.clone(),
         owner: owner.clone(),
         stream: if app.published {
@@ -256,8 +256,8 @@ async fn crawl_app(
         } else {
             None
         },
-        created_date: date::normalize(&app.created_date),
-        modified_date: date::normalize(&app.modified_date),
+        created_date: date::normalize(&app.entity.created_date),
+        modified_date: date::normalize(&app.entity.modified_date),
         last_reload_time: known_date(&app.last_reload_time),
         description: app.description.clone(),
         tags: app.tags.iter().map(|t| t.name.clone()).collect(),
@@ -288,8 +288,8 @@ async fn crawl_app(
             owner: row.and_then(|r| user_name(&r.owner)),
             published,
             approved,
-            created_date: row.map(|r| date::normalize(&r.created_date)),
-            modified_date: row.map(|r| date::normalize(&r.modified_date)),
+            created_date: row.map(|r| date::normalize(&r.entity.created_date)),
+            modified_date: row.map(|r| date::normalize(&r.entity.modified_date)),
             script_created,
         };
         let mut stem = snapshot::file_stem(&info.id);
@@ -328,7 +328,7 @@ async fn script_log(site: &SiteClient, task: &qrs::ReloadTask) -> Option<String>
     let last = task.operational.as_ref()?.last_execution_result.as_ref()?;
     let name = form_urlencoded::byte_serialize(task.name.as_bytes()).collect::<String>();
     if !last.id.is_empty() {
-        let path = format!("reloadtask/{}/scriptlogfile", task.id);
+        let path = format!("reloadtask/{}/scriptlogfile", task.entity.id);
         if let Ok(v) = site
             .get::<qrs::ValueOf>(&path, &[("executionResultId", &last.id)])
             .await
@@ -346,7 +346,7 @@ async fn script_log(site: &SiteClient, task: &qrs::ReloadTask) -> Option<String>
     if last.file_reference_id.is_empty() || last.file_reference_id == qrs::ZERO_GUID {
         return None;
     }
-    let path = format!("reloadtask/{}/scriptlog", task.id);
+    let path = format!("reloadtask/{}/scriptlog", task.entity.id);
     let v = site
         .get::<qrs::ValueOf>(&path, &[("fileReferenceId", &last.file_reference_id)])
         .await
