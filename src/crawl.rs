@@ -10,6 +10,7 @@
 pub mod config;
 pub mod engine_client;
 pub mod error;
+pub mod inventory;
 mod one_connection;
 pub mod polite;
 pub mod run;

@@ -246,3 +246,18 @@ async fn a_cancelled_crawl_keeps_complete_apps_only() {
     let snapshot = simulate::site::Site::load(out.path()).expect("what was kept is a valid site");
     assert_eq!(snapshot.apps.len(), summary.crawled.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_crawl_never_reads_the_whole_full_app_inventory() {
+    // Only the apps in flight are held in memory: the crawl lists condensed apps and asks for
+    // each full app by id, so a server refusing `/qrs/app/full` does not stop it.
+    let faults = Faults {
+        qrs_forbidden: vec!["app/full".into()],
+        ..Faults::default()
+    };
+    let (summary, out, apps) = crawl_with(faults, "certificate", 0).await;
+    assert_eq!(summary.crawled.len(), apps, "{:?}", summary.failed);
+    let snapshot = qlineage::simulate::site::Site::load(out.path()).unwrap();
+    assert!(snapshot.apps.iter().any(|a| a.meta.reload.is_some()));
+    assert!(snapshot.apps.iter().any(|a| !a.meta.tags.is_empty()));
+}

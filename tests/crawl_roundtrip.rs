@@ -34,11 +34,17 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-pub async fn crawl_running(running: &simulate::Running, auth: &str, out: &Path) -> crawl::Summary {
+pub async fn crawl_running(
+    running: &simulate::Running,
+    auth: &str,
+    out: &Path,
+    data_model: bool,
+) -> crawl::Summary {
     let conf_dir = tempfile::tempdir().unwrap();
     let path = conf_dir.path().join("site.toml");
     running.write_crawl_config(&path, auth).unwrap();
-    let config = Config::load(&path).unwrap();
+    let mut config = Config::load(&path).unwrap();
+    config.crawl.data_model = data_model;
     tokio::time::timeout(
         std::time::Duration::from_secs(120),
         crawl::crawl(&config, out, Arc::new(AtomicBool::new(false)), &|_| {}),
@@ -52,7 +58,7 @@ pub async fn crawl_running(running: &simulate::Running, auth: &str, out: &Path) 
 async fn crawl_simulate_crawl_gives_the_same_snapshot() {
     let demo = sim::start().await;
     let first = tempfile::tempdir().unwrap();
-    let summary = crawl_running(&demo.running, "certificate", first.path()).await;
+    let summary = crawl_running(&demo.running, "certificate", first.path(), false).await;
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
     assert_eq!(summary.crawled.len(), demo.running.site.apps.len());
 
@@ -131,15 +137,28 @@ async fn crawl_simulate_crawl_gives_the_same_snapshot() {
         demo.running.site.connections.len()
     );
 
-    // Serve the snapshot and crawl it again.
+    for app in &snapshot.apps {
+        let connections = app.connections.as_deref().expect("connections.json");
+        assert!(
+            connections.iter().any(|c| c.name == "AttachedFiles"),
+            "{}: GetConnections lists AttachedFiles",
+            app.meta.name
+        );
+        assert!(app.fields.is_none(), "no field list without data");
+    }
+    assert_same_after_replay(first.path(), false).await;
+}
+
+/// Serves a snapshot, crawls it again and checks the second snapshot is the first.
+async fn assert_same_after_replay(first: &Path, data_model: bool) {
     let certs = tempfile::tempdir().unwrap();
-    let replay = simulate::start(simulate::Config::new(first.path(), certs.path()))
+    let replay = simulate::start(simulate::Config::new(first, certs.path()))
         .await
         .expect("the snapshot serves");
     let second = tempfile::tempdir().unwrap();
-    let summary = crawl_running(&replay, "certificate", second.path()).await;
+    let summary = crawl_running(&replay, "certificate", second.path(), data_model).await;
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
-    let (a, b) = (files(first.path()), files(second.path()));
+    let (a, b) = (files(first), files(second.path()));
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
     for (name, bytes) in &a {
         assert!(
@@ -149,6 +168,38 @@ async fn crawl_simulate_crawl_gives_the_same_snapshot() {
             String::from_utf8_lossy(&b[name])
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_data_the_model_and_field_list_round_trip() {
+    let demo = sim::start().await;
+    let first = tempfile::tempdir().unwrap();
+    let summary = crawl_running(&demo.running, "certificate", first.path(), true).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    let snapshot = qlineage::simulate::site::Site::load(first.path()).unwrap();
+    let mut with_fields = 0;
+    for app in &demo.running.site.apps {
+        let copy = snapshot.app(&app.meta.id).unwrap();
+        let Some(fields) = &copy.fields else {
+            assert!(
+                app.model.tables.is_empty(),
+                "{}: fields.json",
+                app.meta.name
+            );
+            continue;
+        };
+        with_fields += 1;
+        // Every field of every model table is listed once, with the tables that hold it.
+        for table in &app.model.tables {
+            for field in &table.fields {
+                let listed: Vec<_> = fields.iter().filter(|f| f.name == field.name).collect();
+                assert_eq!(listed.len(), 1, "{}: {}", app.meta.name, field.name);
+                assert!(listed[0].src_tables.contains(&table.name));
+            }
+        }
+    }
+    assert!(with_fields > 0, "the demo has data models");
+    assert_same_after_replay(first.path(), true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -159,3 +159,57 @@ async fn engine_failures() {
     let f = failed(&run(&config).await, "engine app access", "Access denied");
     assert!(f.fix.contains("app access denied"), "{f:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_qrs_security_rule_is_named() {
+    let s = sim::start_with(Faults {
+        qrs_forbidden: vec!["app/object".into()],
+        ..Faults::default()
+    })
+    .await;
+    for auth in ["certificate", "jwt"] {
+        let (_dir, config) = config_for(&s, auth);
+        let checks = run(&config).await;
+        let f = failed(&checks, "QRS access", "403");
+        assert_eq!(f.target, "GET /qrs/app/object/count", "{auth}: {f:?}");
+        assert!(f.fix.contains("App.Object_*"), "{auth}: {f:?}");
+        assert!(f.fix.contains("security rule"), "{auth}: {f:?}");
+        // The rules that are there pass, and the engine is not tried without them.
+        assert!(checks
+            .iter()
+            .any(|c| c.ok && c.target == "GET /qrs/stream/count"));
+        assert!(!checks.iter().any(|c| c.step == "engine WebSocket"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_websocket_origin_off_the_allow_list_is_named() {
+    let s = sim::start_with(Faults {
+        websocket_origin_allow_list: Some(vec!["qlik.example.com".into()]),
+        ..Faults::default()
+    })
+    .await;
+    let (_dir, config) = config_for(&s, "jwt");
+    let f = failed(&run(&config).await, "engine WebSocket", "origin");
+    assert!(f.cause.contains("403"), "{f:?}");
+    assert!(f.fix.contains("WebSocket origin allow list"), "{f:?}");
+    let host = reqwest::Url::parse(config.server.url.as_deref().unwrap())
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        f.fix.contains(&host),
+        "the fix names the origin sent: {f:?}"
+    );
+
+    // The crawler's origin on the list: every step passes.
+    let s = sim::start_with(Faults {
+        websocket_origin_allow_list: Some(vec!["qlik.example.com".into(), host]),
+        ..Faults::default()
+    })
+    .await;
+    let (_dir, config) = config_for(&s, "jwt");
+    let checks = run(&config).await;
+    assert!(checks.iter().all(|c| c.ok), "{checks:#?}");
+}

@@ -56,6 +56,18 @@ fn socket_error(url: &str, message: impl Into<String>) -> CrawlError {
     }
 }
 
+/// `https://host[:port]` for a `wss://host[:port]/…` URL: the origin a browser on the hub
+/// would send.
+pub fn origin_of(url: &str) -> String {
+    let http = url
+        .replacen("wss://", "https://", 1)
+        .replacen("ws://", "http://", 1);
+    match reqwest::Url::parse(&http) {
+        Ok(u) => u.origin().ascii_serialization(),
+        Err(_) => http,
+    }
+}
+
 impl EngineClient {
     /// Opens `…/app/<app_id>` with the site's authentication (client certificate and
     /// X-Qlik-User, or the proxy session cookie, or the bearer token).
@@ -107,16 +119,35 @@ impl EngineClient {
                 add("Cookie", &cookie);
             }
             add("User-Agent", &site.user_agent);
+            // A browser opening the hub sends the server's own origin; Qlik's proxy checks it
+            // against the virtual proxy's WebSocket origin allow list.
+            add("Origin", &origin_of(&url));
             let (socket, _) = tokio_tungstenite::client_async(request, tls)
                 .await
                 .map_err(|e| match e {
                     tokio_tungstenite::tungstenite::Error::Http(resp) => {
                         let status = resp.status().as_u16();
+                        let said = resp
+                            .body()
+                            .as_deref()
+                            .map(|b| {
+                                String::from_utf8_lossy(b)
+                                    .trim()
+                                    .chars()
+                                    .take(200)
+                                    .collect::<String>()
+                            })
+                            .filter(|b| !b.is_empty())
+                            .map(|b| format!(" ({b})"))
+                            .unwrap_or_default();
                         if matches!(status, 401 | 403) {
                             CrawlError::Auth {
                                 url: url.clone(),
                                 status,
-                                reason: "the WebSocket upgrade was refused".into(),
+                                reason: format!(
+                                    "the WebSocket upgrade was refused{said}; Origin: {}",
+                                    origin_of(&url)
+                                ),
                             }
                         } else {
                             CrawlError::Http {

@@ -9,11 +9,14 @@ use super::error::CrawlError;
 use super::polite::retry;
 use super::site_client::SiteClient;
 use super::snapshot::{self, AppSnapshot};
-use crate::qlik::engine::{list_defs, NxInfo, PropertyTree, VariableListItem};
+use crate::qlik::engine::{
+    list_defs, Connection, FieldListItem, NxInfo, PropertyTree, VariableListItem,
+};
 use crate::qlik::lineage::LineageEntry;
 use crate::qlik::qrs;
 use crate::qlik::site_format::{
-    AppFile, FieldDef, ModelFile, ObjectFile, ObjectMeta, ReloadDef, TableDef,
+    AppConnectionDef, AppFile, FieldDef, FieldListDef, ModelFile, ObjectFile, ObjectMeta,
+    ReloadDef, TableDef,
 };
 use crate::qlik::{date, lenient};
 use serde_json::{json, Map, Value};
@@ -84,23 +87,21 @@ pub async fn crawl(
             .await
             .unwrap_or_default(),
     );
-    let mut apps: Vec<qrs::App> = typed(get_list("app/full").await?);
-    apps.sort_by(|a, b| a.id.cmp(&b.id));
-    let tasks: Vec<qrs::ReloadTask> = typed(get_list("reloadtask/full").await.unwrap_or_default());
+    let apps = super::inventory::app_items(&site).await?;
 
     let mut summary = Summary::default();
     let mut selected = Vec::new();
     for app in apps {
-        match skip_reason(config, &app) {
-            Some(why) => summary.skipped.push((app.name.clone(), why)),
+        match super::inventory::skip_reason(config, &app) {
+            Some(why) => summary.skipped.push((app.name, why)),
             None => selected.push(app),
         }
     }
+    selected.shrink_to_fit();
     progress(Progress::Phase("apps"));
     progress(Progress::Apps {
         total: selected.len(),
     });
-    let tasks = Arc::new(tasks);
     let config = Arc::new(config.clone());
     let semaphore = Arc::new(tokio::sync::Semaphore::new(config.limits.concurrency));
     let mut set = tokio::task::JoinSet::new();
@@ -114,18 +115,13 @@ pub async fn crawl(
         if cancel.load(Ordering::SeqCst) {
             break;
         }
-        let (site, tasks, config, out_dir) = (
-            Arc::clone(&site),
-            Arc::clone(&tasks),
-            Arc::clone(&config),
-            out_dir.clone(),
-        );
+        let (site, config, out_dir) = (Arc::clone(&site), Arc::clone(&config), out_dir.clone());
         set.spawn(async move {
             let _permit = permit;
             let name = app.name.clone();
             let id = app.id.clone();
             let result = retry(config.limits.retries, Duration::from_millis(200), || {
-                crawl_app(&site, &config, &app, &tasks)
+                crawl_app(&site, &config, &app.id)
             })
             .await
             .and_then(|snap| {
@@ -203,33 +199,6 @@ fn typed<T: serde::de::DeserializeOwned>(values: Vec<Value>) -> Vec<T> {
         .collect()
 }
 
-/// Why an app is left out, or `None` to crawl it.
-pub fn skip_reason(config: &Config, app: &qrs::App) -> Option<String> {
-    let c = &config.crawl;
-    if c.exclude_unpublished_apps && !app.published {
-        return Some("unpublished".into());
-    }
-    let stream = app.stream.as_ref().map(|s| s.name.as_str()).unwrap_or("");
-    if !c.include_streams.is_empty() && !c.include_streams.iter().any(|p| glob(p, stream)) {
-        return Some(format!("stream `{stream}` not included"));
-    }
-    if let Some(p) = c.exclude_streams.iter().find(|p| glob(p, stream)) {
-        return Some(format!("stream `{stream}` excluded by `{p}`"));
-    }
-    if !c.include_apps.is_empty() && !c.include_apps.iter().any(|p| glob(p, &app.name)) {
-        return Some("name not included".into());
-    }
-    if let Some(p) = c.exclude_apps.iter().find(|p| glob(p, &app.name)) {
-        return Some(format!("excluded by `{p}`"));
-    }
-    None
-}
-
-/// `*` and `?` patterns, case-insensitive, over the whole text.
-pub fn glob(pattern: &str, text: &str) -> bool {
-    crate::wildcard::matches(&pattern.to_lowercase(), &text.to_lowercase())
-}
-
 fn user_name(u: &Option<qrs::UserCondensed>) -> Option<String> {
     u.as_ref().and_then(qrs::UserCondensed::qualified)
 }
@@ -239,28 +208,20 @@ fn known_date(text: &str) -> Option<String> {
     (!text.is_empty() && !date::is_never(text)).then(|| date::normalize(text))
 }
 
-/// One app: QRS rows for its objects and task, then the engine.
+/// One app: its QRS facts (entity, task, object rows), then the engine.
 async fn crawl_app(
     site: &SiteClient,
     config: &Config,
-    app: &qrs::App,
-    tasks: &[qrs::ReloadTask],
+    app_id: &str,
 ) -> Result<AppSnapshot, CrawlError> {
-    let filter = format!("app.id eq {}", app.id);
-    let rows: Vec<qrs::AppObject> = typed(
-        site.get::<Vec<Value>>("app/object/full", &[("filter", &filter)])
-            .await?,
-    );
-    let task = tasks.iter().find(|t| {
-        t.app
-            .as_ref()
-            .is_some_and(|a| a.id.eq_ignore_ascii_case(&app.id))
-    });
+    let super::inventory::AppFacts { app, task, rows } =
+        super::inventory::app_facts(site, app_id).await?;
+    let task = task.as_ref();
     let script_log = match (task, config.crawl.script_logs) {
         (Some(t), true) => script_log(site, t).await,
         _ => None,
     };
-    let engine = read_engine(site, config, &app.id).await?;
+    let engine = read_engine(site, config, app_id).await?;
     let owner = user_name(&app.owner)
         .or_else(|| site.identity.clone())
         .unwrap_or_else(|| "INTERNAL\\sa_repository".into());
@@ -281,7 +242,7 @@ async fn crawl_app(
             .push(cp.value.clone());
     }
     let meta = AppFile {
-        id: app.id.clone(),
+        id: app.entity.id.clone(),
         name: app.name.clone(),
         owner: owner.clone(),
         stream: if app.published {
@@ -295,8 +256,8 @@ async fn crawl_app(
         } else {
             None
         },
-        created_date: date::normalize(&app.created_date),
-        modified_date: date::normalize(&app.modified_date),
+        created_date: date::normalize(&app.entity.created_date),
+        modified_date: date::normalize(&app.entity.modified_date),
         last_reload_time: known_date(&app.last_reload_time),
         description: app.description.clone(),
         tags: app.tags.iter().map(|t| t.name.clone()).collect(),
@@ -327,8 +288,8 @@ async fn crawl_app(
             owner: row.and_then(|r| user_name(&r.owner)),
             published,
             approved,
-            created_date: row.map(|r| date::normalize(&r.created_date)),
-            modified_date: row.map(|r| date::normalize(&r.modified_date)),
+            created_date: row.map(|r| date::normalize(&r.entity.created_date)),
+            modified_date: row.map(|r| date::normalize(&r.entity.modified_date)),
             script_created,
         };
         let mut stem = snapshot::file_stem(&info.id);
@@ -355,6 +316,8 @@ async fn crawl_app(
         model: engine.model,
         lineage: engine.lineage,
         script_log,
+        connections: engine.connections,
+        fields: engine.fields,
     })
 }
 
@@ -365,7 +328,7 @@ async fn script_log(site: &SiteClient, task: &qrs::ReloadTask) -> Option<String>
     let last = task.operational.as_ref()?.last_execution_result.as_ref()?;
     let name = form_urlencoded::byte_serialize(task.name.as_bytes()).collect::<String>();
     if !last.id.is_empty() {
-        let path = format!("reloadtask/{}/scriptlogfile", task.id);
+        let path = format!("reloadtask/{}/scriptlogfile", task.entity.id);
         if let Ok(v) = site
             .get::<qrs::ValueOf>(&path, &[("executionResultId", &last.id)])
             .await
@@ -383,7 +346,7 @@ async fn script_log(site: &SiteClient, task: &qrs::ReloadTask) -> Option<String>
     if last.file_reference_id.is_empty() || last.file_reference_id == qrs::ZERO_GUID {
         return None;
     }
-    let path = format!("reloadtask/{}/scriptlog", task.id);
+    let path = format!("reloadtask/{}/scriptlog", task.entity.id);
     let v = site
         .get::<qrs::ValueOf>(&path, &[("fileReferenceId", &last.file_reference_id)])
         .await
@@ -402,6 +365,8 @@ struct EngineRead {
     model: Option<ModelFile>,
     /// Persistent objects as property trees, with "made by the script" for variables.
     objects: Vec<(PropertyTree, bool)>,
+    connections: Vec<AppConnectionDef>,
+    fields: Vec<FieldListDef>,
 }
 
 async fn read_engine(
@@ -437,12 +402,19 @@ async fn read_doc(
         Call::new(doc, "GetLineage", json!([])),
         Call::new(doc, "GetAllInfos", json!([])),
         Call::new(doc, "CreateSessionObject", json!([list_defs::variables()])),
+        Call::new(doc, "GetConnections", json!([])),
     ];
+    // The data model and the field list exist only when the app is opened with data.
     if !no_data {
         calls.push(Call::new(
             doc,
             "GetTablesAndKeys",
             json!([{"qcx": 0, "qcy": 0}, {"qcx": 0, "qcy": 0}, 0, false, false]),
+        ));
+        calls.push(Call::new(
+            doc,
+            "CreateSessionObject",
+            json!([list_defs::fields()]),
         ));
     }
     let mut results = engine.batch(&calls).await?.into_iter();
@@ -460,10 +432,32 @@ async fn read_doc(
     let infos: Vec<NxInfo> =
         serde_json::from_value(member(&ok(next())?, "qInfos")).unwrap_or_default();
     let variable_list = handle_of("CreateSessionObject", &ok(next())?)?;
-    let model = if no_data {
-        None
+    let connections: Vec<AppConnectionDef> = member(&ok(next())?, "qConnections")
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| serde_json::from_value::<Connection>(c.clone()).ok())
+        .map(|c| AppConnectionDef::from_engine(&c))
+        .collect();
+    let (model, field_list) = if no_data {
+        (None, None)
     } else {
-        Some(model_from(&ok(next())?))
+        let model = model_from(&ok(next())?);
+        (
+            Some(model),
+            Some(handle_of("CreateSessionObject", &ok(next())?)?),
+        )
+    };
+    let fields: Vec<FieldListDef> = match field_list {
+        Some(h) => member(&engine.call(h, "GetLayout", json!([])).await?, "qLayout")
+            .pointer("/qFieldList/qItems")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|f| serde_json::from_value::<FieldListItem>(f.clone()).ok())
+            .map(|f| FieldListDef::from_engine(&f))
+            .collect(),
+        None => Vec::new(),
     };
     let layout = member(
         &engine.call(variable_list, "GetLayout", json!([])).await?,
@@ -542,6 +536,8 @@ async fn read_doc(
         lineage,
         model,
         objects,
+        connections,
+        fields,
     })
 }
 
@@ -572,21 +568,4 @@ fn model_from(result: &Map<String, Value>) -> ModelFile {
         })
         .collect();
     ModelFile { tables }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs() {
-        assert!(glob("*", "anything"));
-        assert!(glob("sales*", "Sales Dashboard"));
-        assert!(glob("*test*", "My TEST app"));
-        assert!(glob("a?c", "abc"));
-        assert!(!glob("a?c", "abbc"));
-        assert!(!glob("sales", "Sales Dashboard"));
-        assert!(glob("", ""));
-        assert!(!glob("", "x"));
-    }
 }

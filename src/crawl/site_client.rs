@@ -281,6 +281,20 @@ impl SiteClient {
         parse_json(&format!("{}/qrs/{path}", self.qrs_base), &body)
     }
 
+    /// GET a QRS list and hand each entity to `each` as it is read, without building the
+    /// whole array: only the body text and one entity are in memory at once. Entities go
+    /// through `Value` one by one (duplicate keys keep the last); one that does not read as
+    /// `T` is skipped, as real servers add odd rows.
+    pub async fn get_each<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        each: impl FnMut(T),
+    ) -> Result<(), CrawlError> {
+        let body = self.get_text(path, query).await?;
+        for_each_entity(&format!("{}/qrs/{path}", self.qrs_base), &body, each)
+    }
+
     /// The NTLM handshake through the default virtual proxy: the redirect to the
     /// authentication module, the 401 exchange on one keep-alive connection, the ticket back,
     /// and the session cookie from redeeming it.
@@ -461,4 +475,56 @@ pub fn parse_json<T: DeserializeOwned>(url: &str, body: &str) -> Result<T, Crawl
             .to_owned(),
         message: e.to_string(),
     })
+}
+
+/// Walks a JSON array entity by entity (see [`SiteClient::get_each`]).
+pub fn for_each_entity<T: DeserializeOwned>(
+    url: &str,
+    body: &str,
+    each: impl FnMut(T),
+) -> Result<(), CrawlError> {
+    use serde::de::{Deserializer as _, SeqAccess, Visitor};
+    struct Each<F, T>(F, std::marker::PhantomData<T>);
+    impl<'de, F: FnMut(T), T: DeserializeOwned> Visitor<'de> for Each<F, T> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON array of entities")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(value) = seq.next_element::<serde_json::Value>()? {
+                if let Ok(entity) = serde_json::from_value(value) {
+                    (self.0)(entity);
+                }
+            }
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(body);
+    de.deserialize_seq(Each(each, std::marker::PhantomData))
+        .and_then(|()| de.end())
+        .map_err(|e| CrawlError::Json {
+            url: url.to_owned(),
+            what: "list".into(),
+            message: e.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn entities_are_read_one_by_one_and_odd_rows_skipped() {
+        let body = r#"[{"id":"a","name":"stale","name":"A"}, 7, {"id":"b","name":"B"}]"#;
+        let mut seen = Vec::new();
+        for_each_entity("u", body, |a: crate::qlik::qrs::AppCondensed| {
+            seen.push(a.name)
+        })
+        .unwrap();
+        assert_eq!(seen, ["A", "B"]);
+        let err = for_each_entity("u", "{}", |_: Value| {}).unwrap_err();
+        assert!(matches!(err, CrawlError::Json { .. }));
+        assert!(for_each_entity("u", "[1] x", |_: Value| {}).is_err());
+    }
 }

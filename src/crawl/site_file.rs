@@ -75,11 +75,11 @@ pub fn site_file(
     let mut stream_defs: Vec<StreamDef> = streams
         .iter()
         .map(|s| StreamDef {
-            id: s.id.clone(),
+            id: s.entity.id.clone(),
             name: s.name.clone(),
             owner: user_name(&s.owner).unwrap_or_else(|| demo_user.clone()),
-            created: date::normalize(&s.created_date),
-            modified: date::normalize(&s.modified_date),
+            created: date::normalize(&s.entity.created_date),
+            modified: date::normalize(&s.entity.modified_date),
             tags: s.tags.iter().map(|t| t.name.clone()).collect(),
         })
         .collect();
@@ -87,14 +87,14 @@ pub fn site_file(
     let mut connection_defs: Vec<ConnectionDef> = connections
         .iter()
         .map(|c| ConnectionDef {
-            id: c.id.clone(),
+            id: c.entity.id.clone(),
             name: c.name.clone(),
             kind: c.kind.clone(),
             connectionstring: c.connection_string.clone(),
             username: c.username.clone(),
             owner: user_name(&c.owner).unwrap_or_else(|| demo_user.clone()),
-            created: date::normalize(&c.created_date),
-            modified: date::normalize(&c.modified_date),
+            created: date::normalize(&c.entity.created_date),
+            modified: date::normalize(&c.entity.modified_date),
         })
         .collect();
     connection_defs.sort_by(|a, b| a.id.cmp(&b.id));

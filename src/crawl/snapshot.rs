@@ -4,7 +4,9 @@
 
 use super::error::CrawlError;
 use crate::qlik::lineage::LineageEntry;
-use crate::qlik::site_format::{AppFile, ModelFile, ObjectFile, SiteFile};
+use crate::qlik::site_format::{
+    AppConnectionDef, AppFile, FieldListDef, ModelFile, ObjectFile, SiteFile,
+};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -44,6 +46,10 @@ pub struct AppSnapshot {
     pub model: Option<ModelFile>,
     pub lineage: Vec<LineageEntry>,
     pub script_log: Option<String>,
+    /// `GetConnections`.
+    pub connections: Vec<AppConnectionDef>,
+    /// The field list; empty when the app was opened without data.
+    pub fields: Vec<FieldListDef>,
 }
 
 /// A file-name-safe, stable stem for an object id.
@@ -94,6 +100,10 @@ pub fn write_app(out: &Path, app: &AppSnapshot) -> Result<(), CrawlError> {
     if let Some(model) = &app.model {
         put("model.json", &pretty(model))?;
     }
+    put("connections.json", &pretty(&app.connections))?;
+    if !app.fields.is_empty() {
+        put("fields.json", &pretty(&app.fields))?;
+    }
     if let Some(log) = &app.script_log {
         put("scriptlog.txt", log.as_bytes())?;
     }
@@ -136,6 +146,8 @@ mod tests {
             model: None,
             lineage: Vec::new(),
             script_log: Some("log".into()),
+            connections: Vec::new(),
+            fields: Vec::new(),
         };
         write_app(dir.path(), &app).unwrap();
         let folder = app_folder(dir.path(), "a1");

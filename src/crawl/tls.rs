@@ -97,8 +97,8 @@ pub fn client_config(
 ) -> Result<Arc<rustls::ClientConfig>, TlsSetupError> {
     let builder = rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()?;
-    let verifier: Arc<dyn ServerCertVerifier> = if config.tls.insecure {
-        Arc::new(Insecure(provider()))
+    let names = if config.tls.insecure {
+        None
     } else {
         let mut roots = rustls::RootCertStore::empty();
         if let Some(ca) = &config.tls.ca_bundle {
@@ -109,12 +109,16 @@ pub fn client_config(
         let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
             .build()
             .map_err(|e| TlsSetupError::Verifier(e.to_string()))?;
-        Arc::new(QlikVerifier {
+        Some(ChainAndName {
             inner,
             alias_host: config.tls.alias_host.clone(),
             accept_common_name: config.tls.accept_common_name,
         })
     };
+    let verifier = Arc::new(SiteVerifier {
+        provider: provider(),
+        chain: names,
+    });
     let builder = builder
         .dangerous()
         .with_custom_certificate_verifier(verifier);
@@ -142,17 +146,26 @@ pub fn client_config(
     Ok(Arc::new(client))
 }
 
+/// The one server verifier: the chain and name check below, or none at all when `insecure`
+/// (`chain: None`). The handshake signatures are checked either way, with the provider's
+/// algorithms, as rustls's own verifier does.
+#[derive(Debug)]
+struct SiteVerifier {
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    chain: Option<ChainAndName>,
+}
+
 /// Chain to the site CA; name against the alias host (when set) or the URL's host, by SAN or,
 /// when allowed, by the subject CN.
 #[derive(Debug)]
-struct QlikVerifier {
+struct ChainAndName {
     inner: Arc<WebPkiServerVerifier>,
     alias_host: Option<String>,
     accept_common_name: bool,
 }
 
-impl ServerCertVerifier for QlikVerifier {
-    fn verify_server_cert(
+impl ChainAndName {
+    fn verify(
         &self,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
@@ -188,6 +201,22 @@ impl ServerCertVerifier for QlikVerifier {
             other => other,
         }
     }
+}
+
+impl ServerCertVerifier for SiteVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match &self.chain {
+            Some(check) => check.verify(end_entity, intermediates, server_name, ocsp_response, now),
+            None => Ok(ServerCertVerified::assertion()),
+        }
+    }
 
     fn verify_tls12_signature(
         &self,
@@ -195,7 +224,12 @@ impl ServerCertVerifier for QlikVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -204,11 +238,18 @@ impl ServerCertVerifier for QlikVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -221,50 +262,4 @@ pub fn common_name(cert: &CertificateDer<'_>) -> Option<String> {
         .filter_map(|part| part.trim().strip_prefix("CN="))
         .next()
         .map(str::to_owned)
-}
-
-/// Accepts any certificate (the handshake signatures are still checked).
-#[derive(Debug)]
-struct Insecure(Arc<rustls::crypto::CryptoProvider>);
-
-impl ServerCertVerifier for Insecure {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
 }

@@ -223,6 +223,29 @@ pub async fn validate(config: &Config) -> Vec<Check> {
             return checks;
         }
     };
+    // The other resources a crawl reads: each needs a read rule of its own.
+    let mut rights_ok = true;
+    for (path, resource) in RESOURCES {
+        let target = format!("GET /qrs/{path}");
+        match site.get::<crate::qlik::qrs::ValueOf>(path, &[]).await {
+            Ok(_) => checks.push(Check::pass("QRS access", target)),
+            Err(e) => {
+                rights_ok = false;
+                let user = site
+                    .identity
+                    .clone()
+                    .unwrap_or_else(|| "the crawl user".into());
+                let fix = match &e {
+                    CrawlError::Auth { status: 403, .. } => format!("missing security rule: in the QMC (Security rules) grant {user} Read on resource filter `{resource}`, or crawl as INTERNAL\\sa_api with certificates"),
+                    _ => "see the cause".to_owned(),
+                };
+                checks.push(Check::fail("QRS access", target, e.to_string(), fix));
+            }
+        }
+    }
+    if !rights_ok {
+        return checks;
+    }
     // Engine: a socket, then an app.
     let first = apps
         .first()
@@ -273,6 +296,15 @@ pub async fn validate(config: &Config) -> Vec<Check> {
     }
     checks
 }
+
+/// What a crawl reads besides the app list, by count (cheap on any site), with the QMC
+/// resource filter a security rule needs for it.
+const RESOURCES: [(&str, &str); 4] = [
+    ("app/object/count", "App.Object_*"),
+    ("stream/count", "Stream_*"),
+    ("dataconnection/count", "DataConnection_*"),
+    ("reloadtask/count", "ReloadTask_*"),
+];
 
 fn find_cert_error(e: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
@@ -361,6 +393,13 @@ fn has_client_certificate(config: &Config) -> bool {
 /// Cause and fix for the engine.
 pub fn explain_engine(e: &CrawlError) -> (String, String) {
     let fix = match e {
+        CrawlError::Auth { status: 403, reason, .. } if reason.to_ascii_lowercase().contains("origin is not") || reason.contains("allow list") => {
+            let origin = reason.rsplit("Origin: ").next().unwrap_or("the server's origin");
+            return (
+                format!("403 Forbidden during engine validation: the proxy refused the WebSocket origin {origin} [{e}]"),
+                format!("add the host of {origin} to the virtual proxy's WebSocket origin allow list (QMC, Virtual proxies, the prefix in server.virtual_proxy)"),
+            );
+        }
         CrawlError::Auth { status, .. } if *status == 403 => "403 Forbidden during engine validation: the WebSocket origin is not on the virtual proxy's allow-list, or the user has no access; add this host to the virtual proxy's WebSocket origin allow list",
         CrawlError::Auth { .. } | CrawlError::Http { .. } => "the engine refused the WebSocket upgrade: check server.engine_url (wss://node:4747) or the proxy prefix",
         CrawlError::Session { notification, .. } if notification.contains("License") => "no license: allocate a professional or analyzer access to the user in the QMC (License management), or crawl as INTERNAL\\sa_api with certificates",

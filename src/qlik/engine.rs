@@ -3,7 +3,9 @@
 //! parts of sheet and master-item properties the crawler reads. Property sets themselves stay
 //! JSON values: Qlik stores client properties beside its own and we keep them byte-faithful.
 
-use crate::qlik::lenient::{any_string, lenient_bool, maybe, nullable, number_or_none};
+use crate::qlik::lenient::{
+    any_string, lenient_bool, lenient_i64, maybe, nullable, number_or_none,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -129,6 +131,11 @@ pub struct FieldListItem {
     pub is_system: bool,
     #[serde(rename = "qIsHidden", deserialize_with = "lenient_bool")]
     pub is_hidden: bool,
+    #[serde(rename = "qIsSemantic", deserialize_with = "lenient_bool")]
+    pub is_semantic: bool,
+    /// Distinct values (0 when the app was opened without data).
+    #[serde(rename = "qCardinal", deserialize_with = "lenient_i64")]
+    pub cardinal: i64,
 }
 
 /// `GetConnections` / `GetConnection` (Connection). `qPassword` is never returned.

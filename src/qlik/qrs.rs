@@ -11,6 +11,44 @@ use crate::qlik::lenient::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// The members every full entity starts with, in the order QRS writes them: flattened into
+/// each entity so the list is written once.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Entity {
+    #[serde(deserialize_with = "any_string")]
+    pub id: String,
+    #[serde(deserialize_with = "any_string")]
+    pub created_date: String,
+    #[serde(deserialize_with = "any_string")]
+    pub modified_date: String,
+    #[serde(deserialize_with = "any_string")]
+    pub modified_by_user_name: String,
+    #[serde(deserialize_with = "any_string")]
+    pub schema_path: String,
+    pub privileges: Option<Value>,
+}
+
+impl Entity {
+    /// The members as a server writes them, `privileges` not asked for.
+    pub fn new(
+        id: String,
+        created_date: String,
+        modified_date: String,
+        modified_by_user_name: String,
+        schema_path: &str,
+    ) -> Entity {
+        Entity {
+            id,
+            created_date,
+            modified_date,
+            modified_by_user_name,
+            schema_path: schema_path.to_owned(),
+            privileges: None,
+        }
+    }
+}
+
 /// `GET /qrs/about`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -118,17 +156,8 @@ pub struct CustomPropertyValue {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Stream {
-    #[serde(deserialize_with = "any_string")]
-    pub id: String,
-    #[serde(deserialize_with = "any_string")]
-    pub created_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_by_user_name: String,
-    #[serde(deserialize_with = "any_string")]
-    pub schema_path: String,
-    pub privileges: Option<Value>,
+    #[serde(flatten)]
+    pub entity: Entity,
     #[serde(deserialize_with = "nullable")]
     pub custom_properties: Vec<CustomPropertyValue>,
     #[serde(deserialize_with = "object_or_none")]
@@ -168,17 +197,8 @@ pub struct AppCondensed {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct App {
-    #[serde(deserialize_with = "any_string")]
-    pub id: String,
-    #[serde(deserialize_with = "any_string")]
-    pub created_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_by_user_name: String,
-    #[serde(deserialize_with = "any_string")]
-    pub schema_path: String,
-    pub privileges: Option<Value>,
+    #[serde(flatten)]
+    pub entity: Entity,
     #[serde(deserialize_with = "nullable")]
     pub custom_properties: Vec<CustomPropertyValue>,
     #[serde(deserialize_with = "object_or_none")]
@@ -224,17 +244,8 @@ pub struct App {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct AppObject {
-    #[serde(deserialize_with = "any_string")]
-    pub id: String,
-    #[serde(deserialize_with = "any_string")]
-    pub created_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_by_user_name: String,
-    #[serde(deserialize_with = "any_string")]
-    pub schema_path: String,
-    pub privileges: Option<Value>,
+    #[serde(flatten)]
+    pub entity: Entity,
     #[serde(deserialize_with = "object_or_none")]
     pub owner: Option<UserCondensed>,
     #[serde(deserialize_with = "any_string")]
@@ -275,17 +286,8 @@ pub struct AppObject {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct DataConnection {
-    #[serde(deserialize_with = "any_string")]
-    pub id: String,
-    #[serde(deserialize_with = "any_string")]
-    pub created_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_by_user_name: String,
-    #[serde(deserialize_with = "any_string")]
-    pub schema_path: String,
-    pub privileges: Option<Value>,
+    #[serde(flatten)]
+    pub entity: Entity,
     #[serde(deserialize_with = "nullable")]
     pub custom_properties: Vec<CustomPropertyValue>,
     #[serde(deserialize_with = "object_or_none")]
@@ -376,17 +378,8 @@ pub struct TaskOperational {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ReloadTask {
-    #[serde(deserialize_with = "any_string")]
-    pub id: String,
-    #[serde(deserialize_with = "any_string")]
-    pub created_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_by_user_name: String,
-    #[serde(deserialize_with = "any_string")]
-    pub schema_path: String,
-    pub privileges: Option<Value>,
+    #[serde(flatten)]
+    pub entity: Entity,
     #[serde(deserialize_with = "nullable")]
     pub custom_properties: Vec<CustomPropertyValue>,
     #[serde(deserialize_with = "any_string")]
@@ -419,17 +412,8 @@ pub struct ReloadTask {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct User {
-    #[serde(deserialize_with = "any_string")]
-    pub id: String,
-    #[serde(deserialize_with = "any_string")]
-    pub created_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_by_user_name: String,
-    #[serde(deserialize_with = "any_string")]
-    pub schema_path: String,
-    pub privileges: Option<Value>,
+    #[serde(flatten)]
+    pub entity: Entity,
     #[serde(deserialize_with = "nullable")]
     pub custom_properties: Vec<CustomPropertyValue>,
     #[serde(deserialize_with = "any_string")]
@@ -456,17 +440,8 @@ pub struct User {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Tag {
-    #[serde(deserialize_with = "any_string")]
-    pub id: String,
-    #[serde(deserialize_with = "any_string")]
-    pub created_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_by_user_name: String,
-    #[serde(deserialize_with = "any_string")]
-    pub schema_path: String,
-    pub privileges: Option<Value>,
+    #[serde(flatten)]
+    pub entity: Entity,
     #[serde(deserialize_with = "any_string")]
     pub name: String,
 }
@@ -475,17 +450,8 @@ pub struct Tag {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CustomPropertyDefinition {
-    #[serde(deserialize_with = "any_string")]
-    pub id: String,
-    #[serde(deserialize_with = "any_string")]
-    pub created_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_date: String,
-    #[serde(deserialize_with = "any_string")]
-    pub modified_by_user_name: String,
-    #[serde(deserialize_with = "any_string")]
-    pub schema_path: String,
-    pub privileges: Option<Value>,
+    #[serde(flatten)]
+    pub entity: Entity,
     #[serde(deserialize_with = "any_string")]
     pub name: String,
     #[serde(deserialize_with = "any_string")]
@@ -577,7 +543,10 @@ mod tests {
     #[test]
     fn a_full_entity_round_trips() {
         let a = App {
-            id: "a".into(),
+            entity: Entity {
+                id: "a".into(),
+                ..Entity::default()
+            },
             name: "A".into(),
             stream: Some(StreamCondensed {
                 id: "s".into(),

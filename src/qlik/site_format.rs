@@ -226,3 +226,122 @@ pub struct FieldDef {
     #[serde(default)]
     pub comment: String,
 }
+
+/// `apps/<folder>/connections.json`: the app's `GetConnections` answer as the crawl identity
+/// saw it (the site's connections it may use and the app's own `AttachedFiles`). Optional:
+/// without it the simulator derives the list from `site.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppConnectionDef {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub connectionstring: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub username: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub modified: String,
+    /// `LOG_ON_SERVICE_USER` or `LOG_ON_CURRENT_USER`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub logon: String,
+}
+
+impl AppConnectionDef {
+    pub fn from_engine(c: &crate::qlik::engine::Connection) -> AppConnectionDef {
+        AppConnectionDef {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            kind: c.kind.clone(),
+            connectionstring: c.connection_string.clone(),
+            username: c.user_name.clone(),
+            modified: c.modified_date.clone(),
+            logon: c.log_on.clone(),
+        }
+    }
+
+    pub fn to_engine(&self) -> crate::qlik::engine::Connection {
+        crate::qlik::engine::Connection {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            connection_string: self.connectionstring.clone(),
+            kind: self.kind.clone(),
+            user_name: self.username.clone(),
+            modified_date: self.modified.clone(),
+            log_on: self.logon.clone(),
+        }
+    }
+}
+
+/// `apps/<folder>/fields.json`: the app's field list (`qFieldListDef`), read only when the
+/// crawl opens apps with data (without data the engine lists no fields). Optional: without it
+/// the simulator derives the list from `model.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldListDef {
+    pub name: String,
+    #[serde(default)]
+    pub cardinal: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The tables that hold the field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub src_tables: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub system: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub semantic: bool,
+}
+
+impl FieldListDef {
+    pub fn from_engine(f: &crate::qlik::engine::FieldListItem) -> FieldListDef {
+        FieldListDef {
+            name: f.name.clone(),
+            cardinal: u64::try_from(f.cardinal).unwrap_or(0),
+            tags: f.tags.clone(),
+            src_tables: f.src_tables.clone(),
+            hidden: f.is_hidden,
+            system: f.is_system,
+            semantic: f.is_semantic,
+        }
+    }
+
+    pub fn to_engine(&self) -> crate::qlik::engine::FieldListItem {
+        crate::qlik::engine::FieldListItem {
+            name: self.name.clone(),
+            src_tables: self.src_tables.clone(),
+            tags: self.tags.clone(),
+            is_system: self.system,
+            is_hidden: self.hidden,
+            is_semantic: self.semantic,
+            cardinal: i64::try_from(self.cardinal).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qlik::engine::{Connection, FieldListItem};
+
+    #[test]
+    fn engine_connections_and_fields_survive_the_file_shapes() {
+        let c: Connection = serde_json::from_value(serde_json::json!({
+            "qId": "c1", "qName": "ERP", "qConnectionString": "Provider=x", "qType": "OLEDB",
+            "qUserName": "svc", "qModifiedDate": "2026-01-01T00:00:00.000Z",
+            "qLogOn": "LOG_ON_SERVICE_USER", "qMeta": {"qName": "ERP"}}))
+        .unwrap();
+        assert_eq!(AppConnectionDef::from_engine(&c).to_engine(), c);
+        let f: FieldListItem = serde_json::from_value(serde_json::json!({
+            "qName": "Region", "qCardinal": "12", "qTags": ["$text"], "qSrcTables": ["Sales"],
+            "qIsHidden": false, "qIsSystem": false, "qIsSemantic": true}))
+        .unwrap();
+        assert_eq!(f.cardinal, 12);
+        assert_eq!(FieldListDef::from_engine(&f).to_engine(), f);
+        let old: FieldListDef = serde_json::from_str(r#"{"name": "x"}"#).unwrap();
+        assert_eq!((old.cardinal, old.hidden), (0, false));
+        assert!(serde_json::from_str::<FieldListDef>(r#"{"name": "x", "nmae": 1}"#).is_err());
+    }
+}

@@ -42,6 +42,15 @@ pub struct Faults {
     /// `OnSessionClosed`…) sent on every engine socket instead of a session, then a close.
     #[serde(default)]
     pub fatal_greeting: Option<String>,
+    /// QRS paths (after `/qrs/`, e.g. `app/object`) answered 403 Forbidden, as for a user no
+    /// security rule grants read access to that resource. A path matches itself and every
+    /// path under it (`app/object` covers `app/object/full` and `app/object/count`).
+    #[serde(default)]
+    pub qrs_forbidden: Vec<String>,
+    /// The virtual proxy's WebSocket origin allow list: when set, an engine upgrade through
+    /// the proxy whose `Origin` host is not listed is refused with 403, as Qlik's proxy does.
+    #[serde(default)]
+    pub websocket_origin_allow_list: Option<Vec<String>>,
 }
 
 /// The fault plan with its generator.
@@ -109,6 +118,32 @@ impl FaultPlan {
         }
     }
 
+    /// The forbidden entry that covers a QRS path, if any.
+    pub fn qrs_forbidden(&self, path: &str) -> Option<&str> {
+        let path = path.trim_matches('/');
+        self.faults
+            .qrs_forbidden
+            .iter()
+            .map(|f| f.trim_matches('/'))
+            .find(|f| {
+                path.len() >= f.len()
+                    && path[..f.len()].eq_ignore_ascii_case(f)
+                    && (path.len() == f.len() || path.as_bytes()[f.len()] == b'/')
+            })
+    }
+
+    /// Whether an upgrade with this `Origin` header passes the allow list.
+    pub fn origin_allowed(&self, origin: Option<&str>) -> bool {
+        let Some(list) = &self.faults.websocket_origin_allow_list else {
+            return true;
+        };
+        let host = origin
+            .map(|o| o.split("://").last().unwrap_or(o))
+            .map(|o| o.split(['/', ':']).next().unwrap_or(o))
+            .unwrap_or("");
+        !host.is_empty() && list.iter().any(|h| h.eq_ignore_ascii_case(host))
+    }
+
     pub fn engine_error(&self, app_id: &str) -> Option<i64> {
         self.faults
             .engine_errors
@@ -149,6 +184,23 @@ mod tests {
         assert_eq!(hits, again);
         let none = FaultPlan::new(Faults::default());
         assert!((0..100).all(|_| none.http() == HttpFault::None));
+    }
+
+    #[test]
+    fn forbidden_paths_and_origins() {
+        let plan = FaultPlan::new(Faults {
+            qrs_forbidden: vec!["app/object".into()],
+            websocket_origin_allow_list: Some(vec!["qlik.example.com".into()]),
+            ..Faults::default()
+        });
+        assert_eq!(plan.qrs_forbidden("/app/object/full"), Some("app/object"));
+        assert_eq!(plan.qrs_forbidden("App/Object"), Some("app/object"));
+        assert_eq!(plan.qrs_forbidden("app/objects"), None);
+        assert_eq!(plan.qrs_forbidden("app"), None);
+        assert!(plan.origin_allowed(Some("https://qlik.example.com:443")));
+        assert!(!plan.origin_allowed(Some("https://crawler.example.com")));
+        assert!(!plan.origin_allowed(None));
+        assert!(FaultPlan::new(Faults::default()).origin_allowed(None));
     }
 
     #[test]

@@ -106,13 +106,9 @@ impl Kind {
     }
 }
 
-/// Every entity of a kind the identity may read, as `(full, condensed)` pairs.
-fn entities(site: &Site, who: &Identity, kind: Kind) -> Vec<(Value, Value)> {
-    entities_of(site, who, kind, None)
-}
-
 /// A filter of the one form crawlers send per app, `app.id eq <guid>`: the app it names, so
-/// app objects are built for that app only instead of the whole site (the filter still runs).
+/// app objects and tasks are built for that app only instead of the whole site (the filter
+/// still runs). On kinds without an `app` member the filter is refused before this is used.
 fn only_app(filter: Option<&str>) -> Option<String> {
     let f = filter?
         .trim()
@@ -126,6 +122,8 @@ fn only_app(filter: Option<&str>) -> Option<String> {
     (!id.is_empty() && !id.contains(char::is_whitespace)).then(|| id.to_owned())
 }
 
+/// Every entity of a kind the identity may read, as `(full, condensed)` pairs; with
+/// `only_app`, those of that one app.
 fn entities_of(
     site: &Site,
     who: &Identity,
@@ -145,7 +143,10 @@ fn entities_of(
             }
         }
         Kind::App => {
-            for app in site.apps.iter().filter(|a| who.can_see_app(site, a)) {
+            for app in site.apps.iter().filter(|a| {
+                only_app.is_none_or(|id| a.meta.id.eq_ignore_ascii_case(id))
+                    && who.can_see_app(site, a)
+            }) {
                 out.push((
                     entities::app_full(site, app),
                     entities::app_condensed(site, app),
@@ -183,7 +184,10 @@ fn entities_of(
             }
         }
         Kind::ReloadTask | Kind::Task => {
-            for app in site.apps.iter().filter(|a| who.can_see_app(site, a)) {
+            for app in site.apps.iter().filter(|a| {
+                only_app.is_none_or(|id| a.meta.id.eq_ignore_ascii_case(id))
+                    && who.can_see_app(site, a)
+            }) {
                 if let Some(task) = entities::reload_task_full(site, app) {
                     let condensed = entities::reload_task_condensed(&task);
                     out.push((task, condensed));
@@ -478,7 +482,9 @@ fn handle_current(site: &Site, who: &Identity, req: &Request) -> Answer {
 
 /// `GET /qrs/<type>/<id>`: one full entity, 404 when unknown or not visible.
 fn one(site: &Site, who: &Identity, kind: Kind, id: &str) -> Answer {
-    entities(site, who, kind)
+    // An app is built alone (a crawl asks for each app of a large site by id).
+    let scope = matches!(kind, Kind::App).then_some(id);
+    entities_of(site, who, kind, scope)
         .into_iter()
         .find(|(full, _)| {
             full["id"]

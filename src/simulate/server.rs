@@ -185,7 +185,23 @@ fn unreadable_identity() -> Resp {
     )
 }
 
+/// 403 for a QRS path the fault plan forbids, in the words QRS uses for a missing rule.
+fn qrs_refusal(rest: &str, who: &Identity, shared: &Shared) -> Option<Resp> {
+    let resource = shared.faults.qrs_forbidden(rest)?;
+    Some(respond(
+        403,
+        "text/plain; charset=utf-8",
+        format!(
+            "Forbidden: no security rule grants {} read access to {resource}",
+            who.user_id()
+        ),
+    ))
+}
+
 fn serve_qrs(req: &Request<Incoming>, rest: &str, who: &Identity, shared: &Shared) -> Resp {
+    if let Some(refusal) = qrs_refusal(rest, who, shared) {
+        return refusal;
+    }
     let query = query_pairs(req);
     let request = qrs::Request {
         method: req.method().as_str(),
@@ -375,6 +391,16 @@ async fn handle_proxy(req: Request<Incoming>, shared: &Arc<Shared>, conn: &Conne
     let set_cookie = new_session.map(|s| cookie(proxy, &s));
     let who = Identity::for_user(user);
     if rest.starts_with("/app") && is_websocket(&req) {
+        if !shared
+            .faults
+            .origin_allowed(header(&req, hyper::header::ORIGIN))
+        {
+            return respond(
+                403,
+                "text/plain; charset=utf-8",
+                "Forbidden: the WebSocket origin is not on the virtual proxy's allow list",
+            );
+        }
         let logout_uri = format!("{}{prefix_path}/qps/user", shared.proxy_base);
         return upgrade(
             req,
@@ -385,15 +411,18 @@ async fn handle_proxy(req: Request<Incoming>, shared: &Arc<Shared>, conn: &Conne
         );
     }
     let mut response = match rest.strip_prefix("/qrs") {
-        Some(r) if r.is_empty() || r.starts_with('/') => {
-            let request = qrs::Request {
-                method: req.method().as_str(),
-                path: r,
-                query: &query,
-                xrfkey_header: header(&req, "x-qlik-xrfkey"),
-            };
-            from_answer(qrs::handle(&site, &who, &request), shared)
-        }
+        Some(r) if r.is_empty() || r.starts_with('/') => match qrs_refusal(r, &who, shared) {
+            Some(refusal) => refusal,
+            None => {
+                let request = qrs::Request {
+                    method: req.method().as_str(),
+                    path: r,
+                    query: &query,
+                    xrfkey_header: header(&req, "x-qlik-xrfkey"),
+                };
+                from_answer(qrs::handle(&site, &who, &request), shared)
+            }
+        },
         _ if rest == "/qps/user" => {
             let u = who.user_id();
             from_answer(

@@ -7,7 +7,8 @@
 pub use crate::qlik::site_format as model;
 
 use model::{
-    AppFile, ConnectionDef, LineageEntry, ModelFile, ObjectFile, ObjectNode, SiteFile, StreamDef,
+    AppConnectionDef, AppFile, ConnectionDef, FieldListDef, LineageEntry, ModelFile, ObjectFile,
+    ObjectNode, SiteFile, StreamDef,
 };
 use serde_json::Value;
 use std::fmt;
@@ -193,6 +194,12 @@ pub struct App {
     /// `scriptlog.txt`: the last reload's log as a crawl captured it; without it the
     /// simulator writes one from the script.
     pub script_log: Option<String>,
+    /// `connections.json`: the crawled `GetConnections` answer; without it the simulator
+    /// derives one from the site's connections.
+    pub connections: Option<Vec<AppConnectionDef>>,
+    /// `fields.json`: the crawled field list; without it the simulator derives one from the
+    /// model.
+    pub fields: Option<Vec<FieldListDef>>,
 }
 
 impl App {
@@ -527,6 +534,18 @@ fn load_app(
     } else {
         Vec::new()
     };
+    let connections_path = folder.join("connections.json");
+    let connections = if connections_path.exists() {
+        Some(read_json(&connections_path)?)
+    } else {
+        None
+    };
+    let fields_path = folder.join("fields.json");
+    let fields = if fields_path.exists() {
+        Some(read_json(&fields_path)?)
+    } else {
+        None
+    };
     let log_path = folder.join("scriptlog.txt");
     let script_log = match std::fs::read(&log_path) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
@@ -547,6 +566,8 @@ fn load_app(
         model,
         lineage,
         script_log,
+        connections,
+        fields,
     })
 }
 

@@ -86,25 +86,83 @@ impl Authority {
         names: &[&str],
         server: bool,
     ) -> Result<(String, String), TlsError> {
-        let mut params =
-            rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())?;
+        self.issue_leaf(&Leaf {
+            purpose: Some(server),
+            ..Leaf::new(common_name, names)
+        })
+    }
+
+    /// A leaf certificate as `leaf` describes it: `(cert PEM, key PEM)`.
+    pub fn issue_leaf(&self, leaf: &Leaf) -> Result<(String, String), TlsError> {
+        let mut params = rcgen::CertificateParams::new(leaf.names.clone())?;
         params.distinguished_name = rcgen::DistinguishedName::new();
         params
             .distinguished_name
-            .push(rcgen::DnType::CommonName, common_name);
+            .push(rcgen::DnType::CommonName, leaf.common_name.as_str());
         params.use_authority_key_identifier_extension = true;
         params.key_usages = vec![
             rcgen::KeyUsagePurpose::DigitalSignature,
             rcgen::KeyUsagePurpose::KeyEncipherment,
         ];
-        params.extended_key_usages = vec![if server {
-            rcgen::ExtendedKeyUsagePurpose::ServerAuth
-        } else {
-            rcgen::ExtendedKeyUsagePurpose::ClientAuth
-        }];
+        params.extended_key_usages = match leaf.purpose {
+            Some(true) => vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth],
+            Some(false) => vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth],
+            None => Vec::new(),
+        };
+        if let Some((from, to)) = leaf.valid_years {
+            params.not_before = rcgen::date_time_ymd(from, 1, 1);
+            params.not_after = rcgen::date_time_ymd(to, 1, 1);
+        }
         let key = rcgen::KeyPair::generate()?;
         let cert = params.signed_by(&key, &self.ca, &self.ca_key)?;
         Ok((cert.pem(), key.serialize_pem()))
+    }
+
+    /// Writes a complete certificate directory for `--certs`: this CA as `root.pem`, the
+    /// given server pair, and a client certificate of this CA for API callers. Tests use it
+    /// to serve hand-made server certificates (expired, wrong purpose, without SANs).
+    pub fn write_dir(&self, dir: &Path, server: (String, String)) -> Result<CertFiles, TlsError> {
+        std::fs::create_dir_all(dir).map_err(|source| TlsError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let files = CertFiles::in_dir(dir);
+        let (client, client_key) = self.issue("QlikClient", &[], false)?;
+        for (path, text) in [
+            (&files.root, self.ca_pem()),
+            (&files.server, server.0),
+            (&files.server_key, server.1),
+            (&files.client, client),
+            (&files.client_key, client_key),
+        ] {
+            write_private(path, &text)?;
+        }
+        Ok(files)
+    }
+}
+
+/// What a leaf certificate holds: Qlik's own node certificates vary (no SAN, CN only), and
+/// the failures users meet come from expired or wrong-purpose ones.
+#[derive(Debug, Clone)]
+pub struct Leaf {
+    pub common_name: String,
+    /// Subject alternative names; none means no SAN extension at all.
+    pub names: Vec<String>,
+    /// `Some(true)` serverAuth, `Some(false)` clientAuth, `None` no extended key usage.
+    pub purpose: Option<bool>,
+    /// `(from, to)` January 1st of these years; `None` keeps rcgen's default.
+    pub valid_years: Option<(i32, i32)>,
+}
+
+impl Leaf {
+    /// A server certificate for `names`, valid now.
+    pub fn new(common_name: &str, names: &[&str]) -> Leaf {
+        Leaf {
+            common_name: common_name.to_owned(),
+            names: names.iter().map(|n| (*n).to_owned()).collect(),
+            purpose: Some(true),
+            valid_years: None,
+        }
     }
 }
 
@@ -124,23 +182,9 @@ pub fn ensure_certificates(dir: &Path) -> Result<CertFiles, TlsError> {
             dir: dir.to_path_buf(),
         });
     }
-    std::fs::create_dir_all(dir).map_err(|source| TlsError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
     let authority = Authority::new("qlineage-simulator-CA")?;
-    let (server, server_key) = authority.issue("localhost", &["localhost", "127.0.0.1"], true)?;
-    let (client, client_key) = authority.issue("QlikClient", &[], false)?;
-    for (path, text) in [
-        (&files.root, authority.ca_pem()),
-        (&files.server, server),
-        (&files.server_key, server_key),
-        (&files.client, client),
-        (&files.client_key, client_key),
-    ] {
-        write_private(path, &text)?;
-    }
-    Ok(files)
+    let server = authority.issue("localhost", &["localhost", "127.0.0.1"], true)?;
+    authority.write_dir(dir, server)
 }
 
 fn write_private(path: &Path, text: &str) -> Result<(), TlsError> {

@@ -594,6 +594,23 @@ pub fn field_items(ctx: &Ctx, def: &Value) -> Vec<Value> {
         .get("qShowSystem")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    if let Some(crawled) = &ctx.app.fields {
+        return crawled
+            .iter()
+            .filter(|f| show_system || !f.system)
+            .map(|f| {
+                let mut item = serde_json::to_value(f.to_engine()).unwrap_or(json!({}));
+                if !show_src {
+                    if let Some(m) = item.as_object_mut() {
+                        m.remove("qSrcTables");
+                    }
+                }
+                item["qIsDefinitionOnly"] = json!(false);
+                item["qReadableName"] = json!(f.name);
+                item
+            })
+            .collect();
+    }
     let mut names: Vec<(String, u64, Vec<String>, Vec<String>)> = Vec::new();
     for table in &ctx.app.model.tables {
         for field in &table.fields {

@@ -900,6 +900,16 @@ fn app_layout(site: &Site, app: &App, no_data: bool) -> Value {
 /// The app's connections as the engine lists them for a user (the repository's rules: an
 /// administrator sees all, others what they own), AttachedFiles included.
 fn connections(site: &Site, app: &App, who: &Identity) -> Vec<Value> {
+    if let Some(crawled) = &app.connections {
+        return crawled
+            .iter()
+            .map(|c| {
+                let mut v = serde_json::to_value(c.to_engine()).unwrap_or(json!({}));
+                v["qMeta"] = json!({"qName": c.name});
+                v
+            })
+            .collect();
+    }
     let mut out: Vec<Value> = site
         .connections
         .iter()

@@ -103,12 +103,13 @@ pub fn stream_full(site: &Site, index: usize) -> Value {
     let s = &site.streams[index];
     let owner = UserId::parse(&s.owner).unwrap_or_else(|| site.demo_user.clone());
     value(&qrs::Stream {
-        id: s.id.clone(),
-        created_date: s.created.clone(),
-        modified_date: s.modified.clone(),
-        modified_by_user_name: modified_by(&owner),
-        schema_path: "Stream".into(),
-        privileges: None,
+        entity: qrs::Entity::new(
+            s.id.clone(),
+            s.created.clone(),
+            s.modified.clone(),
+            modified_by(&owner),
+            "Stream",
+        ),
         custom_properties: Vec::new(),
         owner: Some(user_condensed_entity(site, &owner)),
         name: s.name.clone(),
@@ -154,12 +155,13 @@ pub fn app_condensed(site: &Site, app: &App) -> Value {
 pub fn app_full(site: &Site, app: &App) -> Value {
     let m = &app.meta;
     value(&qrs::App {
-        id: m.id.clone(),
-        created_date: m.created_date.clone(),
-        modified_date: m.modified_date.clone(),
-        modified_by_user_name: modified_by(&app.owner),
-        schema_path: "App".into(),
-        privileges: None,
+        entity: qrs::Entity::new(
+            m.id.clone(),
+            m.created_date.clone(),
+            m.modified_date.clone(),
+            modified_by(&app.owner),
+            "App",
+        ),
         custom_properties: custom_properties(site, &m.custom_properties),
         owner: Some(user_condensed_entity(site, &app.owner)),
         name: m.name.clone(),
@@ -374,12 +376,13 @@ impl AppObjectRow<'_> {
         use base64::Engine as _;
         let attributes = base64::engine::general_purpose::STANDARD.encode(attributes.to_string());
         qrs::AppObject {
-            id: p.id,
-            created_date: p.created,
-            modified_date: p.modified,
-            modified_by_user_name: modified_by(&owner),
-            schema_path: "App.Object".into(),
-            privileges: None,
+            entity: qrs::Entity::new(
+                p.id,
+                p.created,
+                p.modified,
+                modified_by(&owner),
+                "App.Object",
+            ),
             owner: Some(user_condensed_entity(site, &owner)),
             name: p.name,
             engine_object_id: self.engine_object_id().to_owned(),
@@ -418,12 +421,13 @@ pub fn connection_full(site: &Site, index: usize) -> Value {
     let c = &site.connections[index];
     let owner = UserId::parse(&c.owner).unwrap_or_else(|| site.demo_user.clone());
     value(&qrs::DataConnection {
-        id: c.id.clone(),
-        created_date: c.created.clone(),
-        modified_date: c.modified.clone(),
-        modified_by_user_name: modified_by(&owner),
-        schema_path: "DataConnection".into(),
-        privileges: None,
+        entity: qrs::Entity::new(
+            c.id.clone(),
+            c.created.clone(),
+            c.modified.clone(),
+            modified_by(&owner),
+            "DataConnection",
+        ),
         custom_properties: Vec::new(),
         owner: Some(user_condensed_entity(site, &owner)),
         name: c.name.clone(),
@@ -477,12 +481,13 @@ pub fn user_full(_site: &Site, user: &crate::simulate::site::User) -> Value {
         Vec::new()
     };
     value(&qrs::User {
-        id: user_guid(&user.id),
-        created_date: NEVER.into(),
-        modified_date: NEVER.into(),
-        modified_by_user_name: "INTERNAL\\sa_repository".into(),
-        schema_path: "User".into(),
-        privileges: None,
+        entity: qrs::Entity::new(
+            user_guid(&user.id),
+            NEVER.into(),
+            NEVER.into(),
+            "INTERNAL\\sa_repository".into(),
+            "User",
+        ),
         custom_properties: Vec::new(),
         user_id: user.id.id.clone(),
         user_directory: user.id.directory.clone(),
@@ -519,24 +524,26 @@ pub fn tag_names(site: &Site) -> Vec<String> {
 
 pub fn tag_full(name: &str) -> Value {
     value(&qrs::Tag {
-        id: tag_guid(name),
-        created_date: NEVER.into(),
-        modified_date: NEVER.into(),
-        modified_by_user_name: "INTERNAL\\sa_repository".into(),
-        schema_path: "Tag".into(),
-        privileges: None,
+        entity: qrs::Entity::new(
+            tag_guid(name),
+            NEVER.into(),
+            NEVER.into(),
+            "INTERNAL\\sa_repository".into(),
+            "Tag",
+        ),
         name: name.to_owned(),
     })
 }
 
 pub fn custom_property_definition_full(def: &crate::qlik::site_format::CustomPropertyDef) -> Value {
     value(&qrs::CustomPropertyDefinition {
-        id: custom_property_definition_guid(&def.name),
-        created_date: NEVER.into(),
-        modified_date: NEVER.into(),
-        modified_by_user_name: "INTERNAL\\sa_repository".into(),
-        schema_path: "CustomPropertyDefinition".into(),
-        privileges: None,
+        entity: qrs::Entity::new(
+            custom_property_definition_guid(&def.name),
+            NEVER.into(),
+            NEVER.into(),
+            "INTERNAL\\sa_repository".into(),
+            "CustomPropertyDefinition",
+        ),
         name: def.name.clone(),
         value_type: def.value_type.clone(),
         choice_values: def.choice_values.clone(),
@@ -613,12 +620,13 @@ pub fn reload_task_full(site: &Site, app: &App) -> Option<Value> {
         privileges: None,
     };
     let mut task = value(&qrs::ReloadTask {
-        id: reload_task_id(app),
-        created_date: app.meta.created_date.clone(),
-        modified_date: app.meta.modified_date.clone(),
-        modified_by_user_name: modified_by(&app.owner),
-        schema_path: "ReloadTask".into(),
-        privileges: None,
+        entity: qrs::Entity::new(
+            reload_task_id(app),
+            app.meta.created_date.clone(),
+            app.meta.modified_date.clone(),
+            modified_by(&app.owner),
+            "ReloadTask",
+        ),
         custom_properties: Vec::new(),
         name,
         task_type: 0,
