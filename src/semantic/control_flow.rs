@@ -130,10 +130,16 @@ pub(super) struct Machine<'o> {
     pub qvd_cache: HashMap<PathBuf, Option<Vec<String>>>,
     /// Preceding LOADs waiting for the LOAD or SELECT that runs next.
     pub pending_following: Vec<super::loads::PendingLoad>,
+    /// The other apps of the estate, when the app is resolved with them (BINARY).
+    pub estate: Option<&'o super::estate::EstateView<'o>>,
 }
 
 /// Runs the app's script.
-pub(super) fn run(input: &AppInput, options: &ResolveOptions) -> Resolved {
+pub(super) fn run(
+    input: &AppInput,
+    options: &ResolveOptions,
+    estate: Option<&super::estate::EstateView>,
+) -> Resolved {
     let mut include_dirs: Vec<PathBuf> = options.include_roots.clone();
     if include_dirs.is_empty() {
         include_dirs.extend(input.app_dir.clone());
@@ -178,6 +184,7 @@ pub(super) fn run(input: &AppInput, options: &ResolveOptions) -> Resolved {
         undefined_reported: HashSet::new(),
         qvd_cache: HashMap::new(),
         pending_following: Vec::new(),
+        estate,
     };
     let (file, script) = machine.add_file(input.script.clone(), None);
     if let Ok(real) = std::fs::canonicalize(&input.script.path) {

@@ -1089,32 +1089,6 @@ impl Machine<'_> {
             conditional,
         });
     }
-
-    pub(super) fn exec_binary(&mut self, body: &str, location: Location) {
-        let written = unquote(body.trim()).to_string();
-        let res = self.resolve(&written);
-        self.unresolved(
-            location,
-            &written,
-            "BINARY loads every table of another app; that app's model is not part of this run",
-            false,
-        );
-        let load = Load {
-            location,
-            target: String::new(),
-            kind: LoadKind::Binary,
-            source: LoadSourceInfo {
-                kind: Some(SourceKind::Binary),
-                path: Some(written),
-                resolved_path: res.resolved,
-                ..Default::default()
-            },
-            resolved: false,
-            conditional: self.is_conditional(),
-            fields: Vec::new(),
-        };
-        self.push_load(load);
-    }
 }
 
 fn push_unique(list: &mut Vec<Derivation>, d: Derivation) {
