@@ -398,3 +398,18 @@ fn every_corpus_script_resolves() {
         }
     }
 }
+
+#[test]
+fn rename_using_an_inline_mapping() {
+    let r = case("rename-using.qvs");
+    let customers = find(&r, "Customers");
+    let names: Vec<&str> = customers.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["CustomerID", "CustomerName", "segment"]);
+    assert_eq!(
+        customers.fields[0].derived_from[0].transform,
+        semantic::model::Transform::Rename
+    );
+    assert!(!r.model.tables.iter().any(|t| t.name == "tmp_customers"));
+    let pending: Vec<&str> = r.model.unresolved.iter().map(|u| u.text.as_str()).collect();
+    assert_eq!(pending, ["USING Labels"], "the file-fed mapping stays unresolved");
+}

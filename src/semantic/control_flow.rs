@@ -539,31 +539,7 @@ impl<'o> Machine<'o> {
                     }
                 }
             }
-            StmtKind::Rename(rename) => {
-                if let Some(map) = &rename.using {
-                    self.unresolved(
-                        location,
-                        &format!("USING {}", map.text),
-                        "RENAME … USING takes its name pairs from a mapping table's data",
-                        true,
-                    );
-                }
-                for pair in &rename.pairs {
-                    let ok = match rename.target {
-                        FieldsOrTables::Tables => self
-                            .state
-                            .tables
-                            .rename_table(&pair.from.text, &pair.to.text),
-                        FieldsOrTables::Fields => self
-                            .state
-                            .tables
-                            .rename_field(&pair.from.text, &pair.to.text),
-                    };
-                    if !ok && rename.target == FieldsOrTables::Tables && !self.is_conditional() {
-                        self.unknown_table(location, &pair.from.text, "RENAME TABLE");
-                    }
-                }
-            }
+            StmtKind::Rename(rename) => self.exec_rename(rename, location),
             StmtKind::FieldPatterns(p) => {
                 let qualify = match p.kind {
                     FieldPatternsKind::Qualify => true,

@@ -9,8 +9,9 @@
 
 use std::path::PathBuf;
 
-use super::control_flow::{shorten, unquote, Machine, Origin};
+use super::control_flow::{shorten, Machine, Origin};
 use super::derivation;
+use super::inline::{delimiter_of, inline_header, split_header};
 use super::includes::{resolve_path, ResolvedPath};
 use super::model::{
     Derivation, Field, Load, LoadKind, LoadSourceInfo, Location, SourceKind, Store, Transform,
@@ -259,6 +260,16 @@ impl Machine<'_> {
                     Diagnostic::new(Code::UnknownTable, location.span, issue.reason.clone()),
                 );
                 self.unresolved(location, &issue.text, &issue.reason, false);
+            }
+        }
+        if let (Placed::Mapping(_), StmtKind::Load(load)) = (&placed, &stmt.kind) {
+            if let (LoadSource::Inline(inline), None, None) =
+                (&load.source, &load.filter, &load.tail)
+            {
+                let rows = super::inline::mapping_rows(inline, &output_fields);
+                if let Some(last) = self.state.tables.tables.len().checked_sub(1) {
+                    self.state.tables.table_mut(last).rows = rows.map(std::rc::Rc::new);
+                }
             }
         }
         let kind = match &placed {
@@ -1127,47 +1138,4 @@ fn file_stem(path: &str) -> String {
         _ => name,
     };
     stem.chars().take(32).collect()
-}
-
-fn delimiter_of(format: Option<&FormatSpec>) -> String {
-    format
-        .and_then(|f| {
-            f.items.iter().find_map(|i| match i {
-                FormatItem::Delimiter(v) => Some(match v.value.to_ascii_lowercase().as_str() {
-                    "\\t" | "tab" => "\t".to_string(),
-                    "spaces" => " ".to_string(),
-                    other => unquote(other).to_string(),
-                }),
-                _ => None,
-            })
-        })
-        .unwrap_or_else(|| ",".to_string())
-}
-
-fn split_header(line: &str, delimiter: &str) -> Vec<String> {
-    let delimiter = if delimiter.is_empty() { "," } else { delimiter };
-    line.split(delimiter)
-        .map(|n| unquote(n.trim()).to_string())
-        .filter(|n| !n.is_empty())
-        .collect()
-}
-
-/// Field names of INLINE data: the first line (embedded labels, the default) or `@1…@n`.
-fn inline_header(data: &str, format: Option<&FormatSpec>) -> Vec<String> {
-    let first = data
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
-    let delimiter = delimiter_of(format);
-    let names = split_header(first, &delimiter);
-    let no_labels = format.is_some_and(|f| {
-        f.items
-            .iter()
-            .any(|i| matches!(i, FormatItem::Labels(w) if w.word == Labels::No))
-    });
-    if no_labels {
-        return (1..=names.len()).map(|i| format!("@{i}")).collect();
-    }
-    names
 }

@@ -22,6 +22,8 @@ pub struct TableState {
     pub table: Table,
     pub domain: Domain,
     pub dropped: bool,
+    /// A mapping table's (from, to) rows, when the script gives them (INLINE).
+    pub rows: Option<Rc<Vec<(String, String)>>>,
 }
 
 /// Where a load's rows go, read from its prefixes.
@@ -351,6 +353,7 @@ impl TableModel {
             },
             domain,
             dropped: false,
+            rows: None,
         }));
     }
 
