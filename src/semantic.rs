@@ -28,6 +28,7 @@ mod input;
 mod loads;
 pub mod model;
 mod rename;
+mod reparse;
 pub mod source_map;
 pub mod sources;
 pub mod sql;

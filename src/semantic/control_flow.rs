@@ -113,10 +113,12 @@ pub(super) struct Machine<'o> {
     texts: Vec<Rc<str>>,
     pub state: State,
     pub loads: Vec<Load>,
-    load_keys: HashMap<String, usize>,
+    /// Loads by a hash of what makes two records the same (see [`Machine::push_load`]).
+    load_keys: HashMap<u64, Vec<usize>>,
     pub stores: Vec<Store>,
     pub unresolved: Vec<Unresolved>,
-    unresolved_keys: HashSet<(FileId, Span, String)>,
+    /// Unresolved items by a hash of location and text.
+    unresolved_keys: HashMap<u64, Vec<usize>>,
     pub diagnostics: Vec<FileDiagnostic>,
     diagnostic_keys: HashSet<(FileId, Span, Code)>,
     subs: HashMap<String, Rc<SubDef>>,
@@ -132,6 +134,8 @@ pub(super) struct Machine<'o> {
     pub pending_following: Vec<super::loads::PendingLoad>,
     /// The other apps of the estate, when the app is resolved with them (BINARY).
     pub estate: Option<&'o super::estate::EstateView<'o>>,
+    /// Expanded texts already parsed.
+    pub(super) reparse: super::reparse::ReparseCache,
 }
 
 /// Runs the app's script.
@@ -172,7 +176,7 @@ pub(super) fn run(
         load_keys: HashMap::new(),
         stores: Vec::new(),
         unresolved: Vec::new(),
-        unresolved_keys: HashSet::new(),
+        unresolved_keys: HashMap::new(),
         diagnostics: Vec::new(),
         diagnostic_keys: HashSet::new(),
         subs: HashMap::new(),
@@ -185,6 +189,7 @@ pub(super) fn run(
         qvd_cache: HashMap::new(),
         pending_following: Vec::new(),
         estate,
+        reparse: Default::default(),
     };
     let (file, script) = machine.add_file(input.script.clone(), None);
     if let Ok(real) = std::fs::canonicalize(&input.script.path) {
@@ -235,40 +240,49 @@ impl<'o> Machine<'o> {
     }
 
     pub fn unresolved(&mut self, location: Location, text: &str, reason: &str, runtime: bool) {
-        let key = (location.file, location.span, text.to_string());
-        if self.unresolved_keys.insert(key) {
-            self.unresolved.push(Unresolved {
-                location,
-                text: text.to_string(),
-                reason: reason.to_string(),
-                runtime,
-            });
+        let key = hash_of(&(location, text));
+        let same = |u: &Unresolved| u.location == location && u.text == text;
+        let seen = self.unresolved_keys.entry(key).or_default();
+        if seen.iter().any(|&i| same(&self.unresolved[i])) {
+            return;
         }
+        seen.push(self.unresolved.len());
+        self.unresolved.push(Unresolved {
+            location,
+            text: text.to_string(),
+            reason: reason.to_string(),
+            runtime,
+        });
     }
 
     /// Records a load unless the same statement already recorded the same load (loops);
     /// returns its index.
     pub fn push_load(&mut self, load: Load) -> usize {
         // A preceding level gets its target after the level above is placed: leave it out.
-        let target = if load.kind == super::model::LoadKind::Preceding {
-            ""
-        } else {
-            load.target.as_str()
-        };
-        let key = format!(
-            "{}:{}:{}:{:?}:{:?}:{}",
+        let preceding = load.kind == super::model::LoadKind::Preceding;
+        let target = if preceding { "" } else { load.target.as_str() };
+        let key = hash_of(&(
             load.location.file,
             load.location.span.start,
             target,
             load.kind,
-            load.source,
-            load.conditional
-        );
-        if let Some(&index) = self.load_keys.get(&key) {
+            &load.source,
+            load.conditional,
+        ));
+        let same = |other: &Load| {
+            other.location.file == load.location.file
+                && other.location.span.start == load.location.span.start
+                && (preceding || other.target == load.target)
+                && other.kind == load.kind
+                && other.source == load.source
+                && other.conditional == load.conditional
+        };
+        let seen = self.load_keys.entry(key).or_default();
+        if let Some(&index) = seen.iter().find(|&&i| same(&self.loads[i])) {
             return index;
         }
+        seen.push(self.loads.len());
         self.loads.push(load);
-        self.load_keys.insert(key, self.loads.len() - 1);
         self.loads.len() - 1
     }
 
@@ -369,9 +383,9 @@ impl<'o> Machine<'o> {
         let text = origin.slice(span);
         if !origin.expanded() && text.contains("$(") {
             let expansion = self.expand_text(text, span, origin);
-            let parsed = crate::syntax::parse_expression(&expansion.text);
-            return match parsed.expr {
-                Some(e) => evaluate::evaluate(&e, &self.eval_ctx()),
+            let parsed = self.reparse_expression(&expansion.text, origin.file);
+            return match &parsed.expr {
+                Some(e) => evaluate::evaluate(e, &self.eval_ctx()),
                 None => Err(Unknown::missing(format!(
                     "`{}` does not read as an expression after expansion",
                     expansion.text.trim()
@@ -454,13 +468,13 @@ impl<'o> Machine<'o> {
             // A statement cut at a cap is not what the reload would run: it is not executed.
             return Flow::Normal;
         }
-        let parsed = crate::syntax::parse_str(&expansion.text);
+        let parsed = self.reparse_statements(&expansion.text, origin.file);
         let inner = Origin {
             file: origin.file,
             text: &expansion.text,
             map: Some(&expansion.map),
         };
-        for diagnostic in parsed.diagnostics {
+        for diagnostic in parsed.diagnostics.iter().cloned() {
             if diagnostic.is_error() {
                 let location = inner.loc(diagnostic.span);
                 let diagnostic = diagnostic.with_note(format!(
@@ -977,8 +991,8 @@ impl<'o> Machine<'o> {
             let (_, parts) = expansion::split_call(&format!("f({})", expansion.text));
             let mut exprs = Vec::new();
             for part in parts.iter().filter(|p| !p.is_empty()) {
-                match crate::syntax::parse_expression(part).expr {
-                    Some(e) => exprs.push(e),
+                match &self.reparse_expression(part, origin.file).expr {
+                    Some(e) => exprs.push(e.clone()),
                     None => {
                         return Err((
                             Unknown::missing(format!(
@@ -1615,6 +1629,12 @@ impl<'o> Machine<'o> {
     }
 }
 
+/// A hash to find equal records by (each candidate is compared in full).
+fn hash_of(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(value)
+}
+
 /// Merges the state another path produced into `into`. Both came from the same base state
 /// with `base_tables` tables: tables below that index are the same table in both (compared
 /// by pointer first, merged field by field when a branch changed them); tables past it were
@@ -1622,14 +1642,29 @@ impl<'o> Machine<'o> {
 fn merge_state(into: &mut State, other: State, base_tables: usize, why: &str, runtime: bool) {
     into.env.merge(&other.env, why, runtime);
     let mine = &mut into.tables;
-    for (i, theirs) in other.tables.tables.into_iter().enumerate() {
+    if std::rc::Rc::ptr_eq(&mine.tables, &other.tables.tables) {
+        // Neither path changed a table.
+    } else {
+        merge_tables(mine, other.tables, base_tables);
+    }
+    if into.directory != other.directory {
+        into.directory = into.directory.clone().or(other.directory);
+    }
+    if into.connection.is_none() {
+        into.connection = other.connection;
+    }
+}
+
+/// Merges the tables of another path (see [`merge_state`]).
+fn merge_tables(mine: &mut TableModel, other: TableModel, base_tables: usize) {
+    for (i, theirs) in other.tables.iter().enumerate() {
         if i >= base_tables {
-            let mut table = (*theirs).clone();
+            let mut table = (**theirs).clone();
             table.table.conditional = true;
-            mine.tables.push(std::rc::Rc::new(table));
+            mine.push_table(table);
             continue;
         }
-        if std::rc::Rc::ptr_eq(&mine.tables[i], &theirs) {
+        if std::rc::Rc::ptr_eq(&mine.tables[i], theirs) {
             continue;
         }
         let target = mine.table_mut(i);
@@ -1663,12 +1698,6 @@ fn merge_state(into: &mut State, other: State, base_tables: usize, why: &str, ru
                 target.table.sources.push(*s);
             }
         }
-    }
-    if into.directory != other.directory {
-        into.directory = into.directory.clone().or(other.directory);
-    }
-    if into.connection.is_none() {
-        into.connection = other.connection;
     }
 }
 
@@ -1794,7 +1823,8 @@ impl ExpandContext for EvalCtx<'_> {
         }
     }
     fn evaluate(&self, expr: &str) -> Result<String, Unknown> {
-        let parsed = crate::syntax::parse_expression(expr);
+        let parsed =
+            crate::syntax::Parser::new().expression(expr, crate::syntax::Origin::default(), false);
         match parsed.expr {
             Some(e) => evaluate::evaluate(&e, self).map(|v| v.text()),
             None => Err(Unknown::missing(format!("`{expr}` is not an expression"))),

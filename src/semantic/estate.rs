@@ -130,7 +130,8 @@ fn binary_bodies(input: &AppInput) -> Vec<String> {
     if !has_word {
         return Vec::new();
     }
-    crate::syntax::parse_str(text)
+    crate::syntax::Parser::new()
+        .statements(text, crate::syntax::Origin::default())
         .script
         .statements
         .iter()

@@ -3,6 +3,8 @@
 //! table, mapping tables as their own name domain, QUALIFY/UNQUALIFY, ALIAS, DROP, RENAME,
 //! SECTION ACCESS, and at the end synthetic keys and circular references.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::evaluate::wildcard_match;
@@ -10,7 +12,7 @@ use super::model::{Derivation, Field, SyntheticKey, Table, Transform};
 
 /// Which name domain a table lives in: Qlik keeps mapping tables and SECTION ACCESS tables
 /// apart from the data model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Domain {
     Data,
     Mapping,
@@ -68,11 +70,12 @@ impl Placed {
     }
 }
 
-/// Tables are shared between the copies of the state an undecided IF makes (copy on write),
-/// so forking costs one pointer per table and merging compares pointers first.
+/// Tables are shared between the copies of the state an undecided IF makes (copy on write,
+/// the list and each table), so forking costs a pointer and merging a path that changed no
+/// table compares one pointer.
 #[derive(Debug, Clone, Default)]
 pub struct TableModel {
-    pub tables: Vec<Rc<TableState>>,
+    pub tables: Rc<Vec<Rc<TableState>>>,
     /// The table the previous LOAD/SELECT put its rows in.
     pub last: Option<usize>,
     /// QUALIFY/UNQUALIFY patterns in order; the last one matching a field decides.
@@ -83,6 +86,27 @@ pub struct TableModel {
     autogenerate_count: usize,
     /// The last `-n` suffix given to each name.
     suffixes: std::collections::HashMap<String, usize>,
+    /// Lookups by name and by field set, so a script of many tables stays linear.
+    index: RefCell<Rc<Index>>,
+    /// Tables changed since the index last saw them.
+    dirty: RefCell<Vec<usize>>,
+}
+
+/// Where tables may be: for each (domain, name) and (domain, field set), the indexes of the
+/// tables that had it when they last changed. Entries go stale when a table is renamed,
+/// dropped or changes fields; lookups check each candidate against the table and remove the
+/// stale ones, so the index only ever needs to hold a superset.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    by_name: HashMap<(Domain, String), Vec<usize>>,
+    by_fields: HashMap<(Domain, String), Vec<usize>>,
+}
+
+/// A field set as one text, names sorted (Qlik concatenates on an equal set in any order).
+fn field_set_key(fields: &[Field]) -> String {
+    let mut names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    names.sort_unstable();
+    names.join("\u{1}")
 }
 
 /// A problem to report with the statement's location.
@@ -103,17 +127,76 @@ impl TableModel {
 
     /// The table at `index`, to change (copied first if another state shares it).
     pub fn table_mut(&mut self, index: usize) -> &mut TableState {
-        Rc::make_mut(&mut self.tables[index])
+        self.dirty.get_mut().push(index);
+        Rc::make_mut(&mut Rc::make_mut(&mut self.tables)[index])
+    }
+
+    /// Adds a table at the end.
+    pub fn push_table(&mut self, table: TableState) {
+        let tables = Rc::make_mut(&mut self.tables);
+        self.dirty.get_mut().push(tables.len());
+        tables.push(Rc::new(table));
+    }
+
+    /// Brings the index up to date with the tables changed since.
+    fn sync(&self) {
+        let mut dirty = self.dirty.borrow_mut();
+        if dirty.is_empty() {
+            return;
+        }
+        let mut cell = self.index.borrow_mut();
+        let index = Rc::make_mut(&mut cell);
+        for i in dirty.drain(..) {
+            let Some(t) = self.tables.get(i) else {
+                continue;
+            };
+            if t.dropped {
+                continue;
+            }
+            let names = index
+                .by_name
+                .entry((t.domain, t.table.name.clone()))
+                .or_default();
+            if !names.contains(&i) {
+                names.push(i);
+            }
+            if !t.table.fields_incomplete {
+                let sets = index
+                    .by_fields
+                    .entry((t.domain, field_set_key(&t.table.fields)))
+                    .or_default();
+                if !sets.contains(&i) {
+                    sets.push(i);
+                }
+            }
+        }
+    }
+
+    /// The first live table answering to `key` in one of the index's maps; candidates that no
+    /// longer do are removed on the way.
+    fn lookup(&self, by_fields: bool, key: (Domain, String), still: impl Fn(&TableState) -> bool) -> Option<usize> {
+        self.sync();
+        let holds = |i: &usize| self.tables.get(*i).is_some_and(|t| !t.dropped && still(t));
+        let mut cell = self.index.borrow_mut();
+        let map = if by_fields { &cell.by_fields } else { &cell.by_name };
+        let list = map.get(&key)?;
+        let first = list.iter().copied().filter(|i| holds(i)).min();
+        // Stale entries go, so a name reused by a loop (created, dropped, created…) stays one
+        // candidate; a shared index is copied only then.
+        if list.iter().any(|i| !holds(i)) {
+            let index = Rc::make_mut(&mut cell);
+            let map = if by_fields { &mut index.by_fields } else { &mut index.by_name };
+            if let Some(list) = map.get_mut(&key) {
+                list.retain(|i| holds(i));
+            }
+        }
+        first
     }
 
     /// The live table called `name` in `domain` (a miss in a section falls back to the other
     /// section, Qlik's rule; mapping tables are only found as mapping tables).
     pub fn find(&self, name: &str, domain: Domain) -> Option<usize> {
-        let exact = self
-            .live()
-            .find(|(_, t)| t.domain == domain && t.table.name == name)
-            .map(|(i, _)| i);
-        exact.or_else(|| match domain {
+        self.find_in(name, domain).or_else(|| match domain {
             Domain::Data => self.find_in(name, Domain::SectionAccess),
             Domain::SectionAccess => self.find_in(name, Domain::Data),
             Domain::Mapping => None,
@@ -121,9 +204,11 @@ impl TableModel {
     }
 
     fn find_in(&self, name: &str, domain: Domain) -> Option<usize> {
-        self.live()
-            .find(|(_, t)| t.domain == domain && t.table.name == name)
-            .map(|(i, _)| i)
+        self.lookup(
+            false,
+            (domain, name.to_string()),
+            |t| t.domain == domain && t.table.name == name,
+        )
     }
 
     /// A data or section table by name (what RESIDENT, STORE, DROP and JOIN name).
@@ -342,7 +427,7 @@ impl TableModel {
         placement: &Placement,
         load_index: usize,
     ) {
-        self.tables.push(Rc::new(TableState {
+        self.push_table(TableState {
             table: Table {
                 name,
                 fields,
@@ -354,26 +439,18 @@ impl TableModel {
             domain,
             dropped: false,
             rows: None,
-        }));
+        });
     }
 
     /// The first live table whose field set equals `fields` (any order).
     fn same_field_set(&self, fields: &[Field], domain: Domain) -> Option<usize> {
-        let mut names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-        names.sort_unstable();
-        self.live()
-            .filter(|(_, t)| {
-                t.domain == domain
-                    && !t.table.fields_incomplete
-                    && t.table.fields.len() == names.len()
-            })
-            .find(|(_, t)| {
-                let mut theirs: Vec<&str> =
-                    t.table.fields.iter().map(|f| f.name.as_str()).collect();
-                theirs.sort_unstable();
-                theirs == names
-            })
-            .map(|(i, _)| i)
+        let key = field_set_key(fields);
+        self.lookup(true, (domain, key.clone()), |t| {
+            t.domain == domain
+                && !t.table.fields_incomplete
+                && t.table.fields.len() == fields.len()
+                && field_set_key(&t.table.fields) == key
+        })
     }
 
     /// Adds a load's fields to an existing table (JOIN or CONCATENATE): shared fields gain the
