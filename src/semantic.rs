@@ -36,8 +36,8 @@ pub mod table_model;
 
 use std::path::PathBuf;
 
-pub use estate::resolve_estate;
 pub use connections::{Connection, ConnectionKind, Connections, ConnectionsError};
+pub use estate::resolve_estate;
 pub use input::{AppInput, InputError};
 pub use model::AppModel;
 

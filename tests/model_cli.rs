@@ -153,7 +153,10 @@ fn several_paths_are_one_estate_for_binary() {
     assert_eq!(code, 0, "{stderr}");
     let doc: serde_json::Value = serde_json::from_str(&stdout).expect("json");
     let dashboard = &doc["apps"][1];
-    assert_eq!(dashboard["path"], "corpus/model/binary-estate/Sales Dashboard");
+    assert_eq!(
+        dashboard["path"],
+        "corpus/model/binary-estate/Sales Dashboard"
+    );
     let orders = dashboard["tables"]
         .as_array()
         .unwrap()
@@ -162,11 +165,17 @@ fn several_paths_are_one_estate_for_binary() {
         .expect("Orders came with the BINARY");
     let from = &orders["fields"][0]["derived_from"][0];
     assert_eq!(from["table"], "Orders");
-    assert_eq!(from["source"], "binary corpus/model/binary-estate/Sales Model");
+    assert_eq!(
+        from["source"],
+        "binary corpus/model/binary-estate/Sales Model"
+    );
     let load = &dashboard["loads"][0];
     assert_eq!(load["kind"], "binary");
     assert_eq!(load["resolved"], true);
-    assert_eq!(load["source"]["resolved_path"], "corpus/model/binary-estate/Sales Model");
+    assert_eq!(
+        load["source"]["resolved_path"],
+        "corpus/model/binary-estate/Sales Model"
+    );
 
     // The same app alone: its BINARY has nothing to load.
     let mut args = vec!["model", "--format", "json"];

@@ -126,7 +126,11 @@ fn binary_across_the_apps_of_an_estate() {
     assert_eq!(resolved.len(), inputs.len());
     let mut document = String::new();
     for (app, r) in apps.iter().zip(&resolved) {
-        assert_eq!(r.model.path, app.display().to_string(), "same order as the inputs");
+        assert_eq!(
+            r.model.path,
+            app.display().to_string(),
+            "same order as the inputs"
+        );
         document.push_str(&render(&app.join("script.qvs"), r));
         document.push('\n');
     }
@@ -134,14 +138,21 @@ fn binary_across_the_apps_of_an_estate() {
 
     let dashboard = by_name("Sales Dashboard");
     let orders = find(dashboard, "Orders");
-    let gross = orders.fields.iter().find(|f| f.name == "GrossAmount").unwrap();
+    let gross = orders
+        .fields
+        .iter()
+        .find(|f| f.name == "GrossAmount")
+        .unwrap();
     assert_eq!(gross.derived_from[0].table.as_deref(), Some("Orders"));
     assert_eq!(
         gross.derived_from[0].source.as_deref(),
         Some("binary corpus/model/binary-estate/Sales Model")
     );
     assert_eq!(dashboard.model.section_access_tables.len(), 1);
-    assert!(dashboard.model.unresolved.iter().all(|u| u.runtime), "RESIDENT Orders found");
+    assert!(
+        dashboard.model.unresolved.iter().all(|u| u.runtime),
+        "RESIDENT Orders found"
+    );
     let binary_loads = dashboard
         .model
         .loads
@@ -152,7 +163,12 @@ fn binary_across_the_apps_of_an_estate() {
 
     // Two hops: the executive app gets the model's tables through the dashboard.
     let executive = by_name("Executive");
-    let names: Vec<&str> = executive.model.tables.iter().map(|t| t.name.as_str()).collect();
+    let names: Vec<&str> = executive
+        .model
+        .tables
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
     assert_eq!(names, ["Customers", "Orders"], "Targets dropped");
     assert!(!executive.has_errors());
 
@@ -160,7 +176,9 @@ fn binary_across_the_apps_of_an_estate() {
         assert!(codes(by_name(cyclic)).contains(&"QM305"), "{cyclic}");
     }
     let orphan = by_name("Orphan");
-    assert!(orphan.model.unresolved[0].reason.contains("no app of the estate"));
+    assert!(orphan.model.unresolved[0]
+        .reason
+        .contains("no app of the estate"));
 
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(root().join("snapshots/model"));
@@ -411,5 +429,9 @@ fn rename_using_an_inline_mapping() {
     );
     assert!(!r.model.tables.iter().any(|t| t.name == "tmp_customers"));
     let pending: Vec<&str> = r.model.unresolved.iter().map(|u| u.text.as_str()).collect();
-    assert_eq!(pending, ["USING Labels"], "the file-fed mapping stays unresolved");
+    assert_eq!(
+        pending,
+        ["USING Labels"],
+        "the file-fed mapping stays unresolved"
+    );
 }

@@ -74,13 +74,7 @@ impl Machine<'_> {
             .tables
             .iter()
             .map(|t| (t, false))
-            .chain(
-                other
-                    .model
-                    .section_access_tables
-                    .iter()
-                    .map(|t| (t, true)),
-            );
+            .chain(other.model.section_access_tables.iter().map(|t| (t, true)));
         let before = self.loads.len();
         for (table, section_access) in tables {
             let fields = binary_fields(table, &source);

@@ -59,7 +59,10 @@ pub(super) fn inline_header(data: &str, format: Option<&FormatSpec>) -> Vec<Stri
 /// The (from, to) rows of a mapping table loaded INLINE, when its two fields are inline
 /// columns as they are (renamed or not): `None` when a field is computed, so the rows are
 /// not the data's.
-pub(super) fn mapping_rows(inline: &SourceInline, fields: &[Field]) -> Option<Vec<(String, String)>> {
+pub(super) fn mapping_rows(
+    inline: &SourceInline,
+    fields: &[Field],
+) -> Option<Vec<(String, String)>> {
     let [from, to] = fields else {
         return None;
     };

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 use super::control_flow::{shorten, Machine, Origin};
 use super::derivation;
-use super::inline::{delimiter_of, inline_header, split_header};
 use super::includes::{resolve_path, ResolvedPath};
+use super::inline::{delimiter_of, inline_header, split_header};
 use super::model::{
     Derivation, Field, Load, LoadKind, LoadSourceInfo, Location, SourceKind, Store, Transform,
 };

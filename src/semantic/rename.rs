@@ -12,7 +12,13 @@ impl Machine<'_> {
             self.rename_using(rename.target, &map.text, location);
         }
         for pair in &rename.pairs {
-            self.rename_one(rename.target, &pair.from.text, &pair.to.text, location, true);
+            self.rename_one(
+                rename.target,
+                &pair.from.text,
+                &pair.to.text,
+                location,
+                true,
+            );
         }
     }
 
@@ -44,7 +50,9 @@ impl Machine<'_> {
             self.unresolved(
                 location,
                 &text,
-                &format!("RENAME … USING names mapping table {map}, which does not exist at this point"),
+                &format!(
+                    "RENAME … USING names mapping table {map}, which does not exist at this point"
+                ),
                 false,
             );
             return;

@@ -174,18 +174,31 @@ impl TableModel {
 
     /// The first live table answering to `key` in one of the index's maps; candidates that no
     /// longer do are removed on the way.
-    fn lookup(&self, by_fields: bool, key: (Domain, String), still: impl Fn(&TableState) -> bool) -> Option<usize> {
+    fn lookup(
+        &self,
+        by_fields: bool,
+        key: (Domain, String),
+        still: impl Fn(&TableState) -> bool,
+    ) -> Option<usize> {
         self.sync();
         let holds = |i: &usize| self.tables.get(*i).is_some_and(|t| !t.dropped && still(t));
         let mut cell = self.index.borrow_mut();
-        let map = if by_fields { &cell.by_fields } else { &cell.by_name };
+        let map = if by_fields {
+            &cell.by_fields
+        } else {
+            &cell.by_name
+        };
         let list = map.get(&key)?;
         let first = list.iter().copied().filter(|i| holds(i)).min();
         // Stale entries go, so a name reused by a loop (created, dropped, created…) stays one
         // candidate; a shared index is copied only then.
         if list.iter().any(|i| !holds(i)) {
             let index = Rc::make_mut(&mut cell);
-            let map = if by_fields { &mut index.by_fields } else { &mut index.by_name };
+            let map = if by_fields {
+                &mut index.by_fields
+            } else {
+                &mut index.by_name
+            };
             if let Some(list) = map.get_mut(&key) {
                 list.retain(|i| holds(i));
             }
@@ -204,11 +217,9 @@ impl TableModel {
     }
 
     fn find_in(&self, name: &str, domain: Domain) -> Option<usize> {
-        self.lookup(
-            false,
-            (domain, name.to_string()),
-            |t| t.domain == domain && t.table.name == name,
-        )
+        self.lookup(false, (domain, name.to_string()), |t| {
+            t.domain == domain && t.table.name == name
+        })
     }
 
     /// A data or section table by name (what RESIDENT, STORE, DROP and JOIN name).
