@@ -117,7 +117,9 @@ pub(super) struct Machine<'o> {
     /// Where QVD headers may be read (include roots, files root, `--qvd-dir`).
     pub qvd_roots: Roots,
     pub files: Vec<ScriptFile>,
-    texts: Vec<Rc<str>>,
+    /// Each file's text as a shared string, made when first needed (SUB bodies and includes
+    /// keep it; the main script runs on the caller's text, not a copy).
+    texts: Vec<Option<Rc<str>>>,
     pub state: State,
     pub loads: Vec<Load>,
     /// Loads by a hash of what makes two records the same (see [`Machine::push_load`]).
@@ -202,10 +204,9 @@ pub(super) fn run(
     if let Ok(real) = std::fs::canonicalize(&input.script.path) {
         machine.include_stack.push(real);
     }
-    let text = machine.texts[file as usize].clone();
     let origin = Origin {
         file,
-        text: &text,
+        text: &input.script.text,
         map: None,
     };
     machine.collect_subs(&script.statements, origin, None);
@@ -222,12 +223,20 @@ impl<'o> Machine<'o> {
         for diagnostic in parsed.diagnostics {
             self.diagnostics.push(FileDiagnostic { file, diagnostic });
         }
-        self.texts.push(Rc::from(source.text.as_str()));
+        self.texts.push(None);
         self.files.push(ScriptFile {
             source,
             included_from: from,
         });
         (file, Rc::new(parsed.script))
+    }
+
+    /// The text of `file` as a shared string.
+    fn text_of(&mut self, file: FileId) -> Rc<str> {
+        let files = &self.files;
+        self.texts[file as usize]
+            .get_or_insert_with(|| Rc::from(files[file as usize].source.text.as_str()))
+            .clone()
     }
 
     // ---- output helpers ------------------------------------------------------------------

@@ -15,7 +15,7 @@ use super::model::FileId;
 use crate::syntax::{Origin, Parsed, ParsedExpr, Parser};
 
 /// Cached texts past this many bytes in total empty the cache.
-const MAX_CACHED_BYTES: usize = 4 << 20;
+const MAX_CACHED_BYTES: usize = 1 << 20;
 
 #[derive(Default)]
 pub(super) struct ReparseCache {

@@ -169,7 +169,7 @@ impl Machine<'_> {
         };
         let source = SourceFile::decode(shown.display().to_string(), &bytes);
         let (file, script) = self.add_file(source, Some(location));
-        let text = self.texts[file as usize].clone();
+        let text = self.text_of(file);
         let origin = Origin {
             file,
             text: &text,

@@ -35,7 +35,7 @@ impl Machine<'_> {
             None => match origin.map {
                 // A SUB met while running expanded text: keep a copy of that text.
                 Some(m) => (Rc::from(origin.text), Some(Rc::new(m.clone()))),
-                None => (self.texts[origin.file as usize].clone(), None),
+                None => (self.text_of(origin.file), None),
             },
         };
         let name = sub.name.text.to_lowercase().to_string();
