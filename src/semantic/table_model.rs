@@ -724,6 +724,38 @@ mod tests {
     }
 
     #[test]
+    fn lookups_follow_renames_drops_and_changed_fields() {
+        let mut m = TableModel::default();
+        // A name created and dropped again and again stays free (no `-n`).
+        for _ in 0..3 {
+            assert_eq!(
+                place(&mut m, &["d"], Some("Cal"), Placement::default()),
+                Placed::Created("Cal".into())
+            );
+            assert!(m.drop_table("Cal"));
+        }
+        place(&mut m, &["k", "a"], Some("A"), Placement::default());
+        assert!(m.rename_table("A", "B"));
+        assert_eq!(m.find_any("A"), None);
+        assert!(m.find_any("B").is_some());
+        // B's field set changes by a join: a load with the new set concatenates into it.
+        let join = Placement {
+            join: Some(Some("B".into())),
+            ..Placement::default()
+        };
+        place(&mut m, &["k", "c"], None, join);
+        assert_eq!(
+            place(&mut m, &["c", "a", "k"], Some("New"), Placement::default()),
+            Placed::AutoConcatenated("B".into())
+        );
+        // A forked copy sees its own changes only.
+        let mut fork = m.clone();
+        assert!(fork.rename_table("B", "F"));
+        assert!(m.find_any("B").is_some());
+        assert_eq!(fork.find_any("B"), None);
+    }
+
+    #[test]
     fn drops_and_renames() {
         let mut m = TableModel::default();
         place(&mut m, &["k", "a"], Some("A"), Placement::default());
