@@ -125,6 +125,8 @@ pub(super) struct Machine<'o> {
     /// Loads by a hash of what makes two records the same (see [`Machine::push_load`]).
     load_keys: HashMap<u64, Vec<usize>>,
     pub stores: Vec<Store>,
+    /// Stores by a hash of location, table, path and condition.
+    store_keys: HashMap<u64, Vec<usize>>,
     pub unresolved: Vec<Unresolved>,
     /// Unresolved items by a hash of location and text.
     unresolved_keys: HashMap<u64, Vec<usize>>,
@@ -184,6 +186,7 @@ pub(super) fn run(
         loads: Vec::new(),
         load_keys: HashMap::new(),
         stores: Vec::new(),
+        store_keys: HashMap::new(),
         unresolved: Vec::new(),
         unresolved_keys: HashMap::new(),
         diagnostics: Vec::new(),
@@ -303,9 +306,13 @@ impl<'o> Machine<'o> {
     }
 
     pub fn push_store(&mut self, store: Store) {
-        if !self.stores.contains(&store) {
-            self.stores.push(store);
+        let key = hash_of(&(store.location, &store.table, &store.path, store.conditional));
+        let seen = self.store_keys.entry(key).or_default();
+        if seen.iter().any(|&i| self.stores[i] == store) {
+            return;
         }
+        seen.push(self.stores.len());
+        self.stores.push(store);
     }
 
     pub fn is_conditional(&self) -> bool {

@@ -77,7 +77,7 @@ impl Placed {
 /// Tables are shared between the copies of the state an undecided IF makes (copy on write,
 /// the list and each table), so forking costs a pointer and merging a path that changed no
 /// table compares one pointer.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct TableModel {
     pub tables: Rc<Vec<Rc<TableState>>>,
     /// The table the previous LOAD/SELECT put its rows in.
@@ -89,11 +89,31 @@ pub struct TableModel {
     inline_count: usize,
     autogenerate_count: usize,
     /// The last `-n` suffix given to each name.
-    suffixes: std::collections::HashMap<String, usize>,
+    suffixes: Rc<HashMap<String, usize>>,
     /// Lookups by name and by field set, so a script of many tables stays linear.
     index: RefCell<Rc<Index>>,
     /// Tables changed since the index last saw them.
     dirty: RefCell<Vec<usize>>,
+}
+
+/// A copy shares the tables and the index. The index is brought up to date first: a copy
+/// that had to do it later would copy the whole index, once per copy, since the other copies
+/// still share it.
+impl Clone for TableModel {
+    fn clone(&self) -> Self {
+        self.sync();
+        TableModel {
+            tables: self.tables.clone(),
+            last: self.last,
+            qualify: self.qualify.clone(),
+            aliases: self.aliases.clone(),
+            inline_count: self.inline_count,
+            autogenerate_count: self.autogenerate_count,
+            suffixes: self.suffixes.clone(),
+            index: self.index.clone(),
+            dirty: RefCell::new(Vec::new()),
+        }
+    }
 }
 
 /// Where tables may be: for each (domain, name) and (domain, field set), the indexes of the
@@ -261,7 +281,7 @@ impl TableModel {
             .map(|n| (n, format!("{name}-{n}")))
             .find(|(_, candidate)| self.find_in(candidate, domain).is_none())
             .unwrap_or((start, name.to_string()));
-        self.suffixes.insert(name.to_string(), n);
+        Rc::make_mut(&mut self.suffixes).insert(name.to_string(), n);
         candidate
     }
 
