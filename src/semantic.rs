@@ -10,19 +10,25 @@
 //! Qlik's rules ([`table_model`]). Everything that could not be determined is listed in
 //! [`model::AppModel::unresolved`] with a reason, never dropped.
 //!
-//! Entry point: [`resolve`]. No I/O happens outside the include, file and QVD roots in
+//! Entry points: [`resolve`] for one app, [`resolve_estate`] for the apps of an estate
+//! (BINARY statements then load the tables of the app they name). No I/O happens outside the include, file and QVD roots in
 //! [`ResolveOptions`].
 
+mod binary;
 pub mod connections;
 mod control_flow;
 pub mod derivation;
 pub mod environment;
+mod estate;
 pub mod evaluate;
 pub mod expansion;
 pub mod includes;
+mod inline;
 mod input;
 mod loads;
 pub mod model;
+mod rename;
+mod reparse;
 pub mod source_map;
 pub mod sources;
 pub mod sql;
@@ -31,6 +37,7 @@ pub mod table_model;
 use std::path::PathBuf;
 
 pub use connections::{Connection, ConnectionKind, Connections, ConnectionsError};
+pub use estate::resolve_estate;
 pub use input::{AppInput, InputError};
 pub use model::AppModel;
 
@@ -92,5 +99,5 @@ impl Resolved {
 
 /// Resolves one app: runs its script abstractly and returns the model with its diagnostics.
 pub fn resolve(input: &AppInput, options: &ResolveOptions) -> Resolved {
-    control_flow::run(input, options)
+    control_flow::run(input, options, None)
 }

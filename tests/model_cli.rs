@@ -142,3 +142,46 @@ fn qrs_connection_array_is_accepted() {
         "\\\\srv\\qvd\\Extract\\Orders.qvd"
     );
 }
+
+#[test]
+fn several_paths_are_one_estate_for_binary() {
+    let mut args = vec!["model", "--format", "json"];
+    args.extend(CONNECTIONS);
+    args.push("corpus/model/binary-estate/Sales Model");
+    args.push("corpus/model/binary-estate/Sales Dashboard");
+    let (code, stdout, stderr) = qlineage(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let dashboard = &doc["apps"][1];
+    assert_eq!(
+        dashboard["path"],
+        "corpus/model/binary-estate/Sales Dashboard"
+    );
+    let orders = dashboard["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Orders")
+        .expect("Orders came with the BINARY");
+    let from = &orders["fields"][0]["derived_from"][0];
+    assert_eq!(from["table"], "Orders");
+    assert_eq!(
+        from["source"],
+        "binary corpus/model/binary-estate/Sales Model"
+    );
+    let load = &dashboard["loads"][0];
+    assert_eq!(load["kind"], "binary");
+    assert_eq!(load["resolved"], true);
+    assert_eq!(
+        load["source"]["resolved_path"],
+        "corpus/model/binary-estate/Sales Model"
+    );
+
+    // The same app alone: its BINARY has nothing to load.
+    let mut args = vec!["model", "--format", "json"];
+    args.extend(CONNECTIONS);
+    args.push("corpus/model/binary-estate/Sales Dashboard");
+    let (_, stdout, _) = qlineage(&args);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(doc["apps"][0]["loads"][0]["resolved"], false);
+}

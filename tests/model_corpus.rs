@@ -41,7 +41,8 @@ fn model_cases() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "qvs"))
         .filter(|p| {
             let rel = p.strip_prefix(root().join("corpus/model")).unwrap();
-            !rel.starts_with("includes")
+            // Included files are not apps; the BINARY estate is resolved as one below.
+            !rel.starts_with("includes") && !rel.starts_with("binary-estate")
         })
         .collect();
     cases.sort();
@@ -103,6 +104,87 @@ fn model_corpus_snapshots() {
         }
     }
     assert!(failures.is_empty(), "snapshot mismatches: {failures:#?}");
+}
+
+/// The apps of `corpus/model/binary-estate/` resolved together: BINARY loads the tables of
+/// the app it names (by file stem or app id), a cycle is QM305, an app outside is unresolved.
+#[test]
+fn binary_across_the_apps_of_an_estate() {
+    std::env::set_current_dir(root()).unwrap();
+    let connections =
+        Connections::read(Path::new("corpus/model/connections.json")).expect("connections");
+    let mut apps: Vec<PathBuf> = std::fs::read_dir("corpus/model/binary-estate")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    apps.sort();
+    let inputs: Vec<AppInput> = apps
+        .iter()
+        .map(|a| AppInput::read(a, &connections).expect("app reads"))
+        .collect();
+    let resolved = semantic::resolve_estate(&inputs, &options());
+    assert_eq!(resolved.len(), inputs.len());
+    let mut document = String::new();
+    for (app, r) in apps.iter().zip(&resolved) {
+        assert_eq!(
+            r.model.path,
+            app.display().to_string(),
+            "same order as the inputs"
+        );
+        document.push_str(&render(&app.join("script.qvs"), r));
+        document.push('\n');
+    }
+    let by_name = |name: &str| &resolved[apps.iter().position(|a| a.ends_with(name)).unwrap()];
+
+    let dashboard = by_name("Sales Dashboard");
+    let orders = find(dashboard, "Orders");
+    let gross = orders
+        .fields
+        .iter()
+        .find(|f| f.name == "GrossAmount")
+        .unwrap();
+    assert_eq!(gross.derived_from[0].table.as_deref(), Some("Orders"));
+    assert_eq!(
+        gross.derived_from[0].source.as_deref(),
+        Some("binary corpus/model/binary-estate/Sales Model")
+    );
+    assert_eq!(dashboard.model.section_access_tables.len(), 1);
+    assert!(
+        dashboard.model.unresolved.iter().all(|u| u.runtime),
+        "RESIDENT Orders found"
+    );
+    let binary_loads = dashboard
+        .model
+        .loads
+        .iter()
+        .filter(|l| l.kind == semantic::model::LoadKind::Binary)
+        .count();
+    assert_eq!(binary_loads, 3, "one load per table of the model app");
+
+    // Two hops: the executive app gets the model's tables through the dashboard.
+    let executive = by_name("Executive");
+    let names: Vec<&str> = executive
+        .model
+        .tables
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(names, ["Customers", "Orders"], "Targets dropped");
+    assert!(!executive.has_errors());
+
+    for cyclic in ["Loop A", "Loop B"] {
+        assert!(codes(by_name(cyclic)).contains(&"QM305"), "{cyclic}");
+    }
+    let orphan = by_name("Orphan");
+    assert!(orphan.model.unresolved[0]
+        .reason
+        .contains("no app of the estate"));
+
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("snapshots/model"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!("binary-estate.model", document));
 }
 
 fn find<'a>(resolved: &'a Resolved, table: &str) -> &'a semantic::model::Table {
@@ -333,4 +415,23 @@ fn every_corpus_script_resolves() {
             );
         }
     }
+}
+
+#[test]
+fn rename_using_an_inline_mapping() {
+    let r = case("rename-using.qvs");
+    let customers = find(&r, "Customers");
+    let names: Vec<&str> = customers.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["CustomerID", "CustomerName", "segment"]);
+    assert_eq!(
+        customers.fields[0].derived_from[0].transform,
+        semantic::model::Transform::Rename
+    );
+    assert!(!r.model.tables.iter().any(|t| t.name == "tmp_customers"));
+    let pending: Vec<&str> = r.model.unresolved.iter().map(|u| u.text.as_str()).collect();
+    assert_eq!(
+        pending,
+        ["USING Labels"],
+        "the file-fed mapping stays unresolved"
+    );
 }

@@ -99,16 +99,25 @@ pub fn run(args: &ModelArgs) -> i32 {
             return 2;
         }
     };
-    let mut resolved = Vec::new();
+    let mut inputs = Vec::new();
     for app in &apps {
         match AppInput::read(app, &connections) {
-            Ok(input) => resolved.push(semantic::resolve(&input, &options)),
+            Ok(input) => inputs.push(input),
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
             }
         }
     }
+    // Several apps are one estate: a BINARY of one of them loads its tables.
+    let resolved = if inputs.len() > 1 {
+        semantic::resolve_estate(&inputs, &options)
+    } else {
+        inputs
+            .iter()
+            .map(|input| semantic::resolve(input, &options))
+            .collect()
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match args.format {

@@ -94,6 +94,7 @@ codes! {
     MappingShape = "QM302", Warning, "mapping table without exactly two fields";
     SyntheticKey = "QM303", Warning, "tables share more than one field: synthetic key";
     CircularReference = "QM304", Warning, "tables associate in a loop: circular reference";
+    BinaryCycle = "QM305", Error, "apps load each other with BINARY in a cycle";
     SqlNotParsed = "QM401", Info, "SQL body not parsed: tables found by a token scan";
 }
 

@@ -6,6 +6,7 @@
 //! it to nothing.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// What the analysis knows about one variable's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,12 +87,13 @@ const RUNTIME_VARIABLES: &[&str] = &[
     "ScriptErrorDetails",
 ];
 
-/// The variable environment. Names are case-sensitive, as in Qlik.
+/// The variable environment. Names are case-sensitive, as in Qlik. Shared copy-on-write
+/// between the copies of the state an undecided IF makes, so a fork costs two pointers.
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
-    values: HashMap<String, VarValue>,
+    values: Rc<HashMap<String, VarValue>>,
     /// Names in the order they were first set, so output is deterministic.
-    order: Vec<String>,
+    order: Rc<Vec<String>>,
 }
 
 impl Environment {
@@ -121,18 +123,23 @@ impl Environment {
     }
 
     pub fn set(&mut self, name: &str, value: VarValue) {
-        if !self.values.contains_key(name) {
-            self.order.push(name.to_string());
+        let values = Rc::make_mut(&mut self.values);
+        match values.get_mut(name) {
+            Some(slot) => *slot = value,
+            None => {
+                Rc::make_mut(&mut self.order).push(name.to_string());
+                values.insert(name.to_string(), value);
+            }
         }
-        self.values.insert(name.to_string(), value);
     }
 
     /// Removes a variable (`SET x = ;` and `LET x = ;` delete it in Qlik).
     pub fn remove(&mut self, name: &str) -> Option<VarValue> {
-        let old = self.values.remove(name);
-        if old.is_some() {
-            self.order.retain(|n| n != name);
+        if !self.values.contains_key(name) {
+            return None;
         }
+        let old = Rc::make_mut(&mut self.values).remove(name);
+        Rc::make_mut(&mut self.order).retain(|n| n != name);
         old
     }
 
@@ -151,8 +158,12 @@ impl Environment {
     /// Merges the environments two alternative paths produced: a variable both agree on keeps
     /// its value; one they disagree on (or that only one path set) becomes unknown.
     pub fn merge(&mut self, other: &Environment, why: &str, runtime: bool) {
-        let mut names: Vec<String> = self.order.clone();
-        for name in &other.order {
+        if Rc::ptr_eq(&self.values, &other.values) {
+            // Neither path set a variable.
+            return;
+        }
+        let mut names: Vec<String> = self.order.to_vec();
+        for name in other.order.iter() {
             if !self.values.contains_key(name) {
                 names.push(name.clone());
             }

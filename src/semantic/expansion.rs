@@ -9,6 +9,7 @@
 
 use super::source_map::SourceMap;
 use crate::source::Span;
+use crate::syntax::dollar::{self, DollarParts};
 
 /// Expansions nested deeper than this stop (the engine's own limit is 1000).
 pub const MAX_DEPTH: usize = 64;
@@ -84,29 +85,28 @@ pub fn expand(text: &str, base: usize, ctx: &dyn ExpandContext) -> Expansion {
         budget: &mut budget,
     };
     let mut copied_from = 0;
-    let mut i = 0;
-    let bytes = text.as_bytes();
-    while let Some(found) = memchr::memmem::find(&bytes[i..], b"$(") {
-        let at = i + found;
-        let Some(close) = matching_paren(text, at + 1) else {
+    for segment in dollar::find(text) {
+        if !segment.closed {
+            // Left open: the lexer reported it (QS004); nothing after it is expanded.
             break;
-        };
-        let span = Span::new(base + at, base + close + 1);
+        }
+        let (at, end) = (segment.span.start as usize, segment.span.end as usize);
+        let close = end - 1;
+        let span = Span::new(base + at, base + end);
         expansion
             .map
             .push_copied(out.len(), Span::new(base + copied_from, base + at));
         out.push_str(&text[copied_from..at]);
         let start = out.len();
-        let body = &text[at + 2..close];
-        if is_include(body) {
+        let whole = segment.text(text);
+        if matches!(dollar::parts(whole, span), DollarParts::Include { .. }) {
             // Includes are statements of their own; one inside another statement stays text.
-            out.push_str(&text[at..=close]);
+            out.push_str(whole);
         } else {
-            state.expand_one(body, span, 0, &mut out);
+            state.expand_one(&text[at + 2..close], span, 0, &mut out);
         }
         expansion.map.push_expanded(start, out.len() - start, span);
-        copied_from = close + 1;
-        i = close + 1;
+        copied_from = end;
         if *state.budget == 0 {
             break;
         }
@@ -117,12 +117,6 @@ pub fn expand(text: &str, base: usize, ctx: &dyn ExpandContext) -> Expansion {
     out.push_str(&text[copied_from..]);
     expansion.text = out;
     expansion
-}
-
-fn is_include(body: &str) -> bool {
-    let b = body.trim_start().to_ascii_lowercase();
-    (b.starts_with("include") && b[7..].trim_start().starts_with('='))
-        || (b.starts_with("must_include") && b[12..].trim_start().starts_with('='))
 }
 
 /// The index of the `)` closing the `(` at `open`, balancing parentheses and skipping quoted
@@ -168,15 +162,14 @@ impl State<'_, '_> {
     /// Expands the text of a value or body: every `$(…)` in it, recursively.
     fn expand_text(&mut self, text: &str, span: Span, depth: usize, out: &mut String) {
         let mut i = 0;
-        let bytes = text.as_bytes();
-        while let Some(found) = memchr::memmem::find(&bytes[i..], b"$(") {
-            let at = i + found;
-            let Some(close) = matching_paren(text, at + 1) else {
+        for segment in dollar::find(text) {
+            if !segment.closed {
                 break;
-            };
+            }
+            let (at, end) = (segment.span.start as usize, segment.span.end as usize);
             self.push(out, &text[i..at]);
-            self.expand_one(&text[at + 2..close], span, depth + 1, out);
-            i = close + 1;
+            self.expand_one(&text[at + 2..end - 1], span, depth + 1, out);
+            i = end;
             if *self.budget == 0 {
                 return;
             }

@@ -20,6 +20,10 @@ pub struct AppInput {
     /// Folders the input itself brings (a site snapshot's `files/`), readable like
     /// `--include-root`.
     pub roots: Vec<PathBuf>,
+    /// The app's id and name from the `app.json` beside its script (a site snapshot's app
+    /// folder): a BINARY statement may name the app by either.
+    pub app_id: Option<String>,
+    pub app_name: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +48,8 @@ impl AppInput {
             connections,
             app_dir: None,
             roots: Vec::new(),
+            app_id: None,
+            app_name: None,
         }
     }
 
@@ -79,7 +85,12 @@ impl AppInput {
             connections: Connections::default(),
             app_dir,
             roots: Vec::new(),
+            app_id: None,
+            app_name: None,
         };
+        if !meta.is_file() {
+            input.read_app_json(path);
+        }
         if let Some(site) = site_of(&script_path) {
             input.add_site(&site);
         }
@@ -87,6 +98,19 @@ impl AppInput {
             input.connections.insert(connection.clone());
         }
         Ok(input)
+    }
+
+    /// Takes the app's id and name from `app.json` in its folder, when there is one.
+    fn read_app_json(&mut self, dir: &Path) {
+        let Ok(text) = std::fs::read_to_string(dir.join("app.json")) else {
+            return;
+        };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+            return;
+        };
+        let text_of = |key: &str| json.get(key).and_then(|v| v.as_str()).map(str::to_string);
+        self.app_id = text_of("id");
+        self.app_name = text_of("name");
     }
 
     /// Takes a site snapshot's data connections; folder connections read from

@@ -12,7 +12,7 @@ use crate::source::{SourceFile, Span};
 /// Which file of the app a location is in: an index into [`AppModel::files`].
 pub type FileId = u32;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Location {
     pub file: FileId,
     pub span: Span,
@@ -78,7 +78,7 @@ pub struct Table {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     Qvd,
@@ -94,7 +94,7 @@ pub enum SourceKind {
 }
 
 /// Where a load read its rows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Default)]
 pub struct LoadSourceInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<SourceKind>,
@@ -119,7 +119,7 @@ pub struct LoadSourceInfo {
 }
 
 /// What a load did to the model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LoadKind {
     /// Created a new table.

@@ -280,7 +280,8 @@ fn unquote(text: &str) -> &str {
 /// appearance, without repeats. SQL bodies are parsed with `sqlparser` (generic dialect:
 /// the entry does not say which database it ran on), with the token-scan fallback.
 pub fn upstream_sources(statement: &str) -> Vec<Source> {
-    let parsed = crate::syntax::parse_str(statement);
+    let parsed =
+        crate::syntax::Parser::new().statements(statement, crate::syntax::Origin::default());
     let mut sources = Vec::new();
     let mut stack: Vec<&Stmt> = parsed.script.statements.iter().rev().collect();
     while let Some(stmt) = stack.pop() {

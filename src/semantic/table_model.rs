@@ -3,14 +3,20 @@
 //! table, mapping tables as their own name domain, QUALIFY/UNQUALIFY, ALIAS, DROP, RENAME,
 //! SECTION ACCESS, and at the end synthetic keys and circular references.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::evaluate::wildcard_match;
 use super::model::{Derivation, Field, SyntheticKey, Table, Transform};
 
+mod associations;
+
+pub use associations::{circular_references, synthetic_keys};
+
 /// Which name domain a table lives in: Qlik keeps mapping tables and SECTION ACCESS tables
 /// apart from the data model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Domain {
     Data,
     Mapping,
@@ -22,6 +28,8 @@ pub struct TableState {
     pub table: Table,
     pub domain: Domain,
     pub dropped: bool,
+    /// A mapping table's (from, to) rows, when the script gives them (INLINE).
+    pub rows: Option<Rc<Vec<(String, String)>>>,
 }
 
 /// Where a load's rows go, read from its prefixes.
@@ -66,11 +74,12 @@ impl Placed {
     }
 }
 
-/// Tables are shared between the copies of the state an undecided IF makes (copy on write),
-/// so forking costs one pointer per table and merging compares pointers first.
-#[derive(Debug, Clone, Default)]
+/// Tables are shared between the copies of the state an undecided IF makes (copy on write,
+/// the list and each table), so forking costs a pointer and merging a path that changed no
+/// table compares one pointer.
+#[derive(Debug, Default)]
 pub struct TableModel {
-    pub tables: Vec<Rc<TableState>>,
+    pub tables: Rc<Vec<Rc<TableState>>>,
     /// The table the previous LOAD/SELECT put its rows in.
     pub last: Option<usize>,
     /// QUALIFY/UNQUALIFY patterns in order; the last one matching a field decides.
@@ -80,7 +89,48 @@ pub struct TableModel {
     inline_count: usize,
     autogenerate_count: usize,
     /// The last `-n` suffix given to each name.
-    suffixes: std::collections::HashMap<String, usize>,
+    suffixes: Rc<HashMap<String, usize>>,
+    /// Lookups by name and by field set, so a script of many tables stays linear.
+    index: RefCell<Rc<Index>>,
+    /// Tables changed since the index last saw them.
+    dirty: RefCell<Vec<usize>>,
+}
+
+/// A copy shares the tables and the index. The index is brought up to date first: a copy
+/// that had to do it later would copy the whole index, once per copy, since the other copies
+/// still share it.
+impl Clone for TableModel {
+    fn clone(&self) -> Self {
+        self.sync();
+        TableModel {
+            tables: self.tables.clone(),
+            last: self.last,
+            qualify: self.qualify.clone(),
+            aliases: self.aliases.clone(),
+            inline_count: self.inline_count,
+            autogenerate_count: self.autogenerate_count,
+            suffixes: self.suffixes.clone(),
+            index: self.index.clone(),
+            dirty: RefCell::new(Vec::new()),
+        }
+    }
+}
+
+/// Where tables may be: for each (domain, name) and (domain, field set), the indexes of the
+/// tables that had it when they last changed. Entries go stale when a table is renamed,
+/// dropped or changes fields; lookups check each candidate against the table and remove the
+/// stale ones, so the index only ever needs to hold a superset.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    by_name: HashMap<(Domain, String), Vec<usize>>,
+    by_fields: HashMap<(Domain, String), Vec<usize>>,
+}
+
+/// A field set as one text, names sorted (Qlik concatenates on an equal set in any order).
+fn field_set_key(fields: &[Field]) -> String {
+    let mut names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    names.sort_unstable();
+    names.join("\u{1}")
 }
 
 /// A problem to report with the statement's location.
@@ -101,17 +151,89 @@ impl TableModel {
 
     /// The table at `index`, to change (copied first if another state shares it).
     pub fn table_mut(&mut self, index: usize) -> &mut TableState {
-        Rc::make_mut(&mut self.tables[index])
+        self.dirty.get_mut().push(index);
+        Rc::make_mut(&mut Rc::make_mut(&mut self.tables)[index])
+    }
+
+    /// Adds a table at the end.
+    pub fn push_table(&mut self, table: TableState) {
+        let tables = Rc::make_mut(&mut self.tables);
+        self.dirty.get_mut().push(tables.len());
+        tables.push(Rc::new(table));
+    }
+
+    /// Brings the index up to date with the tables changed since.
+    fn sync(&self) {
+        let mut dirty = self.dirty.borrow_mut();
+        if dirty.is_empty() {
+            return;
+        }
+        let mut cell = self.index.borrow_mut();
+        let index = Rc::make_mut(&mut cell);
+        for i in dirty.drain(..) {
+            let Some(t) = self.tables.get(i) else {
+                continue;
+            };
+            if t.dropped {
+                continue;
+            }
+            let names = index
+                .by_name
+                .entry((t.domain, t.table.name.clone()))
+                .or_default();
+            if !names.contains(&i) {
+                names.push(i);
+            }
+            if !t.table.fields_incomplete {
+                let sets = index
+                    .by_fields
+                    .entry((t.domain, field_set_key(&t.table.fields)))
+                    .or_default();
+                if !sets.contains(&i) {
+                    sets.push(i);
+                }
+            }
+        }
+    }
+
+    /// The first live table answering to `key` in one of the index's maps; candidates that no
+    /// longer do are removed on the way.
+    fn lookup(
+        &self,
+        by_fields: bool,
+        key: (Domain, String),
+        still: impl Fn(&TableState) -> bool,
+    ) -> Option<usize> {
+        self.sync();
+        let holds = |i: &usize| self.tables.get(*i).is_some_and(|t| !t.dropped && still(t));
+        let mut cell = self.index.borrow_mut();
+        let map = if by_fields {
+            &cell.by_fields
+        } else {
+            &cell.by_name
+        };
+        let list = map.get(&key)?;
+        let first = list.iter().copied().filter(|i| holds(i)).min();
+        // Stale entries go, so a name reused by a loop (created, dropped, created…) stays one
+        // candidate; a shared index is copied only then.
+        if list.iter().any(|i| !holds(i)) {
+            let index = Rc::make_mut(&mut cell);
+            let map = if by_fields {
+                &mut index.by_fields
+            } else {
+                &mut index.by_name
+            };
+            if let Some(list) = map.get_mut(&key) {
+                list.retain(|i| holds(i));
+            }
+        }
+        first
     }
 
     /// The live table called `name` in `domain` (a miss in a section falls back to the other
     /// section, Qlik's rule; mapping tables are only found as mapping tables).
     pub fn find(&self, name: &str, domain: Domain) -> Option<usize> {
-        let exact = self
-            .live()
-            .find(|(_, t)| t.domain == domain && t.table.name == name)
-            .map(|(i, _)| i);
-        exact.or_else(|| match domain {
+        self.find_in(name, domain).or_else(|| match domain {
             Domain::Data => self.find_in(name, Domain::SectionAccess),
             Domain::SectionAccess => self.find_in(name, Domain::Data),
             Domain::Mapping => None,
@@ -119,9 +241,9 @@ impl TableModel {
     }
 
     fn find_in(&self, name: &str, domain: Domain) -> Option<usize> {
-        self.live()
-            .find(|(_, t)| t.domain == domain && t.table.name == name)
-            .map(|(i, _)| i)
+        self.lookup(false, (domain, name.to_string()), |t| {
+            t.domain == domain && t.table.name == name
+        })
     }
 
     /// A data or section table by name (what RESIDENT, STORE, DROP and JOIN name).
@@ -159,7 +281,7 @@ impl TableModel {
             .map(|n| (n, format!("{name}-{n}")))
             .find(|(_, candidate)| self.find_in(candidate, domain).is_none())
             .unwrap_or((start, name.to_string()));
-        self.suffixes.insert(name.to_string(), n);
+        Rc::make_mut(&mut self.suffixes).insert(name.to_string(), n);
         candidate
     }
 
@@ -340,7 +462,7 @@ impl TableModel {
         placement: &Placement,
         load_index: usize,
     ) {
-        self.tables.push(Rc::new(TableState {
+        self.push_table(TableState {
             table: Table {
                 name,
                 fields,
@@ -351,26 +473,19 @@ impl TableModel {
             },
             domain,
             dropped: false,
-        }));
+            rows: None,
+        });
     }
 
     /// The first live table whose field set equals `fields` (any order).
     fn same_field_set(&self, fields: &[Field], domain: Domain) -> Option<usize> {
-        let mut names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-        names.sort_unstable();
-        self.live()
-            .filter(|(_, t)| {
-                t.domain == domain
-                    && !t.table.fields_incomplete
-                    && t.table.fields.len() == names.len()
-            })
-            .find(|(_, t)| {
-                let mut theirs: Vec<&str> =
-                    t.table.fields.iter().map(|f| f.name.as_str()).collect();
-                theirs.sort_unstable();
-                theirs == names
-            })
-            .map(|(i, _)| i)
+        let key = field_set_key(fields);
+        self.lookup(true, (domain, key.clone()), |t| {
+            t.domain == domain
+                && !t.table.fields_incomplete
+                && t.table.fields.len() == fields.len()
+                && field_set_key(&t.table.fields) == key
+        })
     }
 
     /// Adds a load's fields to an existing table (JOIN or CONCATENATE): shared fields gain the
@@ -518,193 +633,6 @@ fn mark_renamed(field: &mut Field) {
     }
 }
 
-/// Synthetic keys: each distinct combination of two or more fields that tables share, with
-/// every table holding the whole combination (the engine builds one `$Syn` table for it).
-///
-/// Tables are grouped by their key fields (the fields some other table also holds): a group
-/// of tables with the same two or more key fields shares one key. Pairs across groups are
-/// compared only while there are few groups, so a model of thousands of tables stays linear.
-pub fn synthetic_keys(tables: &[Table]) -> Vec<SyntheticKey> {
-    let holders = field_holders(tables);
-    let key_fields: Vec<Vec<&str>> = tables
-        .iter()
-        .map(|t| {
-            let mut k: Vec<&str> = t
-                .fields
-                .iter()
-                .map(|f| f.name.as_str())
-                .filter(|f| holders.get(f).is_some_and(|h| h.len() > 1))
-                .collect();
-            k.sort_unstable();
-            k.dedup();
-            k
-        })
-        .collect();
-    let mut groups: Vec<(Vec<&str>, Vec<usize>)> = Vec::new();
-    let mut group_of: std::collections::HashMap<&[&str], usize> = std::collections::HashMap::new();
-    for (i, k) in key_fields.iter().enumerate() {
-        if k.len() < 2 {
-            continue;
-        }
-        match group_of.get(k.as_slice()) {
-            Some(&g) => groups[g].1.push(i),
-            None => {
-                group_of.insert(k.as_slice(), groups.len());
-                groups.push((k.clone(), vec![i]));
-            }
-        }
-    }
-    // Combination (sorted fields) → tables holding it.
-    let mut keys: Vec<(Vec<&str>, Vec<usize>)> = Vec::new();
-    fn add<'a>(
-        fields: Vec<&'a str>,
-        members: &[usize],
-        keys: &mut Vec<(Vec<&'a str>, Vec<usize>)>,
-    ) {
-        if fields.len() < 2 {
-            return;
-        }
-        let entry = match keys.iter().position(|(f, _)| *f == fields) {
-            Some(p) => p,
-            None => {
-                keys.push((fields, Vec::new()));
-                keys.len() - 1
-            }
-        };
-        for &m in members {
-            if !keys[entry].1.contains(&m) {
-                keys[entry].1.push(m);
-            }
-        }
-    }
-    for (fields, members) in &groups {
-        if members.len() > 1 {
-            add(fields.clone(), members, &mut keys);
-        }
-    }
-    if groups.len() <= 300 {
-        for a in 0..groups.len() {
-            for b in a + 1..groups.len() {
-                let shared: Vec<&str> = groups[a]
-                    .0
-                    .iter()
-                    .filter(|f| groups[b].0.contains(f))
-                    .copied()
-                    .collect();
-                if shared.len() >= 2 {
-                    let members: Vec<usize> =
-                        groups[a].1.iter().chain(&groups[b].1).copied().collect();
-                    add(shared, &members, &mut keys);
-                }
-            }
-        }
-    }
-    keys.into_iter()
-        .map(|(fields, mut members)| {
-            members.sort_unstable();
-            // Field order as the first table holds them.
-            let first = &tables[members[0]];
-            let ordered = first
-                .fields
-                .iter()
-                .map(|f| f.name.clone())
-                .filter(|f| fields.contains(&f.as_str()))
-                .collect();
-            SyntheticKey {
-                tables: members.iter().map(|&m| tables[m].name.clone()).collect(),
-                fields: ordered,
-            }
-        })
-        .collect()
-}
-
-/// For each field name, the tables holding it.
-fn field_holders(tables: &[Table]) -> std::collections::HashMap<&str, Vec<usize>> {
-    let mut holders: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
-    for (i, t) in tables.iter().enumerate() {
-        for f in &t.fields {
-            let h = holders.entry(f.name.as_str()).or_default();
-            if h.last() != Some(&i) {
-                h.push(i);
-            }
-        }
-    }
-    holders
-}
-
-/// Groups of tables whose associations form a loop. Tables associate through key nodes: one
-/// per field held by two or more tables, except that fields of a synthetic key meet in the
-/// key's one node. A table–node link that joins two parts already connected closes a loop.
-pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
-    let keys = synthetic_keys(tables);
-    let n = tables.len();
-    let mut nodes: Vec<String> = Vec::new();
-    let mut edges: Vec<(usize, usize)> = Vec::new();
-    let holders_of = field_holders(tables);
-    let mut field_names: Vec<&str> = holders_of.keys().copied().collect();
-    field_names.sort_unstable();
-    let mut node_index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for field in field_names {
-        let holders = holders_of[field].clone();
-        if holders.len() < 2 {
-            continue;
-        }
-        let node_name = match keys
-            .iter()
-            .position(|k| k.fields.iter().any(|f| f == field))
-        {
-            Some(k) => format!("$Syn {}", k + 1),
-            None => field.to_string(),
-        };
-        let node = match node_index.get(&node_name) {
-            Some(&i) => i,
-            None => {
-                nodes.push(node_name.clone());
-                node_index.insert(node_name, nodes.len() - 1);
-                nodes.len() - 1
-            }
-        };
-        for t in holders {
-            edges.push((t, node));
-        }
-    }
-    edges.sort_unstable();
-    edges.dedup();
-    let mut parent: Vec<usize> = (0..n + nodes.len()).collect();
-    fn root(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    let mut closing: Vec<usize> = Vec::new();
-    for &(t, node) in &edges {
-        let (a, b) = (root(&mut parent, t), root(&mut parent, n + node));
-        if a == b {
-            closing.push(t);
-        } else {
-            parent[a] = b;
-        }
-    }
-    let mut groups: Vec<Vec<String>> = Vec::new();
-    let mut seen_roots: Vec<usize> = Vec::new();
-    for t in closing {
-        let r = root(&mut parent, t);
-        if seen_roots.contains(&r) {
-            continue;
-        }
-        seen_roots.push(r);
-        groups.push(
-            (0..n)
-                .filter(|&i| root(&mut parent, i) == r)
-                .map(|i| tables[i].name.clone())
-                .collect(),
-        );
-    }
-    groups
-}
-
 /// A plain input field: read under its own name from a source.
 pub fn source_field(name: &str, table: Option<&str>, source: Option<&str>) -> Field {
     Field {
@@ -813,6 +741,38 @@ mod tests {
         let names: Vec<&str> = f.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["Key", "Orders.Amount", "Orders.Name"]);
         assert_eq!(f[1].derived_from[0].transform, Transform::Rename);
+    }
+
+    #[test]
+    fn lookups_follow_renames_drops_and_changed_fields() {
+        let mut m = TableModel::default();
+        // A name created and dropped again and again stays free (no `-n`).
+        for _ in 0..3 {
+            assert_eq!(
+                place(&mut m, &["d"], Some("Cal"), Placement::default()),
+                Placed::Created("Cal".into())
+            );
+            assert!(m.drop_table("Cal"));
+        }
+        place(&mut m, &["k", "a"], Some("A"), Placement::default());
+        assert!(m.rename_table("A", "B"));
+        assert_eq!(m.find_any("A"), None);
+        assert!(m.find_any("B").is_some());
+        // B's field set changes by a join: a load with the new set concatenates into it.
+        let join = Placement {
+            join: Some(Some("B".into())),
+            ..Placement::default()
+        };
+        place(&mut m, &["k", "c"], None, join);
+        assert_eq!(
+            place(&mut m, &["c", "a", "k"], Some("New"), Placement::default()),
+            Placed::AutoConcatenated("B".into())
+        );
+        // A forked copy sees its own changes only.
+        let mut fork = m.clone();
+        assert!(fork.rename_table("B", "F"));
+        assert!(m.find_any("B").is_some());
+        assert_eq!(fork.find_any("B"), None);
     }
 
     #[test]

@@ -1,0 +1,191 @@
+//! How the final tables associate: synthetic keys (tables sharing two or more fields) and
+//! circular references (associations that form a loop).
+
+use super::*;
+
+/// Synthetic keys: each distinct combination of two or more fields that tables share, with
+/// every table holding the whole combination (the engine builds one `$Syn` table for it).
+///
+/// Tables are grouped by their key fields (the fields some other table also holds): a group
+/// of tables with the same two or more key fields shares one key. Pairs across groups are
+/// compared only while there are few groups, so a model of thousands of tables stays linear.
+pub fn synthetic_keys(tables: &[Table]) -> Vec<SyntheticKey> {
+    let holders = field_holders(tables);
+    let key_fields: Vec<Vec<&str>> = tables
+        .iter()
+        .map(|t| {
+            let mut k: Vec<&str> = t
+                .fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .filter(|f| holders.get(f).is_some_and(|h| h.len() > 1))
+                .collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        })
+        .collect();
+    let mut groups: Vec<(Vec<&str>, Vec<usize>)> = Vec::new();
+    let mut group_of: std::collections::HashMap<&[&str], usize> = std::collections::HashMap::new();
+    for (i, k) in key_fields.iter().enumerate() {
+        if k.len() < 2 {
+            continue;
+        }
+        match group_of.get(k.as_slice()) {
+            Some(&g) => groups[g].1.push(i),
+            None => {
+                group_of.insert(k.as_slice(), groups.len());
+                groups.push((k.clone(), vec![i]));
+            }
+        }
+    }
+    // Combination (sorted fields) → tables holding it.
+    let mut keys: Vec<(Vec<&str>, Vec<usize>)> = Vec::new();
+    fn add<'a>(
+        fields: Vec<&'a str>,
+        members: &[usize],
+        keys: &mut Vec<(Vec<&'a str>, Vec<usize>)>,
+    ) {
+        if fields.len() < 2 {
+            return;
+        }
+        let entry = match keys.iter().position(|(f, _)| *f == fields) {
+            Some(p) => p,
+            None => {
+                keys.push((fields, Vec::new()));
+                keys.len() - 1
+            }
+        };
+        for &m in members {
+            if !keys[entry].1.contains(&m) {
+                keys[entry].1.push(m);
+            }
+        }
+    }
+    for (fields, members) in &groups {
+        if members.len() > 1 {
+            add(fields.clone(), members, &mut keys);
+        }
+    }
+    if groups.len() <= 300 {
+        for a in 0..groups.len() {
+            for b in a + 1..groups.len() {
+                let shared: Vec<&str> = groups[a]
+                    .0
+                    .iter()
+                    .filter(|f| groups[b].0.contains(f))
+                    .copied()
+                    .collect();
+                if shared.len() >= 2 {
+                    let members: Vec<usize> =
+                        groups[a].1.iter().chain(&groups[b].1).copied().collect();
+                    add(shared, &members, &mut keys);
+                }
+            }
+        }
+    }
+    keys.into_iter()
+        .map(|(fields, mut members)| {
+            members.sort_unstable();
+            // Field order as the first table holds them.
+            let first = &tables[members[0]];
+            let ordered = first
+                .fields
+                .iter()
+                .map(|f| f.name.clone())
+                .filter(|f| fields.contains(&f.as_str()))
+                .collect();
+            SyntheticKey {
+                tables: members.iter().map(|&m| tables[m].name.clone()).collect(),
+                fields: ordered,
+            }
+        })
+        .collect()
+}
+
+/// For each field name, the tables holding it.
+fn field_holders(tables: &[Table]) -> std::collections::HashMap<&str, Vec<usize>> {
+    let mut holders: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, t) in tables.iter().enumerate() {
+        for f in &t.fields {
+            let h = holders.entry(f.name.as_str()).or_default();
+            if h.last() != Some(&i) {
+                h.push(i);
+            }
+        }
+    }
+    holders
+}
+
+/// Groups of tables whose associations form a loop. Tables associate through key nodes: one
+/// per field held by two or more tables, except that fields of a synthetic key meet in the
+/// key's one node. A table–node link that joins two parts already connected closes a loop.
+pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
+    let keys = synthetic_keys(tables);
+    let n = tables.len();
+    let mut nodes: Vec<String> = Vec::new();
+    let mut edges: Vec<(usize, usize)> = Vec::new();
+    let holders_of = field_holders(tables);
+    let mut field_names: Vec<&str> = holders_of.keys().copied().collect();
+    field_names.sort_unstable();
+    let mut node_index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for field in field_names {
+        let holders = holders_of[field].clone();
+        if holders.len() < 2 {
+            continue;
+        }
+        let node_name = match keys
+            .iter()
+            .position(|k| k.fields.iter().any(|f| f == field))
+        {
+            Some(k) => format!("$Syn {}", k + 1),
+            None => field.to_string(),
+        };
+        let node = match node_index.get(&node_name) {
+            Some(&i) => i,
+            None => {
+                nodes.push(node_name.clone());
+                node_index.insert(node_name, nodes.len() - 1);
+                nodes.len() - 1
+            }
+        };
+        for t in holders {
+            edges.push((t, node));
+        }
+    }
+    edges.sort_unstable();
+    edges.dedup();
+    let mut parent: Vec<usize> = (0..n + nodes.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut closing: Vec<usize> = Vec::new();
+    for &(t, node) in &edges {
+        let (a, b) = (root(&mut parent, t), root(&mut parent, n + node));
+        if a == b {
+            closing.push(t);
+        } else {
+            parent[a] = b;
+        }
+    }
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let mut seen_roots: Vec<usize> = Vec::new();
+    for t in closing {
+        let r = root(&mut parent, t);
+        if seen_roots.contains(&r) {
+            continue;
+        }
+        seen_roots.push(r);
+        groups.push(
+            (0..n)
+                .filter(|&i| root(&mut parent, i) == r)
+                .map(|i| tables[i].name.clone())
+                .collect(),
+        );
+    }
+    groups
+}
