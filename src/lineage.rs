@@ -101,15 +101,57 @@ pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGrap
         canon.add_alias(alias)?;
     }
     // Apps are resolved in parallel a chunk at a time and their facts merged at once, so only
-    // one chunk's facts are held beside the graph.
+    // one chunk's facts are held beside the graph. An estate with BINARY loads is resolved
+    // whole, in dependency order, so each app sees the tables of the app it loads.
+    let inputs = apps
+        .par_iter()
+        .map(|app| AppInput::read(&app.path, &options.connections))
+        .collect::<Result<Vec<_>, _>>()?;
+    let estate_keys: std::sync::Arc<std::collections::HashMap<String, String>> =
+        std::sync::Arc::new(
+            apps.iter()
+                .zip(&inputs)
+                .map(|(app, input)| (input.path.clone(), app.app.key.clone()))
+                .collect(),
+        );
+    let resolve = |input: &AppInput, app: &EstateApp| {
+        let mut resolve = options.resolve.clone();
+        resolve.qvd_dirs.extend(app.app.qvd_dirs.iter().cloned());
+        semantic::resolve(input, &resolve)
+    };
+    let binary = inputs.iter().any(|i| has_binary(&i.script.text));
+    let mut estate_resolved = if binary {
+        semantic::resolve_estate(&inputs, &options.resolve)
+            .into_iter()
+            .map(Some)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut all = facts::Facts::default();
     let mut diagnostics = Vec::new();
     let mut engine = Vec::new();
     let mut graph = Graph::default();
-    for chunk in apps.chunks(64) {
+    let indexes: Vec<usize> = (0..apps.len()).collect();
+    for chunk in indexes.chunks(64) {
+        let ready: Vec<Option<semantic::Resolved>> = chunk
+            .iter()
+            .map(|&i| estate_resolved.get_mut(i).and_then(Option::take))
+            .collect();
         let outcomes: Vec<Result<AppOutcome, BuildError>> = chunk
             .par_iter()
-            .map(|app| app_outcome(app, options, &canon))
+            .zip(ready)
+            .map(|(&i, ready)| {
+                let resolved = ready.unwrap_or_else(|| resolve(&inputs[i], &apps[i]));
+                app_outcome(
+                    &apps[i],
+                    &inputs[i],
+                    resolved,
+                    options,
+                    &canon,
+                    &estate_keys,
+                )
+            })
             .collect();
         for outcome in outcomes {
             let mut outcome = outcome?;
@@ -237,16 +279,25 @@ fn placeholder(id: &str) -> (NodeKind, String) {
     (kind, id.rsplit('/').next().unwrap_or(id).to_string())
 }
 
+/// A BINARY statement somewhere in the script (a cheap test before the estate-wide order).
+fn has_binary(text: &str) -> bool {
+    text.lines().any(|line| {
+        let t = line.trim_start();
+        t.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("binary"))
+            && t[6..].starts_with([' ', '\t', '['])
+    })
+}
+
 fn app_outcome(
     app: &EstateApp,
+    input: &AppInput,
+    resolved: semantic::Resolved,
     options: &LineageOptions,
     canon: &PathCanon,
+    estate_keys: &std::sync::Arc<std::collections::HashMap<String, String>>,
 ) -> Result<AppOutcome, BuildError> {
-    let input = AppInput::read(&app.path, &options.connections)?;
-    let mut resolve = options.resolve.clone();
-    resolve.qvd_dirs.extend(app.app.qvd_dirs.iter().cloned());
-    let resolved = semantic::resolve(&input, &resolve);
     let mut app_ref = app.app.clone();
+    app_ref.estate_keys = estate_keys.clone();
     app_ref
         .qvd_dirs
         .extend(options.resolve.qvd_dirs.iter().cloned());

@@ -157,7 +157,7 @@ fn every_case_has_a_snapshot() {
     for name in &names {
         snapshot(name, &build(name));
     }
-    assert_eq!(names.len(), 9, "{names:?}");
+    assert_eq!(names.len(), 10, "{names:?}");
 }
 
 #[test]
@@ -483,4 +483,21 @@ fn charts_of_an_unbuild_folder_link_to_the_fields_they_read() {
         "{:#?}",
         g.diagnostics
     );
+}
+
+#[test]
+fn binary_brings_the_other_apps_tables_field_by_field() {
+    let g = build("binary");
+    let gross = "app:corpus/lineage/binary/dashboard.qvs/table/Totals/field/Gross";
+    let feeds = upstream(&g, gross, true);
+    for expected in [
+        "app:corpus/lineage/binary/dashboard.qvs/table/Orders/field/Amount",
+        "app:corpus/lineage/binary/extract.qvs/table/Orders/field/Amount",
+        "db:erp/erp.dbo.orders.amount",
+    ] {
+        assert!(
+            feeds.iter().any(|f| f == expected),
+            "{expected} not in {feeds:#?}"
+        );
+    }
 }

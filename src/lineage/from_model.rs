@@ -29,6 +29,8 @@ pub struct AppRef {
     pub base: Option<String>,
     /// Folders QVD headers may be read from (`--qvd-dir`).
     pub qvd_dirs: Vec<PathBuf>,
+    /// The other apps of the run by model path (`AppModel::path`) → key, for BINARY loads.
+    pub estate_keys: std::sync::Arc<HashMap<String, String>>,
     pub attrs: Vec<(&'static str, String)>,
 }
 
@@ -347,7 +349,21 @@ impl Builder<'_> {
                     kind: DatasetKind::Resident,
                 }
             }
-            SourceKind::Autogenerate | SourceKind::Binary | SourceKind::Extension => return None,
+            SourceKind::Binary => {
+                let other = self
+                    .app
+                    .estate_keys
+                    .get(source.resolved_path.as_ref()?)?
+                    .clone();
+                let node = id::app_table(&other, &load.target);
+                self.facts
+                    .node(node.clone(), NodeKind::AppTable, load.target.clone());
+                Dataset {
+                    id: node,
+                    kind: DatasetKind::Resident,
+                }
+            }
+            SourceKind::Autogenerate | SourceKind::Extension => return None,
         };
         Some(dataset)
     }
@@ -627,6 +643,15 @@ impl Builder<'_> {
                 &node,
                 Edge::new(EdgeKind::Contains, Certainty::Resolved),
             );
+            return Some(node);
+        }
+        if let Some(app_path) = source.strip_prefix("binary ") {
+            // All tables of another app of the run: its field of the same table and name.
+            let other = self.app.estate_keys.get(app_path)?.clone();
+            let table = d.table.as_deref()?;
+            let node = id::app_field(&other, table, field);
+            self.facts
+                .node(node.clone(), NodeKind::AppField, field.to_string());
             return Some(node);
         }
         if source == "autogenerate" || source.is_empty() {
