@@ -201,12 +201,12 @@ impl ManualFile {
             let to = canonical_id(&edge.to, canon);
             let mut missing = Vec::new();
             for end in [&from, &to] {
-                if end.starts_with("ext:") {
+                if let Some(name) = end.strip_prefix("ext:") {
                     if !graph.contains(end) {
                         graph.add_node(Node {
                             id: end.clone(),
                             kind: NodeKind::External,
-                            name: end["ext:".len()..].to_string(),
+                            name: name.to_string(),
                             attrs: [("manual".to_string(), "true".to_string())].into(),
                         });
                     }
