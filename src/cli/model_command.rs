@@ -17,43 +17,12 @@ pub struct ModelArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Data connections: a JSON object {"<name>": {"type": "folder", "path": "..."} |
-    /// {"type": "<provider>", "connection_string": "..."}} or the QRS dataconnection array.
-    #[arg(long, value_name = "FILE")]
-    pub connections: Option<PathBuf>,
-    /// Preset a variable before the script runs (repeatable).
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
-    pub variables: Vec<(String, String)>,
-    /// The date Today(), Now() and ReloadTime() return (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    pub assume_date: Option<jiff::civil::Date>,
-    /// A folder include files may be read from (repeatable; default: the script's folder).
-    #[arg(long, value_name = "DIR")]
-    pub include_root: Vec<PathBuf>,
-    /// The folder FileList() and DirList() may list.
-    #[arg(long, value_name = "DIR")]
-    pub files_root: Option<PathBuf>,
-    /// A folder QVD headers may be read from, for LOAD * (repeatable).
-    #[arg(long, value_name = "DIR")]
-    pub qvd_dir: Vec<PathBuf>,
+    #[command(flatten)]
+    pub resolve: super::resolve_args::ResolveArgs,
     /// Apps: script files, -prj folders, unbuild folders (script.qvs) or site app folders;
     /// other folders are searched for script files, one app each.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-}
-
-fn parse_var(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((name, value)) if !name.trim().is_empty() => {
-            Ok((name.trim().to_string(), value.to_string()))
-        }
-        _ => Err(format!("expected NAME=VALUE, got `{text}`")),
-    }
-}
-
-fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
-    text.parse::<jiff::civil::Date>()
-        .map_err(|e| format!("expected YYYY-MM-DD: {e}"))
 }
 
 /// The apps named by the command-line paths.
@@ -74,24 +43,14 @@ fn apps(paths_given: &[PathBuf]) -> Result<Vec<PathBuf>, crate::inputs::InputErr
 }
 
 pub fn run(args: &ModelArgs) -> i32 {
-    let connections = match &args.connections {
-        Some(path) => match Connections::read(path) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
-            }
-        },
-        None => Connections::default(),
+    let connections = match args.resolve.connections() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
     };
-    let options = ResolveOptions {
-        variables: args.variables.clone(),
-        assume_date: args.assume_date,
-        include_roots: args.include_root.clone(),
-        files_root: args.files_root.clone(),
-        qvd_dirs: args.qvd_dir.clone(),
-        ..ResolveOptions::default()
-    };
+    let options = args.resolve.options();
     let apps = match apps(&args.paths) {
         Ok(a) => a,
         Err(e) => {
