@@ -74,6 +74,9 @@ pub struct LineageGraph {
     pub apps: usize,
     pub unresolved: Vec<UnresolvedItem>,
     pub diagnostics: Vec<LineageDiagnostic>,
+    /// The connections of the run (the user's and every site snapshot's): exports that name
+    /// database hosts read them; the graph itself keeps no connection strings.
+    pub connections: Connections,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -217,6 +220,7 @@ pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGrap
         apps: apps.len(),
         unresolved,
         diagnostics,
+        connections: canon.connections().clone(),
     })
 }
 

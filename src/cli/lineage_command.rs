@@ -113,7 +113,7 @@ pub fn run(args: &LineageArgs) -> i32 {
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let options = lineage::export::ExportOptions {
-        connections: args.resolve.connections().unwrap_or_default(),
+        connections: graph.connections.clone(),
     };
     let written =
         lineage::export::write(&graph, args.format, &options, &mut out).and_then(|()| out.flush());

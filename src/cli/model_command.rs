@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use super::Format;
 use crate::diagnostics::render_human;
 use crate::semantic::model::{Location, VariableState};
-use crate::semantic::{self, AppInput, Connections, ResolveOptions, Resolved};
+use crate::semantic::{self, AppInput, Resolved};
 
 #[derive(clap::Args, Debug)]
 pub struct ModelArgs {
