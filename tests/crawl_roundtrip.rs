@@ -2,8 +2,12 @@
 //! simulator, crawl that, and get the same snapshot back, byte for byte; and the first
 //! snapshot holds what the demo site holds (scripts, lineage, every object's properties).
 
+#[path = "support/crawl.rs"]
+mod crawl_support;
 #[path = "support/sim.rs"]
 mod sim;
+
+use crawl_support::crawl_running;
 
 use qlineage::crawl::{self, Config};
 use qlineage::simulate;
@@ -32,26 +36,6 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     out
-}
-
-pub async fn crawl_running(
-    running: &simulate::Running,
-    auth: &str,
-    out: &Path,
-    data_model: bool,
-) -> crawl::Summary {
-    let conf_dir = tempfile::tempdir().unwrap();
-    let path = conf_dir.path().join("site.toml");
-    running.write_crawl_config(&path, auth).unwrap();
-    let mut config = Config::load(&path).unwrap();
-    config.crawl.data_model = data_model;
-    tokio::time::timeout(
-        std::time::Duration::from_secs(120),
-        crawl::crawl(&config, out, Arc::new(AtomicBool::new(false)), &|_| {}),
-    )
-    .await
-    .expect("the crawl finishes in time")
-    .expect("the crawl runs")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

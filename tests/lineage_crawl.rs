@@ -3,13 +3,13 @@
 //! crawl cannot read) compiles into the estate graph. What the missing includes leave open,
 //! the crawled reload logs settle.
 
+#[path = "support/crawl.rs"]
+mod crawl_support;
 #[path = "support/sim.rs"]
 mod sim;
 
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use crawl_support::crawl_running;
 
-use qlineage::crawl::{self, Config};
 use qlineage::lineage::query::{self, Direction, ImpactOptions};
 use qlineage::lineage::{self, EdgeKind, LineageOptions};
 
@@ -17,24 +17,7 @@ use qlineage::lineage::{self, EdgeKind, LineageOptions};
 async fn a_crawled_snapshot_compiles_into_lineage_with_its_logs() {
     let demo = sim::start().await;
     let out = tempfile::tempdir().unwrap();
-    let conf_dir = tempfile::tempdir().unwrap();
-    let path = conf_dir.path().join("site.toml");
-    demo.running
-        .write_crawl_config(&path, "certificate")
-        .unwrap();
-    let config = Config::load(&path).unwrap();
-    let summary = tokio::time::timeout(
-        std::time::Duration::from_secs(120),
-        crawl::crawl(
-            &config,
-            out.path(),
-            Arc::new(AtomicBool::new(false)),
-            &|_| {},
-        ),
-    )
-    .await
-    .expect("the crawl finishes in time")
-    .expect("the crawl runs");
+    let summary = crawl_running(&demo.running, "certificate", out.path(), false).await;
     assert!(summary.failed.is_empty(), "{:?}", summary.failed);
 
     let apps = lineage::discover(&[out.path().to_path_buf()]).unwrap();
