@@ -87,6 +87,8 @@ pub enum BuildError {
     Input(#[from] semantic::InputError),
     #[error("{path}: {message}")]
     EngineLineage { path: String, message: String },
+    #[error("{path}: {message}")]
+    ScriptLog { path: String, message: String },
     #[error("manual lineage: {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
     Manual(Vec<ManualError>),
 }
@@ -99,17 +101,17 @@ struct AppOutcome {
 
 /// Resolves every app, compiles the estate graph and runs the estate-wide passes.
 pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGraph, BuildError> {
-    let mut canon = PathCanon::new(site_connections(apps, &options.connections));
+    let inputs = apps
+        .par_iter()
+        .map(|app| AppInput::read(&app.path, &options.connections))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut canon = PathCanon::new(run_connections(&inputs, &options.connections));
     for alias in &options.aliases {
         canon.add_alias(alias)?;
     }
     // Apps are resolved in parallel a chunk at a time and their facts merged at once, so only
     // one chunk's facts are held beside the graph. An estate with BINARY loads is resolved
     // whole, in dependency order, so each app sees the tables of the app it loads.
-    let inputs = apps
-        .par_iter()
-        .map(|app| AppInput::read(&app.path, &options.connections))
-        .collect::<Result<Vec<_>, _>>()?;
     let estate_keys: std::sync::Arc<std::collections::HashMap<String, String>> =
         std::sync::Arc::new(
             apps.iter()
@@ -248,23 +250,12 @@ fn merge(graph: &mut Graph, facts: &mut facts::Facts) {
     }
 }
 
-/// The user's connections, then every site snapshot's (for `lib://` in header lineage and
-/// engine records).
-fn site_connections(apps: &[EstateApp], user: &Connections) -> Connections {
+/// Every app's connections (a site snapshot's come with its apps), the user's winning: for
+/// `lib://` in header lineage, engine records and logs, which name no app.
+fn run_connections(inputs: &[AppInput], user: &Connections) -> Connections {
     let mut all = Connections::default();
-    let mut seen = std::collections::HashSet::new();
-    for app in apps {
-        let Some(parent) = app.path.parent().and_then(|p| p.parent()) else {
-            continue;
-        };
-        if !seen.insert(parent.to_path_buf()) || !parent.join("site.json").is_file() {
-            continue;
-        }
-        if let Ok(input) = AppInput::read(&app.path, &Connections::default()) {
-            for c in input.connections.iter() {
-                all.insert(c.clone());
-            }
-        }
+    for c in inputs.iter().flat_map(|i| i.connections.iter()) {
+        all.insert(c.clone());
     }
     for c in user.iter() {
         all.insert(c.clone());
@@ -397,7 +388,7 @@ fn logged_fields(
 }
 
 fn read_script_log(path: &PathBuf) -> Result<crate::qlik::script_log::ScriptLog, BuildError> {
-    let bytes = std::fs::read(path).map_err(|e| BuildError::EngineLineage {
+    let bytes = std::fs::read(path).map_err(|e| BuildError::ScriptLog {
         path: path.display().to_string(),
         message: e.to_string(),
     })?;

@@ -104,19 +104,15 @@ fn base_of(path: &Path) -> Option<String> {
     Some(display(&dir))
 }
 
-fn script_app(file: &Path) -> EstateApp {
-    let key = display(file);
-    let name = file
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or(&key)
-        .to_string();
+/// An app known by its path only (keyed by it, named `name`), before its folder adds more.
+fn plain_app(path: &Path, name: String) -> EstateApp {
+    let key = display(path);
     EstateApp {
-        path: file.to_path_buf(),
+        path: path.to_path_buf(),
         app: AppRef {
             key: key.clone(),
             name,
-            base: base_of(file),
+            base: base_of(path),
             qvd_dirs: Vec::new(),
             estate_keys: Default::default(),
             attrs: vec![("path", key)],
@@ -127,28 +123,20 @@ fn script_app(file: &Path) -> EstateApp {
     }
 }
 
-fn app_from_folder(folder: &Path) -> Result<EstateApp, EstateError> {
-    let key = display(folder);
-    let folder_name = folder
-        .file_name()
+fn script_app(file: &Path) -> EstateApp {
+    let name = file
+        .file_stem()
         .and_then(|s| s.to_str())
-        .unwrap_or(&key)
-        .trim_end_matches("-prj")
-        .to_string();
-    let mut app = EstateApp {
-        path: folder.to_path_buf(),
-        app: AppRef {
-            key: key.clone(),
-            name: folder_name,
-            base: base_of(folder),
-            qvd_dirs: Vec::new(),
-            estate_keys: Default::default(),
-            attrs: vec![("path", key)],
-        },
-        objects: None,
-        engine_lineage: None,
-        script_log: None,
-    };
+        .map_or_else(|| display(file), str::to_string);
+    plain_app(file, name)
+}
+
+fn app_from_folder(folder: &Path) -> Result<EstateApp, EstateError> {
+    let folder_name = folder.file_name().and_then(|s| s.to_str()).map_or_else(
+        || display(folder),
+        |n| n.trim_end_matches("-prj").to_string(),
+    );
+    let mut app = plain_app(folder, folder_name);
     let record = folder.join("app.json");
     if record.is_file() {
         let text = std::fs::read_to_string(&record).map_err(|e| EstateError::AppRecord {

@@ -107,11 +107,11 @@ impl Builder<'_> {
                 Edge::new(EdgeKind::Contains, Certainty::Resolved),
             );
         }
-        for (index, load) in self.model.loads.iter().enumerate() {
+        for load in &self.model.loads {
             if load.kind == LoadKind::Preceding {
                 continue;
             }
-            self.load(index, load);
+            self.load(load);
         }
         self.final_tables();
         for store in &self.model.stores {
@@ -368,12 +368,12 @@ impl Builder<'_> {
         Some(dataset)
     }
 
-    fn load(&mut self, index: usize, load: &Load) {
+    fn load(&mut self, load: &Load) {
         if load.target.is_empty() {
             return;
         }
         let first_edge = self.facts.edges.len();
-        self.load_static(index, load);
+        self.load_static(load);
         let mut ran = self.ran(load.location);
         if let Some(Ran::Yes {
             line,
@@ -535,7 +535,7 @@ impl Builder<'_> {
         }
     }
 
-    fn load_static(&mut self, _index: usize, load: &Load) {
+    fn load_static(&mut self, load: &Load) {
         let mut attrs = Vec::new();
         match load.kind {
             LoadKind::Mapping => attrs.push(("mapping", "true".to_string())),

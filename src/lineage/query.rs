@@ -138,6 +138,7 @@ pub fn impact(graph: &Graph, start: &str, options: ImpactOptions) -> Impact {
     };
     // The start and its parts.
     let mut starts = vec![start.to_string()];
+    let mut seen: HashSet<String> = starts.iter().cloned().collect();
     let mut i = 0;
     while i < starts.len() && starts.len() < 100_000 {
         let parts: Vec<String> = graph
@@ -147,7 +148,7 @@ pub fn impact(graph: &Graph, start: &str, options: ImpactOptions) -> Impact {
             .map(|e| e.to.to_string())
             .collect();
         for p in parts {
-            if !starts.contains(&p) {
+            if seen.insert(p.clone()) {
                 starts.push(p);
             }
         }

@@ -64,18 +64,6 @@ pub struct ScriptLog {
 }
 
 impl ScriptLog {
-    /// The logged text of the script lines `first..=last`, in the order of their first
-    /// execution (a loop's repeats are left out), or `None` when none of them ran.
-    pub fn executed(&self, first: u32, last: u32) -> Option<Vec<&LoggedLine>> {
-        let mut out: Vec<&LoggedLine> = Vec::new();
-        for line in &self.lines {
-            if line.script_line >= first && line.script_line <= last {
-                out.push(line);
-            }
-        }
-        (!out.is_empty()).then_some(out)
-    }
-
     /// Every execution of the statement at `first..=last`: runs of consecutive logged lines
     /// inside the range, joined with newlines (loops run a statement several times).
     pub fn executions(&self, first: u32, last: u32) -> Vec<String> {
@@ -273,8 +261,7 @@ fn load_report(message: &str) -> Option<(Vec<String>, Option<u64>)> {
                 Some(j) => {
                     // QlikView: `… c, 1,234 lines fetched`: the count is the last list item(s).
                     let before = &after[..j];
-                    let cut = before.rfind(", ").map_or(0, |k| k + 2);
-                    let (names, number) = split_row_count(before, cut);
+                    let (names, number) = split_row_count(before);
                     rows = number;
                     (names, &after[j..])
                 }
@@ -302,7 +289,7 @@ fn load_report(message: &str) -> Option<(Vec<String>, Option<u64>)> {
 /// Splits `a, b, 1,234` into the names and the row count, whose thousands separators are
 /// commas too: the count is the longest tail of comma-separated pure-digit groups that reads
 /// as a formatted number.
-fn split_row_count(text: &str, _last_item: usize) -> (String, Option<u64>) {
+fn split_row_count(text: &str) -> (String, Option<u64>) {
     let parts: Vec<&str> = text.split(", ").collect();
     let Some(last) = parts.last() else {
         return (text.to_string(), None);
