@@ -5,7 +5,7 @@
 //! or the array QRS returns from `/qrs/dataconnection/full` (`name`, `connectionstring`,
 //! `type`), so a user can pass what their server gives them. Names are case-insensitive.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
 
 use serde_json::Value as Json;

@@ -8,7 +8,7 @@
 //! bounded: loops by `max_loop_iterations`, everything by `max_statements`, includes and
 //! calls by depth, expansion by size and depth.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -184,21 +184,21 @@ pub(super) fn run(
             mapped: Vec::new(),
         },
         loads: Vec::new(),
-        load_keys: HashMap::new(),
+        load_keys: HashMap::default(),
         stores: Vec::new(),
-        store_keys: HashMap::new(),
+        store_keys: HashMap::default(),
         unresolved: Vec::new(),
-        unresolved_keys: HashMap::new(),
+        unresolved_keys: HashMap::default(),
         diagnostics: Vec::new(),
-        diagnostic_keys: HashSet::new(),
-        subs: HashMap::new(),
+        diagnostic_keys: HashSet::default(),
+        subs: HashMap::default(),
         include_stack: Vec::new(),
         steps: 0,
         stopped: false,
         conditional: 0,
         call_depth: 0,
-        undefined_reported: HashSet::new(),
-        qvd_cache: HashMap::new(),
+        undefined_reported: HashSet::default(),
+        qvd_cache: HashMap::default(),
         pending_following: Vec::new(),
         estate,
         reparse: Default::default(),
@@ -421,8 +421,8 @@ impl<'o> Machine<'o> {
 
 /// A hash to find equal records by (each candidate is compared in full).
 fn hash_of(value: &impl std::hash::Hash) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(value)
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(value)
 }
 
 /// Variable values past this size are kept as unknown: they are never paths or names, and

@@ -5,7 +5,7 @@
 //! `Peek()`…) or by a branch we could not decide. A variable never set is absent: Qlik expands
 //! it to nothing.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 /// What the analysis knows about one variable's value.

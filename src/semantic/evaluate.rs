@@ -332,6 +332,30 @@ mod tests {
     }
 
     #[test]
+    fn date_format_codes() {
+        // Every code, a run of a code Qlik does not know (copied), and non-ASCII text.
+        check(
+            "Date(MakeDate(2024, 3, 5), 'YYYY YY MMMM MMM MM M DD D')",
+            "2024 24 March Mar 03 3 05 5",
+        );
+        check("Date(MakeDate(2024, 3, 5), 'WWWW WWW')", "Tuesday Tue");
+        check(
+            "Date(MakeDate(2024, 3, 5), 'DD.MM. été xx')",
+            "05.03. été xx",
+        );
+        // The script's own name lists win over Qlik's defaults.
+        let ctx = Ctx {
+            vars: vec![
+                ("MonthNames", "jan;feb;mar"),
+                ("DayNames", "ma;ti;on;to;fr;lø;sø"),
+            ],
+            today: None,
+        };
+        let d = jiff::civil::date(2024, 3, 5);
+        assert_eq!(dates::format_date(d, "MMM WWW", &ctx), "mar ti");
+    }
+
+    #[test]
     fn arithmetic_and_strings() {
         check("1 + 2 * 3", "7");
         check("7 / 2", "3.5");

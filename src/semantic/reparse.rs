@@ -7,7 +7,7 @@
 //! script's `FOR v = 1 TO 12 … LET vMonth = …$(v)…` in every layer), and building the parser
 //! costs more than the rest of such a statement's analysis. The cache is bounded in bytes.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 use super::control_flow::Machine;

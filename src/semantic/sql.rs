@@ -6,7 +6,7 @@
 //! connector's own syntax (REST, SAP), or still hold a `$(…)` we could not expand. When the
 //! parser refuses it, a tolerant token scan lists the tables it can and the result says so.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
@@ -193,7 +193,7 @@ fn analyse_parsable(text: &str, dialect: SqlDialect, parser_dialect: &dyn Dialec
                 collect_tables(statement, &mut analysis.tables);
             }
             if let Some(Statement::Query(query)) = statements.last() {
-                analysis.columns = query_columns(query, &HashMap::new());
+                analysis.columns = query_columns(query, &HashMap::default());
             }
             analysis
         }
@@ -353,7 +353,7 @@ fn add_from(from: &TableWithJoins, ctes: &Scope, scope: &mut Scope, order: &mut 
 }
 
 fn select_columns(select: &Select, ctes: &Scope) -> Option<Vec<SqlColumn>> {
-    let mut scope = Scope::new();
+    let mut scope = Scope::default();
     let mut order = Vec::new();
     for from in &select.from {
         add_from(from, ctes, &mut scope, &mut order);

@@ -3,8 +3,8 @@
 //! table, mapping tables as their own name domain, QUALIFY/UNQUALIFY, ALIAS, DROP, RENAME,
 //! SECTION ACCESS, and at the end synthetic keys and circular references.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::evaluate::wildcard_match;

@@ -49,52 +49,84 @@ pub(super) fn names(ctx: &dyn Context, var: &str, fallback: &str) -> Vec<String>
 }
 
 /// Formats a date with Qlik's format codes (`YYYY`, `YY`, `MMMM`, `MMM`, `MM`, `M`, `DD`,
-/// `D`, `WWWW`, `WWW`); other characters are copied.
+/// `D`, `WWWW`, `WWW`); other characters are copied. Called once per evaluated date (a
+/// calendar loop runs it thousands of times), so it writes into one buffer.
 pub fn format_date(date: Date, format: &str, ctx: &dyn Context) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = format.chars().collect();
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(format.len() + 8);
+    let bytes = format.as_bytes();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while i < format.len() {
+        let c = format[i..].chars().next().unwrap_or(' ');
         let mut run = 1;
-        while i + run < chars.len() && chars[i + run].eq_ignore_ascii_case(&c) {
+        while c.is_ascii()
+            && i + run < bytes.len()
+            && bytes[i + run].eq_ignore_ascii_case(&(c as u8))
+        {
             run += 1;
         }
-        match c.to_ascii_uppercase() {
-            'Y' if run >= 3 => out.push_str(&format!("{:04}", date.year())),
-            'Y' => out.push_str(&format!("{:02}", date.year().rem_euclid(100))),
-            'M' if run >= 4 => out.push_str(
-                names(ctx, "LongMonthNames", "January;February;March;April;May;June;July;August;September;October;November;December")
-                    .get(date.month() as usize - 1)
-                    .map_or("", String::as_str),
-            ),
-            'M' if run == 3 => out.push_str(
-                names(ctx, "MonthNames", "Jan;Feb;Mar;Apr;May;Jun;Jul;Aug;Sep;Oct;Nov;Dec")
-                    .get(date.month() as usize - 1)
-                    .map_or("", String::as_str),
-            ),
-            'M' if run == 2 => out.push_str(&format!("{:02}", date.month())),
-            'M' => out.push_str(&date.month().to_string()),
-            'D' if run >= 2 => out.push_str(&format!("{:02}", date.day())),
-            'D' => out.push_str(&date.day().to_string()),
+        // `write!` into a String cannot fail.
+        let _ = match c.to_ascii_uppercase() {
+            'Y' if run >= 3 => write!(out, "{:04}", date.year()),
+            'Y' => write!(out, "{:02}", date.year().rem_euclid(100)),
+            'M' if run >= 4 => {
+                push_name(
+                    &mut out,
+                    ctx,
+                    "LongMonthNames",
+                    LONG_MONTHS,
+                    date.month() as usize - 1,
+                );
+                Ok(())
+            }
+            'M' if run == 3 => {
+                push_name(
+                    &mut out,
+                    ctx,
+                    "MonthNames",
+                    SHORT_MONTHS,
+                    date.month() as usize - 1,
+                );
+                Ok(())
+            }
+            'M' if run == 2 => write!(out, "{:02}", date.month()),
+            'M' => write!(out, "{}", date.month()),
+            'D' if run >= 2 => write!(out, "{:02}", date.day()),
+            'D' => write!(out, "{}", date.day()),
             'W' if run >= 3 => {
-                let list = if run >= 4 {
-                    names(ctx, "LongDayNames", "Monday;Tuesday;Wednesday;Thursday;Friday;Saturday;Sunday")
-                } else {
-                    names(ctx, "DayNames", "Mon;Tue;Wed;Thu;Fri;Sat;Sun")
-                };
                 let wd = date.weekday().to_monday_zero_offset() as usize;
-                out.push_str(list.get(wd).map_or("", String::as_str));
+                if run >= 4 {
+                    push_name(&mut out, ctx, "LongDayNames", LONG_DAYS, wd);
+                } else {
+                    push_name(&mut out, ctx, "DayNames", SHORT_DAYS, wd);
+                }
+                Ok(())
             }
             _ => {
                 for _ in 0..run {
                     out.push(c);
                 }
+                Ok(())
             }
-        }
-        i += run;
+        };
+        i += if c.is_ascii() { run } else { c.len_utf8() };
     }
     out
+}
+
+const LONG_MONTHS: &str =
+    "January;February;March;April;May;June;July;August;September;October;November;December";
+const SHORT_MONTHS: &str = "Jan;Feb;Mar;Apr;May;Jun;Jul;Aug;Sep;Oct;Nov;Dec";
+const LONG_DAYS: &str = "Monday;Tuesday;Wednesday;Thursday;Friday;Saturday;Sunday";
+const SHORT_DAYS: &str = "Mon;Tue;Wed;Thu;Fri;Sat;Sun";
+
+/// Appends the `index`th name of the `;`-separated list in variable `var` (Qlik's default
+/// list when the script has not set it).
+fn push_name(out: &mut String, ctx: &dyn Context, var: &str, fallback: &str, index: usize) {
+    match ctx.variable(var).ok().flatten() {
+        Some(list) => out.push_str(list.split(';').nth(index).unwrap_or("")),
+        None => out.push_str(fallback.split(';').nth(index).unwrap_or("")),
+    }
 }
 
 /// Reads a date written in `format` (the inverse of [`format_date`] for numeric codes).

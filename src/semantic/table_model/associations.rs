@@ -26,7 +26,7 @@ pub fn synthetic_keys(tables: &[Table]) -> Vec<SyntheticKey> {
         })
         .collect();
     let mut groups: Vec<(Vec<&str>, Vec<usize>)> = Vec::new();
-    let mut group_of: std::collections::HashMap<&[&str], usize> = std::collections::HashMap::new();
+    let mut group_of: rustc_hash::FxHashMap<&[&str], usize> = rustc_hash::FxHashMap::default();
     for (i, k) in key_fields.iter().enumerate() {
         if k.len() < 2 {
             continue;
@@ -104,8 +104,8 @@ pub fn synthetic_keys(tables: &[Table]) -> Vec<SyntheticKey> {
 }
 
 /// For each field name, the tables holding it.
-fn field_holders(tables: &[Table]) -> std::collections::HashMap<&str, Vec<usize>> {
-    let mut holders: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+fn field_holders(tables: &[Table]) -> rustc_hash::FxHashMap<&str, Vec<usize>> {
+    let mut holders: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
     for (i, t) in tables.iter().enumerate() {
         for f in &t.fields {
             let h = holders.entry(f.name.as_str()).or_default();
@@ -128,7 +128,7 @@ pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
     let holders_of = field_holders(tables);
     let mut field_names: Vec<&str> = holders_of.keys().copied().collect();
     field_names.sort_unstable();
-    let mut node_index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut node_index: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     for field in field_names {
         let holders = holders_of[field].clone();
         if holders.len() < 2 {
