@@ -53,6 +53,10 @@ pub struct ImportSummary {
     pub new_apps: usize,
     pub changes: usize,
     pub deleted: Vec<String>,
+    /// Files of the snapshot's `files/` stored (include scripts, QVDs for lineage).
+    pub files: usize,
+    /// Files not stored for their size (over 64 MiB).
+    pub files_skipped: Vec<String>,
 }
 
 impl Catalog {
@@ -234,6 +238,10 @@ impl Catalog {
                 progress(&app.meta.name);
             }
             self.store_site(site_id, &site)?;
+            let (files, skipped) = snapshot_dir::read_site_files(dir)?;
+            summary.files = files.len();
+            summary.files_skipped = skipped;
+            self.store_site_files(site_id, &files)?;
             let gone = self.mark_deleted_apps(site_id, run, &listed)?;
             summary.deleted = gone.into_iter().map(|(_, name)| name).collect();
             Ok::<(), CatalogError>(())
@@ -253,6 +261,27 @@ impl Catalog {
                 Err(e)
             }
         }
+    }
+
+    /// Replaces the site's stored `files/`.
+    pub fn store_site_files(
+        &mut self,
+        site_id: i64,
+        files: &[(String, Vec<u8>)],
+    ) -> Result<(), CatalogError> {
+        let path = self.path.clone();
+        let sql = |e| CatalogError::sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        tx.execute("DELETE FROM site_file WHERE site_id = ?1", [site_id])
+            .map_err(sql)?;
+        for (rel, bytes) in files {
+            tx.execute(
+                "INSERT OR REPLACE INTO site_file (site_id, path, bytes) VALUES (?1, ?2, ?3)",
+                rusqlite::params![site_id, rel, bytes],
+            )
+            .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)
     }
 
     // Read accessors (see `read` for the types).

@@ -120,13 +120,30 @@ impl Catalog {
                     snapshot_dir::write_app(&dir, &app)?;
                 }
             }
+            let mut stmt = self
+                .conn
+                .prepare("SELECT path, bytes FROM site_file WHERE site_id = ?1 ORDER BY path")
+                .map_err(|e| self.sql(e))?;
+            let mut rows = stmt.query([site.id]).map_err(|e| self.sql(e))?;
+            while let Some(row) = rows
+                .next()
+                .map_err(|e| CatalogError::sqlite(&self.path, e))?
+            {
+                let rel: String = row
+                    .get(0)
+                    .map_err(|e| CatalogError::sqlite(&self.path, e))?;
+                let bytes: Vec<u8> = row
+                    .get(1)
+                    .map_err(|e| CatalogError::sqlite(&self.path, e))?;
+                snapshot_dir::write_site_file(&dir, &rel, &bytes)?;
+            }
             paths.push(dir);
         }
         if let Some(manual) = self.manual_file()? {
             options.manual.push(manual);
         }
         let apps = lineage::discover(&paths).map_err(|e| CatalogError::Invalid(e.to_string()))?;
-        let graph = lineage::build(&apps, &options).map_err(|e| match e {
+        let built = lineage::build(&apps, &options).map_err(|e| match e {
             lineage::BuildError::Manual(errors) => CatalogError::Invalid(
                 errors
                     .iter()
@@ -136,9 +153,48 @@ impl Catalog {
             ),
             other => CatalogError::Invalid(other.to_string()),
         })?;
+        let graph = self.relocate(built, &scratch.0)?;
         drop(scratch);
         self.store_lineage(&graph)?;
         Ok(graph)
+    }
+
+    /// The graph with the scratch folder's paths (app folders, script spans) replaced by
+    /// `<catalog file>!`, so a build from the catalog names no temporary file.
+    fn relocate(&self, built: LineageGraph, scratch: &Path) -> Result<LineageGraph, CatalogError> {
+        let from = scratch.display().to_string();
+        let to = format!("{}!", self.path.display());
+        let mut json = Vec::new();
+        lineage::export::json::write(&built, &mut json)
+            .map_err(|e| CatalogError::Invalid(e.to_string()))?;
+        let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let (from_q, to_q) = (quoted(&from), quoted(&to));
+        let text = String::from_utf8_lossy(&json)
+            .replace(from_q.trim_matches('"'), to_q.trim_matches('"'));
+        let graph = lineage::export::json::read(&text)
+            .map_err(|e| CatalogError::Invalid(format!("lineage graph: {e}")))?;
+        let fix = |s: &str| s.replace(&from, &to);
+        Ok(LineageGraph {
+            graph,
+            apps: built.apps,
+            unresolved: built
+                .unresolved
+                .into_iter()
+                .map(|mut u| {
+                    u.file = fix(&u.file);
+                    u
+                })
+                .collect(),
+            diagnostics: built
+                .diagnostics
+                .into_iter()
+                .map(|mut d| {
+                    d.file = d.file.map(|f| fix(&f));
+                    d
+                })
+                .collect(),
+            connections: built.connections,
+        })
     }
 
     fn store_lineage(&mut self, graph: &LineageGraph) -> Result<(), CatalogError> {

@@ -165,3 +165,60 @@ pub fn write_site(dir: &Path, site: &SiteFile) -> Result<(), CatalogError> {
     let p = dir.join("site.json");
     std::fs::write(&p, pretty(site)).map_err(|e| CatalogError::io(&p, e))
 }
+
+/// Files over this size are not copied into the catalog (counted as skipped).
+pub const MAX_SITE_FILE: u64 = 64 * 1024 * 1024;
+
+/// The files under `dir/files/`, as `(relative path with '/', bytes)`, sorted; and the
+/// relative paths skipped for their size.
+pub fn read_site_files(dir: &Path) -> Result<(Vec<(String, Vec<u8>)>, Vec<String>), CatalogError> {
+    let root = dir.join("files");
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    if !root.is_dir() {
+        return Ok((files, skipped));
+    }
+    for entry in walkdir::WalkDir::new(&root)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| snapshot_error(&root, e))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&root)
+            .unwrap_or(entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let size = entry.metadata().map_or(0, |m| m.len());
+        if size > MAX_SITE_FILE {
+            skipped.push(rel);
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).map_err(|e| CatalogError::io(entry.path(), e))?;
+        files.push((rel, bytes));
+    }
+    Ok((files, skipped))
+}
+
+/// Writes one stored site file under `dir/files/`; a path that would leave it is refused.
+pub fn write_site_file(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), CatalogError> {
+    let safe = rel
+        .split('/')
+        .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains(['\\', ':']));
+    if !safe {
+        return Err(snapshot_error(
+            dir,
+            format!("stored file path `{rel}` is not a plain relative path"),
+        ));
+    }
+    let path = rel.split('/').fold(dir.join("files"), |p, c| p.join(c));
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| CatalogError::io(parent, e))?;
+    }
+    std::fs::write(&path, bytes).map_err(|e| CatalogError::io(&path, e))
+}

@@ -67,3 +67,13 @@ CREATE TABLE manual_node (
     added_by    TEXT NOT NULL,
     added_at    TEXT NOT NULL
 );
+
+-- The site directory's `files/` (include scripts, QVDs behind folder connections) as an
+-- import found them: what the resolver reads through `lib://` when lineage is built.
+CREATE TABLE site_file (
+    site_id INTEGER NOT NULL REFERENCES site(id),
+    -- Relative to `files/`, `/`-separated (`QVD/Extract/Orders.qvd`).
+    path    TEXT NOT NULL,
+    bytes   BLOB NOT NULL,
+    PRIMARY KEY (site_id, path)
+);
