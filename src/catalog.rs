@@ -238,10 +238,10 @@ impl Catalog {
                 progress(&app.meta.name);
             }
             self.store_site(site_id, &site)?;
-            let (files, skipped) = snapshot_dir::read_site_files(dir)?;
-            summary.files = files.len();
-            summary.files_skipped = skipped;
-            self.store_site_files(site_id, &files)?;
+            let files = snapshot_dir::read_site_files(dir)?;
+            summary.files = files.files.len();
+            summary.files_skipped = files.skipped;
+            self.store_site_files(site_id, &files.files)?;
             let gone = self.mark_deleted_apps(site_id, run, &listed)?;
             summary.deleted = gone.into_iter().map(|(_, name)| name).collect();
             Ok::<(), CatalogError>(())

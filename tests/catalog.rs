@@ -485,7 +485,7 @@ async fn a_killed_crawl_leaves_whole_apps_and_the_next_one_completes() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert!(apps >= 2 && apps < 13, "killed mid-crawl: {apps} apps");
+    assert!((2..13).contains(&apps), "killed mid-crawl: {apps} apps");
     assert_eq!(apps, whole, "every stored app is complete");
     let objects_without_app: i64 = conn
         .query_row(

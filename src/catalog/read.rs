@@ -448,34 +448,31 @@ pub fn sheets(conn: &Connection, app_id: &str) -> rusqlite::Result<Vec<Sheet>> {
         "SELECT id, name, description, owner, published, approved, file FROM object
          WHERE app = ?1 AND type = 'sheet' AND deleted_run IS NULL",
     )?;
-    let heads: Vec<(
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<bool>,
-        Option<bool>,
-        Option<String>,
-    )> = stmt
+    let mut out: Vec<Sheet> = stmt
         .query_map([app_row], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
+            let file: Option<String> = r.get(6)?;
+            let property = file
+                .and_then(|f| serde_json::from_str::<ObjectFile>(&f).ok())
+                .map(|f| f.property)
+                .unwrap_or_default();
+            let num = |k: &str| property.get(k).and_then(serde_json::Value::as_f64);
+            Ok(Sheet {
+                app_id: app_id.to_owned(),
+                id: r.get(0)?,
+                title: r.get(1)?,
+                description: r.get(2)?,
+                owner: r.get(3)?,
+                published: r.get(4)?,
+                approved: r.get(5)?,
+                columns: num("columns").map(|f| f as i64),
+                rows: num("rows").map(|f| f as i64),
+                rank: num("rank"),
+                cells: Vec::new(),
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut out = Vec::new();
-    for (id, title, description, owner, published, approved, file) in heads {
-        let property = file
-            .and_then(|f| serde_json::from_str::<ObjectFile>(&f).ok())
-            .map(|f| f.property)
-            .unwrap_or_default();
-        let num = |k: &str| property.get(k).and_then(serde_json::Value::as_f64);
+    for sheet in &mut out {
+        let id = sheet.id.clone();
         let mut cells = Vec::new();
         let mut cstmt = conn.prepare_cached(
             "SELECT c.object_id, c.col, c.row, c.colspan, c.rowspan, c.x, c.y, c.width, c.height,
@@ -526,19 +523,7 @@ pub fn sheets(conn: &Connection, app_id: &str) -> rusqlite::Result<Vec<Sheet>> {
                 object,
             });
         }
-        out.push(Sheet {
-            app_id: app_id.to_owned(),
-            id,
-            title,
-            description,
-            owner,
-            published,
-            approved,
-            columns: num("columns").map(|f| f as i64),
-            rows: num("rows").map(|f| f as i64),
-            rank: num("rank"),
-            cells,
-        });
+        sheet.cells = cells;
     }
     out.sort_by(|a, b| {
         a.rank
@@ -651,9 +636,21 @@ pub fn qvd_headers(conn: &Connection) -> rusqlite::Result<Vec<QvdHeader>> {
     rows.collect()
 }
 
+/// An app's stored texts, before they are parsed.
+struct StoredApp {
+    row: i64,
+    meta: String,
+    script: String,
+    lineage: String,
+    model: Option<String>,
+    connections: String,
+    fields: String,
+    script_log: Option<String>,
+}
+
 /// A live app as a snapshot app folder holds it (what lineage is built from).
 pub fn app_snapshot(conn: &Connection, app_id: &str) -> rusqlite::Result<Option<AppSnapshot>> {
-    let head: Option<(i64, String, String, String, Option<String>, String, String, Option<String>)> = conn
+    let head: Option<StoredApp> = conn
         .query_row(
             "SELECT a.rowid, a.app_json, coalesce(s.text, ''), coalesce(f.lineage, '[]'), f.model,
                     coalesce(f.connections, '[]'), coalesce(f.fields, '[]'), f.script_log
@@ -661,20 +658,30 @@ pub fn app_snapshot(conn: &Connection, app_id: &str) -> rusqlite::Result<Option<
              WHERE a.id = ?1 AND a.deleted_run IS NULL",
             [app_id],
             |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
+                Ok(StoredApp {
+                    row: r.get(0)?,
+                    meta: r.get(1)?,
+                    script: r.get(2)?,
+                    lineage: r.get(3)?,
+                    model: r.get(4)?,
+                    connections: r.get(5)?,
+                    fields: r.get(6)?,
+                    script_log: r.get(7)?,
+                })
             },
         )
         .optional()?;
-    let Some((row, meta, script, lineage, model, connections, fields, script_log)) = head else {
+    let Some(StoredApp {
+        row,
+        meta,
+        script,
+        lineage,
+        model,
+        connections,
+        fields,
+        script_log,
+    }) = head
+    else {
         return Ok(None);
     };
     let bad = |i: usize, e: serde_json::Error| {

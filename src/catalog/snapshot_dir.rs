@@ -169,14 +169,22 @@ pub fn write_site(dir: &Path, site: &SiteFile) -> Result<(), CatalogError> {
 /// Files over this size are not copied into the catalog (counted as skipped).
 pub const MAX_SITE_FILE: u64 = 64 * 1024 * 1024;
 
-/// The files under `dir/files/`, as `(relative path with '/', bytes)`, sorted; and the
-/// relative paths skipped for their size.
-pub fn read_site_files(dir: &Path) -> Result<(Vec<(String, Vec<u8>)>, Vec<String>), CatalogError> {
+/// A site directory's `files/`.
+#[derive(Debug, Default)]
+pub struct SiteFiles {
+    /// `(path relative to files/ with '/', bytes)`, sorted.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Paths not read for their size (over [`MAX_SITE_FILE`]).
+    pub skipped: Vec<String>,
+}
+
+/// The files under `dir/files/`.
+pub fn read_site_files(dir: &Path) -> Result<SiteFiles, CatalogError> {
     let root = dir.join("files");
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     if !root.is_dir() {
-        return Ok((files, skipped));
+        return Ok(SiteFiles::default());
     }
     for entry in walkdir::WalkDir::new(&root)
         .follow_links(true)
@@ -202,7 +210,7 @@ pub fn read_site_files(dir: &Path) -> Result<(Vec<(String, Vec<u8>)>, Vec<String
         let bytes = std::fs::read(entry.path()).map_err(|e| CatalogError::io(entry.path(), e))?;
         files.push((rel, bytes));
     }
-    Ok((files, skipped))
+    Ok(SiteFiles { files, skipped })
 }
 
 /// Writes one stored site file under `dir/files/`; a path that would leave it is refused.

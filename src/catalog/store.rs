@@ -246,6 +246,23 @@ fn meta_diff(old: &AppFile, new: &AppFile) -> String {
     keys.join(", ")
 }
 
+/// An app's row as the catalog held it before this store.
+struct OldApp {
+    row: i64,
+    meta_hash: String,
+    last_reload: Option<String>,
+    deleted_run: Option<i64>,
+    app_json: String,
+}
+
+/// An object's row as the catalog held it before this store.
+struct OldObject {
+    hash: String,
+    kind: String,
+    name: String,
+    deleted_run: Option<i64>,
+}
+
 /// What storing one app did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stored {
@@ -270,15 +287,23 @@ pub fn store_app(
     };
     let app_json = serde_json::to_string(meta).unwrap_or_default();
     let hash = meta_hash(meta);
-    let old: Option<(i64, String, Option<String>, Option<i64>, String)> = tx
+    let old: Option<OldApp> = tx
         .query_row(
             "SELECT rowid, meta_hash, last_reload, deleted_run, app_json FROM app
              WHERE site_id = ?1 AND id = ?2",
             params![site_id, meta.id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                Ok(OldApp {
+                    row: r.get(0)?,
+                    meta_hash: r.get(1)?,
+                    last_reload: r.get(2)?,
+                    deleted_run: r.get(3)?,
+                    app_json: r.get(4)?,
+                })
+            },
         )
         .optional()?;
-    let new_app = old.as_ref().is_none_or(|o| o.3.is_some());
+    let new_app = old.as_ref().is_none_or(|o| o.deleted_run.is_some());
     let app_row = match &old {
         None => {
             tx.execute(
@@ -305,7 +330,13 @@ pub fn store_app(
             )?;
             tx.last_insert_rowid()
         }
-        Some((row, old_hash, old_reload, deleted, old_json)) => {
+        Some(OldApp {
+            row,
+            meta_hash: old_hash,
+            last_reload: old_reload,
+            deleted_run: deleted,
+            app_json: old_json,
+        }) => {
             let old_meta: Option<AppFile> = serde_json::from_str(old_json).ok();
             let meta_changed = *old_hash != hash;
             let reloaded = *old_reload != meta.last_reload_time;
@@ -402,14 +433,19 @@ pub fn store_app(
     for (_, file) in &snap.objects {
         extract::object_file(file, &mut extracted);
     }
-    let mut old_objects: HashMap<String, (String, String, String, Option<i64>)> = HashMap::new();
+    let mut old_objects: HashMap<String, OldObject> = HashMap::new();
     {
         let mut stmt =
             tx.prepare("SELECT id, hash, type, name, deleted_run FROM object WHERE app = ?1")?;
         let rows = stmt.query_map([app_row], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+                OldObject {
+                    hash: r.get(1)?,
+                    kind: r.get(2)?,
+                    name: r.get(3)?,
+                    deleted_run: r.get(4)?,
+                },
             ))
         })?;
         for row in rows {
@@ -423,8 +459,8 @@ pub fn store_app(
             continue;
         }
         let before = old_objects.get(&o.id);
-        let live_before = before.filter(|b| b.3.is_none());
-        let changed = live_before.is_none_or(|b| b.0 != o.hash);
+        let live_before = before.filter(|b| b.deleted_run.is_none());
+        let changed = live_before.is_none_or(|b| b.hash != o.hash);
         if !new_app {
             let item = if o.kind == "sheet" { "sheet" } else { "object" };
             match live_before {
@@ -438,7 +474,7 @@ pub fn store_app(
                         detail: o.kind.clone(),
                     },
                 )?,
-                Some(b) if b.0 != o.hash => note(
+                Some(b) if b.hash != o.hash => note(
                     &tx,
                     Change {
                         item,
@@ -491,12 +527,12 @@ pub fn store_app(
             ],
         )?;
     }
-    let mut gone: Vec<(&String, &(String, String, String, Option<i64>))> = old_objects
+    let mut gone: Vec<(&String, &OldObject)> = old_objects
         .iter()
-        .filter(|(id, v)| v.3.is_none() && !seen.contains(*id))
+        .filter(|(id, v)| v.deleted_run.is_none() && !seen.contains(*id))
         .collect();
-    gone.sort();
-    for (id, (_, kind, name, _)) in gone {
+    gone.sort_by(|a, b| a.0.cmp(b.0));
+    for (id, OldObject { kind, name, .. }) in gone {
         tx.execute(
             "UPDATE object SET deleted_run = ?3 WHERE app = ?1 AND id = ?2",
             params![app_row, id, run],
