@@ -173,6 +173,21 @@ impl Catalog {
         store::app_status(&self.conn, run, app_id, name, status, error).map_err(|e| self.sql(e))
     }
 
+    /// Records the apps a delta crawl did not open, in one transaction.
+    pub fn unchanged_apps(
+        &mut self,
+        run: i64,
+        apps: &[(String, String)],
+    ) -> Result<(), CatalogError> {
+        let path = self.path.clone();
+        let sql = |e| CatalogError::sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        for (id, name) in apps {
+            store::app_status(&tx, run, id, name, "unchanged", None).map_err(sql)?;
+        }
+        tx.commit().map_err(sql)
+    }
+
     /// Marks deleted the live apps of the site the listing no longer holds.
     pub fn mark_deleted_apps(
         &mut self,

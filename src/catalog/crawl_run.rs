@@ -42,8 +42,8 @@ impl Sink for CatalogSink {
     fn failed(&self, id: &str, name: &str, error: &str) {
         let _ = self.with(|c| c.app_status(self.run, id, name, "failed", Some(error)));
     }
-    fn unchanged(&self, id: &str, name: &str) {
-        let _ = self.with(|c| c.app_status(self.run, id, name, "unchanged", None));
+    fn unchanged(&self, apps: &[(String, String)]) {
+        let _ = self.with(|c| c.unchanged_apps(self.run, apps));
     }
     fn owners(&self) -> Vec<String> {
         self.with(|c| {

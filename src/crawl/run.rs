@@ -61,8 +61,8 @@ pub trait Sink: Send + Sync {
     fn app(&self, app: &AppSnapshot) -> Result<(), CrawlError>;
     /// An app that failed after its retries.
     fn failed(&self, _id: &str, _name: &str, _error: &str) {}
-    /// An app a delta crawl did not open.
-    fn unchanged(&self, _id: &str, _name: &str) {}
+    /// The apps a delta crawl does not open, `(id, name)`, all at once (one transaction).
+    fn unchanged(&self, _apps: &[(String, String)]) {}
     /// Owners the sink already holds (earlier crawls), so `site.json` names them all.
     fn owners(&self) -> Vec<String> {
         Vec::new()
@@ -98,8 +98,8 @@ impl Sink for Tee {
     fn failed(&self, id: &str, name: &str, error: &str) {
         self.0.iter().for_each(|s| s.failed(id, name, error));
     }
-    fn unchanged(&self, id: &str, name: &str) {
-        self.0.iter().for_each(|s| s.unchanged(id, name));
+    fn unchanged(&self, apps: &[(String, String)]) {
+        self.0.iter().for_each(|s| s.unchanged(apps));
     }
     fn owners(&self) -> Vec<String> {
         self.0.iter().flat_map(|s| s.owners()).collect()
@@ -208,6 +208,7 @@ pub async fn crawl_into(
 
     let mut summary = Summary::default();
     let mut selected = Vec::new();
+    let mut unchanged = Vec::new();
     for app in apps {
         summary.listed.insert(app.id.clone());
         match super::inventory::skip_reason(config, &app) {
@@ -220,8 +221,7 @@ pub async fn crawl_into(
                     _ => false,
                 };
                 if same {
-                    sink.unchanged(&app.id, &app.name);
-                    summary.unchanged.push(app.name);
+                    unchanged.push((app.id, app.name));
                 } else {
                     selected.push(app);
                 }
@@ -229,6 +229,10 @@ pub async fn crawl_into(
         }
     }
     selected.shrink_to_fit();
+    if !unchanged.is_empty() {
+        sink.unchanged(&unchanged);
+        summary.unchanged = unchanged.into_iter().map(|(_, name)| name).collect();
+    }
     progress(Progress::Phase("apps"));
     progress(Progress::Apps {
         total: selected.len(),
