@@ -57,6 +57,10 @@ pub struct ImportSummary {
     pub files: usize,
     /// Files not stored for their size (over 64 MiB).
     pub files_skipped: Vec<String>,
+    /// QVD headers read from the snapshot's `files/`.
+    pub qvd_headers: usize,
+    /// QVDs whose header could not be read: `(lib:// path, why)`.
+    pub qvd_unreadable: Vec<(String, String)>,
 }
 
 impl Catalog {
@@ -257,6 +261,9 @@ impl Catalog {
             summary.files = files.files.len();
             summary.files_skipped = files.skipped;
             self.store_site_files(site_id, &files.files)?;
+            let (headers, unreadable) = self.store_qvd_headers(site_id, dir, &files.files)?;
+            summary.qvd_headers = headers;
+            summary.qvd_unreadable = unreadable;
             let gone = self.mark_deleted_apps(site_id, run, &listed)?;
             summary.deleted = gone.into_iter().map(|(_, name)| name).collect();
             Ok::<(), CatalogError>(())
@@ -297,6 +304,56 @@ impl Catalog {
             .map_err(sql)?;
         }
         tx.commit().map_err(sql)
+    }
+
+    /// Reads the headers of the QVDs among a snapshot's `files/` (their `lib://` path is
+    /// `lib://<folder>/<rest>`) and replaces the site's stored ones.
+    fn store_qvd_headers(
+        &mut self,
+        site_id: i64,
+        dir: &Path,
+        files: &[(String, Vec<u8>)],
+    ) -> Result<(usize, Vec<(String, String)>), CatalogError> {
+        let path = self.path.clone();
+        let sql = |e| CatalogError::sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        tx.execute("DELETE FROM qvd_header WHERE site_id = ?1", [site_id])
+            .map_err(sql)?;
+        let mut stored = 0;
+        let mut unreadable = Vec::new();
+        for (rel, _) in files {
+            if !rel.to_ascii_lowercase().ends_with(".qvd") {
+                continue;
+            }
+            let lib = format!("lib://{rel}");
+            let on_disk = rel.split('/').fold(dir.join("files"), |p, c| p.join(c));
+            match crate::qvd::QvdFile::open(&on_disk) {
+                Ok(qvd) => {
+                    let h = qvd.header();
+                    let fields: Vec<&str> =
+                        h.fields.iter().map(|f| f.field_name.as_str()).collect();
+                    tx.execute(
+                        "INSERT OR REPLACE INTO qvd_header
+                         (site_id, path, table_name, rows, created_by, fields, lineage)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        rusqlite::params![
+                            site_id,
+                            lib,
+                            h.table_name,
+                            i64::try_from(h.no_of_records).unwrap_or(i64::MAX),
+                            h.creator_doc,
+                            serde_json::to_string(&fields).unwrap_or_default(),
+                            serde_json::to_string(&h.lineage).unwrap_or_default()
+                        ],
+                    )
+                    .map_err(sql)?;
+                    stored += 1;
+                }
+                Err(e) => unreadable.push((lib, e.to_string())),
+            }
+        }
+        tx.commit().map_err(sql)?;
+        Ok((stored, unreadable))
     }
 
     // Read accessors (see `read` for the types).

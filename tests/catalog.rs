@@ -181,6 +181,16 @@ fn sheets_come_back_with_their_grid_and_objects() {
             .expect("the cell's object is in the sheet");
         assert_eq!(object.kind, c["type"].as_str().unwrap());
     }
+    // The snapshot's QVDs are catalogued by header, under their lib:// path.
+    let qvds = catalog.qvd_headers().unwrap();
+    let on_disk = walk_count(&site().join("files"), "qvd");
+    assert!(on_disk > 5);
+    assert_eq!(qvds.len(), on_disk);
+    let orders = qvds
+        .iter()
+        .find(|q| q.path == "lib://QVD/Extract/Orders.qvd")
+        .expect("Orders.qvd");
+    assert!(!orders.fields.is_empty() && orders.rows.is_some_and(|r| r > 0));
     let line = overview
         .cells
         .iter()
@@ -188,6 +198,19 @@ fn sheets_come_back_with_their_grid_and_objects() {
         .find(|o| o.visualization.as_deref() == Some("linechart"))
         .unwrap();
     assert!(!line.dimensions.is_empty() && !line.measures.is_empty());
+}
+
+fn walk_count(dir: &Path, ext: &str) -> usize {
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            n += walk_count(&p, ext);
+        } else if p.extension().is_some_and(|x| x.eq_ignore_ascii_case(ext)) {
+            n += 1;
+        }
+    }
+    n
 }
 
 fn graph_sets(json: &[u8]) -> (BTreeSet<String>, BTreeSet<(String, String, String)>) {

@@ -97,6 +97,16 @@ pub fn run(args: &CatalogArgs) -> i32 {
                             for name in &summary.deleted {
                                 eprintln!("  deleted {name}");
                             }
+                            eprintln!(
+                                "  {} files of files/ stored, {} QVD headers read",
+                                summary.files, summary.qvd_headers
+                            );
+                            for f in &summary.files_skipped {
+                                eprintln!("  not stored (over 64 MiB): files/{f}");
+                            }
+                            for (qvd, why) in &summary.qvd_unreadable {
+                                eprintln!("  QVD header not read: {qvd}: {why}");
+                            }
                         }
                     }
                     0
