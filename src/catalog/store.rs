@@ -740,3 +740,54 @@ pub fn mark_deleted_apps(
     tx.commit()?;
     Ok(gone)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{schema, snapshot_dir};
+
+    fn changes(conn: &Connection, run: i64) -> Vec<(String, String, String)> {
+        let mut stmt = conn
+            .prepare("SELECT item, item_id, change FROM change WHERE run_id = ?1 ORDER BY id")
+            .unwrap();
+        stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn only_real_differences_become_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = schema::open_write(&dir.path().join("c.db")).unwrap();
+        let folder =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/site/apps/finance-pnl");
+        let mut app = snapshot_dir::read_app(&folder).unwrap();
+        let site = site_id(&conn, "s", &SiteAddress::default()).unwrap();
+        let first = begin_run(&conn, site, RunKind::Import, None, "t").unwrap();
+        let stored = store_app(&mut conn, site, first, &app).unwrap();
+        assert!(stored.new_app);
+        assert_eq!(changes(&conn, first).len(), 1, "a new app is one change");
+
+        let same = begin_run(&conn, site, RunKind::Import, None, "t").unwrap();
+        assert_eq!(store_app(&mut conn, site, same, &app).unwrap().changes, 0);
+
+        // The script, a field of the model and the reload time change.
+        app.script.push_str("\n// edited\n");
+        let model = app.model.as_mut().expect("the demo app has a model");
+        let table = model.tables[0].name.clone();
+        let dropped = model.tables[0].fields.pop().unwrap().name;
+        app.meta.last_reload_time = Some("2026-12-01T00:00:00.000Z".into());
+        let next = begin_run(&conn, site, RunKind::Import, None, "t").unwrap();
+        store_app(&mut conn, site, next, &app).unwrap();
+        let got = changes(&conn, next);
+        assert!(got.contains(&("script".into(), app.meta.id.clone(), "modified".into())));
+        assert!(got.contains(&(
+            "field".into(),
+            format!("{table}.{dropped}"),
+            "removed".into()
+        )));
+        assert!(got.contains(&("app".into(), app.meta.id.clone(), "reloaded".into())));
+        assert_eq!(got.len(), 3, "{got:?}");
+    }
+}
