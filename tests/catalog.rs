@@ -542,4 +542,135 @@ async fn a_killed_crawl_leaves_whole_apps_and_the_next_one_completes() {
     let runs = catalog.runs().unwrap();
     assert_eq!(runs[0].status, "interrupted");
     assert_eq!(runs[1].status, "ok");
+    drop(catalog);
+
+    // The command line's crawl, now delta: nothing changed, no app opened, lineage rebuilt.
+    let config_path = dir.path().join("site.toml");
+    let out = tokio::task::spawn_blocking(move || {
+        qlineage(&[
+            "crawl",
+            "--config",
+            s(&config_path),
+            "--db",
+            s(&db),
+            "--format",
+            "json",
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["kind"], "delta");
+    assert_eq!(report["engine_sessions"], 0);
+    assert_eq!(report["unchanged"].as_array().unwrap().len(), 13);
+    let db = dir.path().join("catalog.db");
+    let catalog = Catalog::open_read_only(&db).unwrap();
+    let graph = catalog
+        .lineage_graph()
+        .unwrap()
+        .expect("lineage rebuilt after the crawl");
+    assert_eq!(graph.apps, 13);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn changes_report_lineage_that_broke() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("site");
+    copy_dir(&site(), &copy);
+    let db = dir.path().join("catalog.db");
+    let run = |args: &[&str]| {
+        let out = qlineage(args);
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    run(&["catalog", "import", "--db", s(&db), s(&copy)]);
+    run(&[
+        "lineage",
+        "--db",
+        s(&db),
+        "-o",
+        s(&dir.path().join("l.json")),
+    ]);
+    let before = qlineage(&["changes", "--db", s(&db), "--format", "json"]);
+    let before: serde_json::Value = serde_json::from_slice(&before.stdout).unwrap();
+    let broken_before = before["broken"]
+        .as_array()
+        .expect("lineage was built")
+        .len();
+
+    // The warehouse extract goes away (nobody writes its QVDs any more) and a KPI now uses
+    // a field no load produces.
+    std::fs::remove_dir_all(copy.join("apps/extract-warehouse")).unwrap();
+    let sheet = copy.join("apps/sales-dashboard/objects/sheet-overview.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sheet).unwrap()).unwrap();
+    let kpi = v["qChildren"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["qProperty"]["qInfo"]["qId"] == "bqs24Ga")
+        .unwrap();
+    kpi["qProperty"]["qHyperCubeDef"]["qMeasures"] = serde_json::json!([
+        {"qDef": {"qDef": "Count(DISTINCT RetiredOrderKey)", "qLabel": "Orders"}}
+    ]);
+    std::fs::write(&sheet, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    run(&["catalog", "import", "--db", s(&db), s(&copy)]);
+    run(&[
+        "lineage",
+        "--db",
+        s(&db),
+        "-o",
+        s(&dir.path().join("l.json")),
+    ]);
+
+    let out = qlineage(&["changes", "--db", s(&db), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "newly broken lineage is exit 1");
+    let after: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let broken = after["broken"].as_array().unwrap();
+    let new: Vec<&serde_json::Value> = broken.iter().filter(|b| b["new"] == true).collect();
+    assert!(broken.len() > broken_before);
+    assert!(
+        new.iter().any(|b| b["kind"] == "qvd-no-writer"
+            && b["nodes"][0]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("warehouses")),
+        "{new:#?}"
+    );
+    assert!(
+        new.iter().any(|b| b["kind"] == "chart-field"
+            && b["message"].as_str().unwrap().contains("RetiredOrderKey")),
+        "{new:#?}"
+    );
+    let items = after["items"].as_array().unwrap();
+    assert!(items.iter().any(|c| c["item"] == "app"
+        && c["change"] == "removed"
+        && c["app_name"] == "01 Extract Warehouse"));
+    assert!(items
+        .iter()
+        .any(|c| c["item_id"] == "bqs24Ga" && c["change"] == "modified"));
 }
