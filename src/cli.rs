@@ -2,12 +2,20 @@
 //!
 //! Exit codes (stable): 0 success, 1 the input has errors, 2 usage or I/O failure.
 
+#[cfg(feature = "catalog")]
+mod catalog_command;
+#[cfg(feature = "catalog")]
+mod changes_command;
 #[cfg(feature = "crawl")]
 mod crawl_command;
+#[cfg(feature = "catalog")]
+pub mod export_command;
 mod impact_command;
 #[cfg(feature = "crawl")]
 mod init_command;
 mod lineage_command;
+#[cfg(feature = "catalog")]
+mod manual_command;
 pub mod model_command;
 mod parse_command;
 pub mod qvd_command;
@@ -43,7 +51,7 @@ pub enum Command {
     /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
     #[cfg(feature = "simulate")]
     Simulate(simulate_command::SimulateArgs),
-    /// Crawl a Qlik Sense site (QRS + engine) into a site directory.
+    /// Crawl a Qlik Sense site (QRS + engine) into a site directory and/or the catalog.
     #[cfg(feature = "crawl")]
     Crawl(crawl_command::CrawlArgs),
     /// Print a commented crawl configuration (TOML) for an authentication method.
@@ -52,6 +60,18 @@ pub enum Command {
     /// Check a crawl configuration step by step (DNS, TCP, TLS, login, QRS, engine).
     #[cfg(feature = "crawl")]
     Validate(validate_command::ValidateArgs),
+    /// Import a snapshot into the catalog, migrate it, or show its runs.
+    #[cfg(feature = "catalog")]
+    Catalog(catalog_command::CatalogArgs),
+    /// Write the catalog's records (report groups, reports, fields, source code).
+    #[cfg(feature = "catalog")]
+    Export(export_command::ExportArgs),
+    /// What changed between crawls, and broken lineage.
+    #[cfg(feature = "catalog")]
+    Changes(changes_command::ChangesArgs),
+    /// Manual lineage in the catalog: add, list, remove, import.
+    #[cfg(feature = "catalog")]
+    Manual(manual_command::ManualArgs),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -77,5 +97,13 @@ pub fn run(cli: Cli) -> i32 {
         Command::Init(args) => init_command::run(&args),
         #[cfg(feature = "crawl")]
         Command::Validate(args) => validate_command::run(&args),
+        #[cfg(feature = "catalog")]
+        Command::Catalog(args) => catalog_command::run(&args),
+        #[cfg(feature = "catalog")]
+        Command::Export(args) => export_command::run(&args),
+        #[cfg(feature = "catalog")]
+        Command::Changes(args) => changes_command::run(&args),
+        #[cfg(feature = "catalog")]
+        Command::Manual(args) => manual_command::run(&args),
     }
 }

@@ -23,4 +23,4 @@ pub mod validate;
 
 pub use config::{AuthMethod, Config};
 pub use error::CrawlError;
-pub use run::{crawl, Progress, Summary};
+pub use run::{crawl, crawl_into, Delta, FolderSink, Progress, Sink, Summary, Tee};

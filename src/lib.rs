@@ -4,6 +4,8 @@
 //! the edge (raw headers), and [`semantic`] classifies QVD lineage. See ARCHITECTURE.md.
 
 pub mod auth;
+#[cfg(feature = "catalog")]
+pub mod catalog;
 pub mod cli;
 #[cfg(feature = "crawl")]
 pub mod crawl;

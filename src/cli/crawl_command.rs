@@ -1,5 +1,6 @@
-//! `qlineage crawl --config FILE --out DIR`: crawls a site into a site directory, with one
-//! progress line per app (on a terminal, one line rewritten in place) and a summary.
+//! `qlineage crawl --config FILE --out DIR` and/or `--db FILE`: crawls a site into a site
+//! directory and/or the catalog (delta unless `--full`), with one progress line per app (on a
+//! terminal, one line rewritten in place) and a summary.
 
 use crate::crawl::{self, Config, Progress};
 use clap::Args;
@@ -14,11 +15,27 @@ pub struct CrawlArgs {
     #[arg(long)]
     pub config: PathBuf,
     /// The site directory to write (docs/site-format.md).
+    #[arg(long, required_unless_present = "db")]
+    pub out: Option<PathBuf>,
+    /// The catalog to crawl into (SQLite, created if missing; docs/catalog.md). Only apps
+    /// modified, reloaded or with modified objects since the last successful crawl are read.
     #[arg(long)]
-    pub out: PathBuf,
+    pub db: Option<PathBuf>,
+    /// Read every app, not only those changed since the last crawl (with --db).
+    #[arg(long, requires = "db")]
+    pub full: bool,
+    /// Do not rebuild the catalog's lineage after the crawl (with --db).
+    #[arg(long, requires = "db")]
+    pub no_lineage: bool,
     /// Print the summary as JSON on stdout.
     #[arg(long, value_enum, default_value = "human")]
     pub format: super::Format,
+}
+
+enum Outcome {
+    Folder(crawl::Summary),
+    #[cfg(feature = "catalog")]
+    Catalog(crate::catalog::crawl_run::CrawlReport),
 }
 
 pub fn run(args: &CrawlArgs) -> i32 {
@@ -116,7 +133,25 @@ pub fn run(args: &CrawlArgs) -> i32 {
                 }
             })
         };
-        let r = crawl::crawl(&config, &args.out, Arc::clone(&cancel), &progress).await;
+        let r = match (&args.db, &args.out) {
+            #[cfg(feature = "catalog")]
+            (Some(db), out) => crate::catalog::crawl_run::crawl_to_catalog(
+                &config,
+                db,
+                out.as_deref(),
+                args.full,
+                Arc::clone(&cancel),
+                &progress,
+            )
+            .await
+            .map(Outcome::Catalog)
+            .map_err(|e| e.to_string()),
+            (_, Some(out)) => crawl::crawl(&config, out, Arc::clone(&cancel), &progress)
+                .await
+                .map(Outcome::Folder)
+                .map_err(|e| e.to_string()),
+            _ => Err("give --out DIR or --db FILE (or both)".to_string()),
+        };
         watcher.abort();
         r
     });
@@ -125,18 +160,75 @@ pub fn run(args: &CrawlArgs) -> i32 {
             old.finish_and_clear();
         }
     }
-    let summary = match result {
+    let outcome = match result {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
+    let summary = match &outcome {
+        Outcome::Folder(s) => s.clone(),
+        #[cfg(feature = "catalog")]
+        Outcome::Catalog(r) => r.summary.clone(),
+    };
+    #[cfg(feature = "catalog")]
+    let mut lineage_line = None;
+    #[cfg(feature = "catalog")]
+    if let (Outcome::Catalog(_), Some(db), false) = (&outcome, &args.db, args.no_lineage) {
+        if !summary.cancelled {
+            let started = std::time::Instant::now();
+            let built = crate::catalog::Catalog::open(db)
+                .and_then(|mut c| c.build_lineage(crate::lineage::LineageOptions::default()));
+            match built {
+                Ok(g) => {
+                    lineage_line = Some(format!(
+                        "lineage rebuilt from the catalog: {} apps, {} nodes, {} edges in {:.1} s",
+                        g.apps,
+                        g.graph.node_count(),
+                        g.graph.edge_count(),
+                        started.elapsed().as_secs_f64()
+                    ))
+                }
+                Err(e) => {
+                    eprintln!("error: the crawl is stored, but building lineage failed: {e}");
+                    return 2;
+                }
+            }
+        }
+    }
     match args.format {
         super::Format::Json => {
-            println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+            let text = match &outcome {
+                Outcome::Folder(s) => serde_json::to_string(s),
+                #[cfg(feature = "catalog")]
+                Outcome::Catalog(r) => serde_json::to_string(r),
+            };
+            println!("{}", text.unwrap_or_default());
         }
         super::Format::Human => {
+            #[cfg(feature = "catalog")]
+            if let Outcome::Catalog(r) = &outcome {
+                eprintln!(
+                    "catalog run {} ({}{}): {} engine sessions, {} apps unchanged, {} deleted",
+                    r.run,
+                    r.kind,
+                    r.since
+                        .as_deref()
+                        .map(|s| format!(" since {s}"))
+                        .unwrap_or_default(),
+                    summary.engine_sessions,
+                    summary.unchanged.len(),
+                    r.deleted.len()
+                );
+                for (_, name) in &r.deleted {
+                    eprintln!("  deleted {name}");
+                }
+            }
+            #[cfg(feature = "catalog")]
+            if let Some(line) = &lineage_line {
+                eprintln!("{line}");
+            }
             eprintln!(
                 "crawled {} apps, skipped {}, failed {} in {:.1} s{}",
                 summary.crawled.len(),

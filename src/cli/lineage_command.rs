@@ -30,9 +30,14 @@ pub struct LineageArgs {
     /// Write to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Build from the catalog's apps (and its manual lineage) instead of PATHs, and store the
+    /// graph in it (docs/catalog.md).
+    #[cfg(feature = "catalog")]
+    #[arg(long, value_name = "FILE", conflicts_with = "paths")]
+    pub db: Option<PathBuf>,
     /// Script files, app folders (unbuild, -prj, site-snapshot apps), folders of apps, or a
     /// site snapshot.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
 
@@ -88,14 +93,49 @@ pub fn build(
     })
 }
 
+/// Builds the catalog's lineage and stores it.
+#[cfg(feature = "catalog")]
+fn build_from_catalog(
+    db: &std::path::Path,
+    args: &LineageArgs,
+) -> Result<lineage::LineageGraph, String> {
+    let manual = args
+        .manual
+        .iter()
+        .map(|p| ManualFile::read(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let options = LineageOptions {
+        resolve: args.resolve.options(),
+        connections: args.resolve.connections().map_err(|e| e.to_string())?,
+        aliases: args.alias.clone(),
+        manual,
+    };
+    let mut catalog = crate::catalog::Catalog::open(db).map_err(|e| e.to_string())?;
+    catalog.build_lineage(options).map_err(|e| e.to_string())
+}
+
 pub fn run(args: &LineageArgs) -> i32 {
-    let graph = match build(
-        &args.resolve,
-        &args.manual,
-        &args.alias,
-        &args.script_log,
-        &args.paths,
-    ) {
+    #[cfg(feature = "catalog")]
+    let from_catalog = args.db.as_deref();
+    #[cfg(not(feature = "catalog"))]
+    let from_catalog: Option<&std::path::Path> = None;
+    if from_catalog.is_none() && args.paths.is_empty() {
+        eprintln!("error: give the PATHs to analyse, or --db FILE to build from a catalog");
+        return 2;
+    }
+    let built = match from_catalog {
+        #[cfg(feature = "catalog")]
+        Some(db) => build_from_catalog(db, args),
+        _ => build(
+            &args.resolve,
+            &args.manual,
+            &args.alias,
+            &args.script_log,
+            &args.paths,
+        ),
+    };
+    let graph = match built {
         Ok(g) => g,
         Err(message) => {
             eprintln!("error: {message}");

@@ -14,15 +14,16 @@ use crate::qlik::engine::{
 };
 use crate::qlik::lineage::LineageEntry;
 use crate::qlik::qrs;
+use crate::qlik::site_format::SiteFile;
 use crate::qlik::site_format::{
     AppConnectionDef, AppFile, FieldDef, FieldListDef, ModelFile, ObjectFile, ObjectMeta,
     ReloadDef, TableDef,
 };
 use crate::qlik::{date, lenient};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -34,8 +35,16 @@ pub struct Summary {
     pub skipped: Vec<(String, String)>,
     /// `(app, error)`.
     pub failed: Vec<(String, String)>,
+    /// Apps a delta crawl did not open: neither they nor their objects changed since the
+    /// last successful crawl.
+    pub unchanged: Vec<String>,
+    /// Engine sessions opened (apps read, retries included).
+    pub engine_sessions: usize,
     pub cancelled: bool,
     pub seconds: f64,
+    /// Every app id the site listed (selected or not): what a catalog marks deleted against.
+    #[serde(skip)]
+    pub listed: BTreeSet<String>,
 }
 
 /// Progress events for the caller to show (bars on a terminal, lines otherwise).
@@ -46,6 +55,70 @@ pub enum Progress {
     AppDone { name: String, ok: bool },
 }
 
+/// Where a crawl puts each app the moment it is complete: a site directory
+/// ([`FolderSink`]), the catalog, or both. An error storing an app fails that app only.
+pub trait Sink: Send + Sync {
+    fn app(&self, app: &AppSnapshot) -> Result<(), CrawlError>;
+    /// An app that failed after its retries.
+    fn failed(&self, _id: &str, _name: &str, _error: &str) {}
+    /// The apps a delta crawl does not open, `(id, name)`, all at once (one transaction).
+    fn unchanged(&self, _apps: &[(String, String)]) {}
+    /// Owners the sink already holds (earlier crawls), so `site.json` names them all.
+    fn owners(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// The site, written after the apps.
+    fn site(&self, site: &SiteFile) -> Result<(), CrawlError>;
+}
+
+/// A site directory (docs/site-format.md), apps written atomically.
+pub struct FolderSink {
+    pub out: std::path::PathBuf,
+}
+
+impl Sink for FolderSink {
+    fn app(&self, app: &AppSnapshot) -> Result<(), CrawlError> {
+        snapshot::write_app(&self.out, app)
+    }
+    fn owners(&self) -> Vec<String> {
+        super::site_file::app_owners(&self.out)
+    }
+    fn site(&self, site: &SiteFile) -> Result<(), CrawlError> {
+        snapshot::write_site(&self.out, site)
+    }
+}
+
+/// Several sinks at once (`--db` with `--out`): an app is stored in each, in order.
+pub struct Tee(pub Vec<Box<dyn Sink>>);
+
+impl Sink for Tee {
+    fn app(&self, app: &AppSnapshot) -> Result<(), CrawlError> {
+        self.0.iter().try_for_each(|s| s.app(app))
+    }
+    fn failed(&self, id: &str, name: &str, error: &str) {
+        self.0.iter().for_each(|s| s.failed(id, name, error));
+    }
+    fn unchanged(&self, apps: &[(String, String)]) {
+        self.0.iter().for_each(|s| s.unchanged(apps));
+    }
+    fn owners(&self) -> Vec<String> {
+        self.0.iter().flat_map(|s| s.owners()).collect()
+    }
+    fn site(&self, site: &SiteFile) -> Result<(), CrawlError> {
+        self.0.iter().try_for_each(|s| s.site(site))
+    }
+}
+
+/// A delta crawl: only apps modified or reloaded, or with objects modified, after `since`
+/// (QRS `filter`), and apps not in `known`, are opened in the engine.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delta {
+    /// Canonical UTC (`2026-03-01T08:00:00.000Z`).
+    pub since: String,
+    /// Apps the catalog holds complete.
+    pub known: BTreeSet<String>,
+}
+
 /// Crawls the configured site into `out` (a site directory). `cancel` stops launching apps;
 /// those finished are kept.
 pub async fn crawl(
@@ -54,12 +127,52 @@ pub async fn crawl(
     cancel: Arc<AtomicBool>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Summary, CrawlError> {
-    let started = Instant::now();
-    let apps_dir = out.join("apps");
-    std::fs::create_dir_all(&apps_dir).map_err(|e| CrawlError::Io {
-        path: apps_dir.display().to_string(),
+    std::fs::create_dir_all(out.join("apps")).map_err(|e| CrawlError::Io {
+        path: out.join("apps").display().to_string(),
         message: e.to_string(),
     })?;
+    let sink: Arc<dyn Sink> = Arc::new(FolderSink {
+        out: out.to_path_buf(),
+    });
+    crawl_into(config, sink, None, cancel, progress).await
+}
+
+/// Apps whose QRS record changed after `since` (modified or reloaded) or that hold an
+/// object modified after it: two filtered QRS requests, whatever the site's size.
+async fn changed_since(site: &SiteClient, since: &str) -> Result<BTreeSet<String>, CrawlError> {
+    let apps_filter = format!("modifiedDate gt '{since}' or lastReloadTime gt '{since}'");
+    let objects_filter = format!("modifiedDate gt '{since}'");
+    let mut changed = BTreeSet::new();
+    site.get_each(
+        "app",
+        &[("filter", apps_filter.as_str())],
+        |a: qrs::AppCondensed| {
+            changed.insert(a.id);
+        },
+    )
+    .await?;
+    site.get_each(
+        "app/object/full",
+        &[("filter", objects_filter.as_str())],
+        |o: qrs::AppObject| {
+            if let Some(app) = o.app {
+                changed.insert(app.id);
+            }
+        },
+    )
+    .await?;
+    Ok(changed)
+}
+
+/// Crawls the configured site into `sink`; with `delta`, opens only the apps that changed.
+pub async fn crawl_into(
+    config: &Config,
+    sink: Arc<dyn Sink>,
+    delta: Option<&Delta>,
+    cancel: Arc<AtomicBool>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Summary, CrawlError> {
+    let started = Instant::now();
     progress(Progress::Phase("login"));
     let retries = config.limits.retries;
     let base = Duration::from_millis(200);
@@ -88,24 +201,46 @@ pub async fn crawl(
             .unwrap_or_default(),
     );
     let apps = super::inventory::app_items(&site).await?;
+    let changed = match delta {
+        Some(d) => Some(retry(retries, base, || changed_since(&site, &d.since)).await?),
+        None => None,
+    };
 
     let mut summary = Summary::default();
     let mut selected = Vec::new();
+    let mut unchanged = Vec::new();
     for app in apps {
+        summary.listed.insert(app.id.clone());
         match super::inventory::skip_reason(config, &app) {
             Some(why) => summary.skipped.push((app.name, why)),
-            None => selected.push(app),
+            None => {
+                let same = match (delta, &changed) {
+                    (Some(d), Some(changed)) => {
+                        d.known.contains(&app.id) && !changed.contains(&app.id)
+                    }
+                    _ => false,
+                };
+                if same {
+                    unchanged.push((app.id, app.name));
+                } else {
+                    selected.push(app);
+                }
+            }
         }
     }
     selected.shrink_to_fit();
+    if !unchanged.is_empty() {
+        sink.unchanged(&unchanged);
+        summary.unchanged = unchanged.into_iter().map(|(_, name)| name).collect();
+    }
     progress(Progress::Phase("apps"));
     progress(Progress::Apps {
         total: selected.len(),
     });
     let config = Arc::new(config.clone());
     let semaphore = Arc::new(tokio::sync::Semaphore::new(config.limits.concurrency));
+    let sessions = Arc::new(AtomicUsize::new(0));
     let mut set = tokio::task::JoinSet::new();
-    let out_dir = out.to_path_buf();
     let mut crawled_ids = Vec::new();
     for app in selected {
         let permit = tokio::select! {
@@ -115,19 +250,24 @@ pub async fn crawl(
         if cancel.load(Ordering::SeqCst) {
             break;
         }
-        let (site, config, out_dir) = (Arc::clone(&site), Arc::clone(&config), out_dir.clone());
+        let (site, config, sink) = (Arc::clone(&site), Arc::clone(&config), Arc::clone(&sink));
+        let sessions = Arc::clone(&sessions);
         set.spawn(async move {
             let _permit = permit;
             let name = app.name.clone();
             let id = app.id.clone();
             let result = retry(config.limits.retries, Duration::from_millis(200), || {
+                sessions.fetch_add(1, Ordering::SeqCst);
                 crawl_app(&site, &config, &app.id)
             })
             .await
             .and_then(|snap| {
-                snapshot::write_app(&out_dir, &snap)?;
+                sink.app(&snap)?;
                 Ok(snap.meta.owner.clone())
             });
+            if let Err(e) = &result {
+                sink.failed(&id, &name, &e.to_string());
+            }
             (id, name, result)
         });
         // Collect finished apps as we go so memory stays flat.
@@ -139,6 +279,7 @@ pub async fn crawl(
         record(done, &mut summary, &mut crawled_ids, progress);
     }
     summary.cancelled = cancel.load(Ordering::SeqCst);
+    summary.engine_sessions = sessions.load(Ordering::SeqCst);
 
     progress(Progress::Phase("site"));
     let site_file = super::site_file::site_file(
@@ -148,10 +289,11 @@ pub async fn crawl(
         &streams,
         &connections,
         &definitions,
-        out,
+        sink.owners(),
     );
-    snapshot::write_site(out, &site_file)?;
+    sink.site(&site_file)?;
     summary.crawled.sort();
+    summary.unchanged.sort();
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }

@@ -26,7 +26,7 @@ pub fn site_file(
     streams: &[qrs::Stream],
     connections: &[qrs::DataConnection],
     definitions: &[qrs::CustomPropertyDefinition],
-    out: &Path,
+    known_owners: Vec<String>,
 ) -> SiteFile {
     let mut user_defs: Vec<UserDef> = users
         .into_iter()
@@ -45,7 +45,7 @@ pub fn site_file(
         .filter_map(|s| user_name(&s.owner))
         .chain(connections.iter().filter_map(|c| user_name(&c.owner)))
         .collect();
-    owners.extend(app_owners(out));
+    owners.extend(known_owners);
     owners.extend(site.identity.clone());
     for o in owners {
         if !user_defs.iter().any(|u| u.user.eq_ignore_ascii_case(&o)) {
@@ -139,7 +139,7 @@ pub fn site_file(
 
 /// Owners named in the app and object files written so far (apps from earlier crawls into the
 /// same folder included), so `site.json` knows them all.
-fn app_owners(out: &Path) -> Vec<String> {
+pub fn app_owners(out: &Path) -> Vec<String> {
     let mut owners = Vec::new();
     let Ok(entries) = std::fs::read_dir(out.join("apps")) else {
         return owners;

@@ -3,10 +3,7 @@
 //! killed crawl leaves only complete apps; `site.json` is written last, the same way.
 
 use super::error::CrawlError;
-use crate::qlik::lineage::LineageEntry;
-use crate::qlik::site_format::{
-    AppConnectionDef, AppFile, FieldListDef, ModelFile, ObjectFile, SiteFile,
-};
+use crate::qlik::site_format::SiteFile;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -36,21 +33,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CrawlError> {
     std::fs::rename(&tmp, path).map_err(|e| io(path, e))
 }
 
-/// One app as the crawl read it.
-#[derive(Debug, Clone)]
-pub struct AppSnapshot {
-    pub meta: AppFile,
-    pub script: String,
-    /// `(file stem, object)`, in a stable order.
-    pub objects: Vec<(String, ObjectFile)>,
-    pub model: Option<ModelFile>,
-    pub lineage: Vec<LineageEntry>,
-    pub script_log: Option<String>,
-    /// `GetConnections`.
-    pub connections: Vec<AppConnectionDef>,
-    /// The field list; empty when the app was opened without data.
-    pub fields: Vec<FieldListDef>,
-}
+pub use crate::qlik::site_format::AppSnapshot;
 
 /// A file-name-safe, stable stem for an object id.
 pub fn file_stem(id: &str) -> String {
@@ -124,6 +107,7 @@ pub fn write_site(out: &Path, site: &SiteFile) -> Result<(), CrawlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::qlik::site_format::AppFile;
 
     #[test]
     fn stems_are_safe() {

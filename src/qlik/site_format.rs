@@ -321,6 +321,23 @@ impl FieldListDef {
     }
 }
 
+/// One app folder in memory: what a crawl reads for an app, what a snapshot folder holds,
+/// what the catalog stores in one transaction.
+#[derive(Debug, Clone)]
+pub struct AppSnapshot {
+    pub meta: AppFile,
+    pub script: String,
+    /// `(file stem, object)`, in a stable order.
+    pub objects: Vec<(String, ObjectFile)>,
+    pub model: Option<ModelFile>,
+    pub lineage: Vec<LineageEntry>,
+    pub script_log: Option<String>,
+    /// `GetConnections`.
+    pub connections: Vec<AppConnectionDef>,
+    /// The field list; empty when the app was opened without data.
+    pub fields: Vec<FieldListDef>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

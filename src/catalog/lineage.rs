@@ -1,0 +1,370 @@
+//! Lineage from the catalog: the stored apps written out as site directories (one per site)
+//! and compiled by [`crate::lineage::build`] with the catalog's manual lineage, so a graph
+//! built from the catalog is the graph the same snapshot gives on the command line. The
+//! result is stored in one transaction: the JSON export (what [`Catalog::lineage_graph`]
+//! reads back), nodes and edges for SQL, unresolved items, and the broken lineage found.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, OptionalExtension};
+
+use super::changes::Broken;
+use super::snapshot_dir;
+use super::{Catalog, CatalogError};
+use crate::diagnostics::Code;
+use crate::lineage::{self, EdgeKind, LineageGraph, LineageOptions, NodeKind};
+use crate::qlik::site_format::SiteFile;
+
+/// A scratch folder removed when dropped.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch() -> Result<Scratch, CatalogError> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!("qlineage-catalog-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| CatalogError::io(&dir, e))?;
+    Ok(Scratch(dir))
+}
+
+fn empty_site(name: &str) -> SiteFile {
+    SiteFile {
+        name: name.to_owned(),
+        users: Vec::new(),
+        streams: Vec::new(),
+        data_connections: Vec::new(),
+        virtual_proxies: Vec::new(),
+        demo_user: String::new(),
+        jwt_signing_key: None,
+        custom_properties: Vec::new(),
+        legacy_shapes: false,
+    }
+}
+
+/// Broken lineage in a graph: charts using fields no load produces (from the build's
+/// findings) and QVDs read but stored by no app.
+fn broken_in(graph: &LineageGraph) -> Vec<Broken> {
+    let mut out = BTreeSet::new();
+    for d in &graph.diagnostics {
+        if d.code == Code::ChartFieldUnknown {
+            out.insert(Broken {
+                kind: "chart-field".into(),
+                message: d.message.clone(),
+                nodes: d.nodes.clone(),
+                new: false,
+            });
+        }
+    }
+    let g = &graph.graph;
+    for node in g.nodes() {
+        if node.kind != NodeKind::Qvd {
+            continue;
+        }
+        let edges = g.neighbours(&node.id, petgraph::Direction::Incoming);
+        let written = edges.iter().any(|e| e.edge.kind == EdgeKind::Stores);
+        let out_edges = g.neighbours(&node.id, petgraph::Direction::Outgoing);
+        let readers: Vec<String> = out_edges
+            .iter()
+            .filter(|e| e.edge.kind == EdgeKind::Reads)
+            .map(|e| e.to.to_owned())
+            .collect();
+        if !written && !readers.is_empty() {
+            let mut nodes = vec![node.id.clone()];
+            nodes.extend(readers);
+            out.insert(Broken {
+                kind: "qvd-no-writer".into(),
+                message: format!("{} is read but no app of the catalog stores it", node.name),
+                nodes,
+                new: false,
+            });
+        }
+    }
+    out.into_iter().collect()
+}
+
+impl Catalog {
+    /// Builds the estate's lineage from the live apps and the manual lineage, and stores it.
+    pub fn build_lineage(
+        &mut self,
+        mut options: LineageOptions,
+    ) -> Result<LineageGraph, CatalogError> {
+        let scratch = scratch()?;
+        let mut paths = Vec::new();
+        for site in self.sites()? {
+            let dir = scratch.0.join(format!("site-{}", site.id));
+            let file = self
+                .site_file(site.id)?
+                .unwrap_or_else(|| empty_site(&site.name));
+            snapshot_dir::write_site(&dir, &file)?;
+            std::fs::create_dir_all(dir.join("apps")).map_err(|e| CatalogError::io(&dir, e))?;
+            let ids: Vec<String> = {
+                let mut stmt = self
+                    .conn
+                    .prepare(
+                        "SELECT id FROM app WHERE site_id = ?1 AND deleted_run IS NULL ORDER BY id",
+                    )
+                    .map_err(|e| self.sql(e))?;
+                stmt.query_map([site.id], |r| r.get(0))
+                    .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
+                    .map_err(|e| self.sql(e))?
+            };
+            for id in ids {
+                if let Some(app) = self.app_snapshot(&id)? {
+                    snapshot_dir::write_app(&dir, &app)?;
+                }
+            }
+            let mut stmt = self
+                .conn
+                .prepare("SELECT path, bytes FROM site_file WHERE site_id = ?1 ORDER BY path")
+                .map_err(|e| self.sql(e))?;
+            let mut rows = stmt.query([site.id]).map_err(|e| self.sql(e))?;
+            while let Some(row) = rows
+                .next()
+                .map_err(|e| CatalogError::sqlite(&self.path, e))?
+            {
+                let rel: String = row
+                    .get(0)
+                    .map_err(|e| CatalogError::sqlite(&self.path, e))?;
+                let bytes: Vec<u8> = row
+                    .get(1)
+                    .map_err(|e| CatalogError::sqlite(&self.path, e))?;
+                snapshot_dir::write_site_file(&dir, &rel, &bytes)?;
+            }
+            paths.push(dir);
+        }
+        if let Some(manual) = self.manual_file()? {
+            options.manual.push(manual);
+        }
+        let apps = lineage::discover(&paths).map_err(|e| CatalogError::Invalid(e.to_string()))?;
+        let built = lineage::build(&apps, &options).map_err(|e| match e {
+            lineage::BuildError::Manual(errors) => CatalogError::Invalid(
+                errors
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            other => CatalogError::Invalid(other.to_string()),
+        })?;
+        let graph = self.relocate(built, &scratch.0)?;
+        drop(scratch);
+        self.store_lineage(&graph)?;
+        Ok(graph)
+    }
+
+    /// The graph with the scratch folder's paths (app folders, script spans) replaced by
+    /// `<catalog file>!`, so a build from the catalog names no temporary file.
+    fn relocate(&self, built: LineageGraph, scratch: &Path) -> Result<LineageGraph, CatalogError> {
+        let from = scratch.display().to_string();
+        let to = format!("{}!", self.path.display());
+        let mut json = Vec::new();
+        lineage::export::json::write(&built, &mut json)
+            .map_err(|e| CatalogError::Invalid(e.to_string()))?;
+        let quoted = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let (from_q, to_q) = (quoted(&from), quoted(&to));
+        let text = String::from_utf8_lossy(&json)
+            .replace(from_q.trim_matches('"'), to_q.trim_matches('"'));
+        let graph = lineage::export::json::read(&text)
+            .map_err(|e| CatalogError::Invalid(format!("lineage graph: {e}")))?;
+        let fix = |s: &str| s.replace(&from, &to);
+        Ok(LineageGraph {
+            graph,
+            apps: built.apps,
+            unresolved: built
+                .unresolved
+                .into_iter()
+                .map(|mut u| {
+                    u.file = fix(&u.file);
+                    u
+                })
+                .collect(),
+            diagnostics: built
+                .diagnostics
+                .into_iter()
+                .map(|mut d| {
+                    d.file = d.file.map(|f| fix(&f));
+                    d
+                })
+                .collect(),
+            connections: built.connections,
+        })
+    }
+
+    fn store_lineage(&mut self, graph: &LineageGraph) -> Result<(), CatalogError> {
+        let path = self.path.clone();
+        let sql = |e| CatalogError::sqlite(&path, e);
+        let mut json = Vec::new();
+        lineage::export::json::write(graph, &mut json)
+            .map_err(|e| CatalogError::Invalid(e.to_string()))?;
+        let previous = self.broken_lineage()?;
+        let before: BTreeSet<(String, Vec<String>)> = previous
+            .unwrap_or_default()
+            .into_iter()
+            .map(|b| (b.kind, b.nodes))
+            .collect();
+        let broken: Vec<Broken> = broken_in(graph)
+            .into_iter()
+            .map(|mut b| {
+                b.new = !before.contains(&(b.kind.clone(), b.nodes.clone()));
+                b
+            })
+            .collect();
+        let last_run: Option<i64> = self
+            .conn
+            .query_row("SELECT max(id) FROM run", [], |r| r.get(0))
+            .map_err(sql)?;
+        let tx = self.conn.transaction().map_err(sql)?;
+        tx.execute(
+            "INSERT INTO lineage_build (built, run_id, apps, graph, diagnostics, broken)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                super::store::now(),
+                last_run,
+                graph.apps as i64,
+                String::from_utf8_lossy(&json),
+                serde_json::to_string(&graph.diagnostics).unwrap_or_default(),
+                serde_json::to_string(&broken).unwrap_or_default()
+            ],
+        )
+        .map_err(sql)?;
+        // Keep the graph text of the last two builds only (the one before says what is new).
+        tx.execute(
+            "UPDATE lineage_build SET graph = '' WHERE id < (SELECT max(id) FROM lineage_build)",
+            [],
+        )
+        .map_err(sql)?;
+        tx.execute_batch(
+            "DELETE FROM lineage_node; DELETE FROM lineage_edge; DELETE FROM unresolved;",
+        )
+        .map_err(sql)?;
+        {
+            let mut node = tx
+                .prepare("INSERT OR REPLACE INTO lineage_node (id, kind, name, attrs) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(sql)?;
+            for n in graph.graph.nodes() {
+                node.execute(params![
+                    n.id,
+                    n.kind.name(),
+                    n.name,
+                    serde_json::to_string(&n.attrs).unwrap_or_default()
+                ])
+                .map_err(sql)?;
+            }
+            let mut edge = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO lineage_edge
+                     (source, target, kind, certainty, transform, span_file, span_line, span_column)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(sql)?;
+            for e in graph.graph.edges() {
+                let span = e.edge.span.as_ref();
+                edge.execute(params![
+                    e.from,
+                    e.to,
+                    e.edge.kind.name(),
+                    e.edge.certainty.name(),
+                    e.edge.transform.map(|t| t.name()),
+                    span.map(|s| s.file.clone()),
+                    span.map(|s| s.line),
+                    span.map(|s| s.column)
+                ])
+                .map_err(sql)?;
+            }
+            let mut unresolved = tx
+                .prepare(
+                    "INSERT INTO unresolved (app, file, line, column, text, reason, runtime)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(sql)?;
+            for u in &graph.unresolved {
+                unresolved
+                    .execute(params![
+                        u.app, u.file, u.line, u.column, u.text, u.reason, u.runtime
+                    ])
+                    .map_err(sql)?;
+            }
+        }
+        tx.commit().map_err(sql)
+    }
+
+    /// The latest lineage build's graph (nodes, edges, unresolved items; the build's
+    /// diagnostics are in `lineage_build.diagnostics` as JSON), or `None` before any build.
+    /// Exports (`lineage::export`) and `lineage::query::impact` take it as it is.
+    pub fn lineage_graph(&self) -> Result<Option<LineageGraph>, CatalogError> {
+        let row: Option<(String, i64)> = self
+            .conn
+            .query_row(
+                "SELECT graph, apps FROM lineage_build ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        let Some((text, apps)) = row else {
+            return Ok(None);
+        };
+        let graph = lineage::export::json::read(&text).map_err(|e| CatalogError::Corrupt {
+            path: self.path.display().to_string(),
+            message: format!("stored lineage graph: {e}"),
+        })?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT app, file, line, column, text, reason, runtime FROM unresolved
+                 ORDER BY app, file, line, column, text",
+            )
+            .map_err(|e| self.sql(e))?;
+        let unresolved = stmt
+            .query_map([], |r| {
+                Ok(lineage::UnresolvedItem {
+                    app: r.get(0)?,
+                    file: r.get(1)?,
+                    line: r.get(2)?,
+                    column: r.get(3)?,
+                    text: r.get(4)?,
+                    reason: r.get(5)?,
+                    runtime: r.get(6)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.sql(e))?;
+        let mut connections = crate::semantic::Connections::default();
+        for c in self.data_connections()? {
+            connections.insert(crate::semantic::connections::from_qrs(
+                &c.name,
+                &c.kind,
+                &c.connection_string,
+                Path::new("."),
+            ));
+        }
+        Ok(Some(LineageGraph {
+            graph,
+            apps: usize::try_from(apps).unwrap_or(0),
+            unresolved,
+            diagnostics: Vec::new(),
+            connections,
+        }))
+    }
+
+    /// Broken lineage of the latest build, or `None` before any build.
+    pub fn broken_lineage(&self) -> Result<Option<Vec<Broken>>, CatalogError> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT broken FROM lineage_build ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        Ok(text.map(|t| serde_json::from_str(&t).unwrap_or_default()))
+    }
+}
