@@ -10,6 +10,7 @@ mod init_command;
 mod lineage_command;
 pub mod model_command;
 mod parse_command;
+mod preview_command;
 pub mod qvd_command;
 pub mod resolve_args;
 #[cfg(feature = "simulate")]
@@ -40,6 +41,8 @@ pub enum Command {
     Model(model_command::ModelArgs),
     Lineage(lineage_command::LineageArgs),
     Impact(impact_command::ImpactArgs),
+    /// Draw an app's sheets as SVG or HTML wireframes, each object where Qlik draws it.
+    Preview(preview_command::PreviewArgs),
     /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
     #[cfg(feature = "simulate")]
     Simulate(simulate_command::SimulateArgs),
@@ -69,6 +72,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Model(args) => model_command::run(&args),
         Command::Lineage(args) => lineage_command::run(&args),
         Command::Impact(args) => impact_command::run(&args),
+        Command::Preview(args) => preview_command::run(&args),
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => simulate_command::run(&args),
         #[cfg(feature = "crawl")]

@@ -10,6 +10,7 @@ pub mod crawl;
 pub mod diagnostics;
 pub mod inputs;
 pub mod lineage;
+pub mod preview;
 pub mod qlik;
 pub mod qvd;
 pub mod semantic;
