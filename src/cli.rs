@@ -4,6 +4,8 @@
 
 #[cfg(feature = "crawl")]
 mod crawl_command;
+#[cfg(all(feature = "simulate", feature = "crawl"))]
+mod demo_command;
 mod impact_command;
 #[cfg(feature = "crawl")]
 mod init_command;
@@ -33,6 +35,9 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// The whole product in one command: simulate a site, crawl it, build lineage, draw sheets.
+    #[cfg(all(feature = "simulate", feature = "crawl"))]
+    Demo(demo_command::DemoArgs),
     /// Parse load scripts and report syntax diagnostics.
     Parse(parse_command::ParseArgs),
     /// Read QVD headers, lineage and (optionally) field profiles.
@@ -67,6 +72,8 @@ pub enum Format {
 /// Runs the command and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
+        #[cfg(all(feature = "simulate", feature = "crawl"))]
+        Command::Demo(args) => demo_command::run(&args),
         Command::Parse(args) => parse_command::run(&args),
         Command::Qvd(args) => qvd_command::run(&args),
         Command::Model(args) => model_command::run(&args),

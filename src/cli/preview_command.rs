@@ -151,7 +151,7 @@ pub fn run(args: &PreviewArgs) -> i32 {
 
 /// Writes through a temporary file beside the target, so a failed run never leaves half a
 /// preview where a good one was.
-pub(crate) fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_file(path: &Path, text: impl AsRef<[u8]>) -> std::io::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
