@@ -13,6 +13,8 @@ mod lineage_command;
 pub mod model_command;
 mod parse_command;
 mod preview_command;
+#[cfg(feature = "crawl")]
+mod push_args;
 pub mod qvd_command;
 pub mod resolve_args;
 #[cfg(feature = "simulate")]
