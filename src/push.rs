@@ -139,7 +139,9 @@ fn client(options: &PushOptions) -> Result<reqwest::Client, PushError> {
             builder = builder.add_root_certificate(cert);
         }
     }
-    builder.build().map_err(|e| PushError::Client(e.to_string()))
+    builder
+        .build()
+        .map_err(|e| PushError::Client(e.to_string()))
 }
 
 /// Posts `events` in order; `progress(done, total)` after each.
@@ -174,7 +176,8 @@ pub async fn push(
                     let transient = status.as_u16() == 429 || status.is_server_error();
                     if transient && !last {
                         report.retries += 1;
-                        let wait = retry_after(&response).unwrap_or_else(|| backoff(options, attempt));
+                        let wait =
+                            retry_after(&response).unwrap_or_else(|| backoff(options, attempt));
                         tokio::time::sleep(wait).await;
                         continue;
                     }
@@ -284,12 +287,16 @@ mod tests {
             "https://dh.example/gms/api/v1/lineage"
         );
         assert_eq!(
-            lineage_url("http://m:5000/api/v1/lineage").unwrap().as_str(),
+            lineage_url("http://m:5000/api/v1/lineage")
+                .unwrap()
+                .as_str(),
             "http://m:5000/api/v1/lineage"
         );
         assert!(lineage_url("marquez:5000").is_err());
         assert!(lineage_url("ftp://m").is_err());
-        let err = lineage_url("https://user:secret@m").unwrap_err().to_string();
+        let err = lineage_url("https://user:secret@m")
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("secret"), "{err}");
     }
 

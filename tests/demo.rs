@@ -25,7 +25,10 @@ fn the_demo_writes_working_files_and_its_tour_commands_run() {
     assert_eq!(run.status.code(), Some(0), "{stdout}\n{stderr}");
     // In a pipe the progress stays quiet: the tour on stdout is all there is.
     assert!(stderr.trim().is_empty(), "{stderr}");
-    assert!(stdout.contains("13 apps crawled (0 failed), 12 sheets"), "{stdout}");
+    assert!(
+        stdout.contains("13 apps crawled (0 failed), 12 sheets"),
+        "{stdout}"
+    );
 
     let graph = json::read(&std::fs::read_to_string(out.join("lineage.json")).unwrap())
         .expect("lineage.json reads back");
@@ -66,8 +69,15 @@ fn the_demo_writes_working_files_and_its_tour_commands_run() {
         for sheet in std::fs::read_dir(&app).unwrap() {
             let sheet = sheet.unwrap().path();
             let elements = xml::parse(&std::fs::read_to_string(&sheet).unwrap());
-            assert!(elements.iter().any(|e| e.attrs.get("class").is_some_and(|c| c == "cell")));
-            let relative = sheet.strip_prefix(&previews).unwrap().to_str().unwrap().to_string();
+            assert!(elements
+                .iter()
+                .any(|e| e.attrs.get("class").is_some_and(|c| c == "cell")));
+            let relative = sheet
+                .strip_prefix(&previews)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
             assert!(index.contains(&relative), "index.html links {relative}");
             svgs += 1;
         }

@@ -55,39 +55,45 @@ async fn receiver(refuse: String) -> Receiver {
             let log = Arc::clone(&shared);
             let refuse = refuse.clone();
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
-                    let log = Arc::clone(&log);
-                    let refuse = refuse.clone();
-                    async move {
-                        let path = request.uri().path().to_string();
-                        let authorization = request
-                            .headers()
-                            .get("authorization")
-                            .map(|v| v.to_str().unwrap().to_string());
-                        let bytes = request.into_body().collect().await.unwrap().to_bytes();
-                        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-                        let mut log = log.lock().unwrap();
-                        let (status, text) = if log.is_empty() {
-                            (StatusCode::SERVICE_UNAVAILABLE, "warming up")
-                        } else if body.pointer("/run/runId").and_then(Value::as_str) == Some(refuse.as_str()) {
-                            (StatusCode::BAD_REQUEST, "{\"code\":400,\"message\":\"bad facet: schema\"}")
-                        } else {
-                            (StatusCode::CREATED, "")
-                        };
-                        log.push(Received {
-                            path,
-                            authorization,
-                            body,
-                            status: status.as_u16(),
-                        });
-                        Ok::<_, Infallible>(
-                            Response::builder()
-                                .status(status)
-                                .body(Full::new(Bytes::from(text)))
-                                .unwrap(),
-                        )
-                    }
-                });
+                let service =
+                    hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+                        let log = Arc::clone(&log);
+                        let refuse = refuse.clone();
+                        async move {
+                            let path = request.uri().path().to_string();
+                            let authorization = request
+                                .headers()
+                                .get("authorization")
+                                .map(|v| v.to_str().unwrap().to_string());
+                            let bytes = request.into_body().collect().await.unwrap().to_bytes();
+                            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                            let mut log = log.lock().unwrap();
+                            let (status, text) = if log.is_empty() {
+                                (StatusCode::SERVICE_UNAVAILABLE, "warming up")
+                            } else if body.pointer("/run/runId").and_then(Value::as_str)
+                                == Some(refuse.as_str())
+                            {
+                                (
+                                    StatusCode::BAD_REQUEST,
+                                    "{\"code\":400,\"message\":\"bad facet: schema\"}",
+                                )
+                            } else {
+                                (StatusCode::CREATED, "")
+                            };
+                            log.push(Received {
+                                path,
+                                authorization,
+                                body,
+                                status: status.as_u16(),
+                            });
+                            Ok::<_, Infallible>(
+                                Response::builder()
+                                    .status(status)
+                                    .body(Full::new(Bytes::from(text)))
+                                    .unwrap(),
+                            )
+                        }
+                    });
                 let io = hyper_util::rt::TokioIo::new(stream);
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(io, service)
@@ -138,12 +144,19 @@ async fn events_are_posted_retried_and_refusals_reported() {
     assert_eq!(report.retries, 1, "the 503 is retried once");
     assert_eq!(report.refused.len(), 1);
     let refused = &report.refused[0];
-    assert_eq!((refused.index, refused.status, refused.attempts), (2, 400, 1));
+    assert_eq!(
+        (refused.index, refused.status, refused.attempts),
+        (2, 400, 1)
+    );
     assert!(refused.body.contains("bad facet"), "{refused:?}");
     assert!(refused.event.contains(&refused_id), "{refused:?}");
 
     let log = sink.log.lock().unwrap().clone();
-    assert_eq!(log.len(), events.len() + 1, "one retry, no retry of the 400");
+    assert_eq!(
+        log.len(),
+        events.len() + 1,
+        "one retry, no retry of the 400"
+    );
     assert!(log.iter().all(|r| r.path == "/api/v1/lineage"));
     assert!(log
         .iter()
@@ -202,14 +215,22 @@ async fn the_cli_pushes_and_exits_1_on_a_refusal_without_printing_the_key() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("event 1 ("), "{stderr}");
     assert!(stderr.contains("refused with HTTP 400"), "{stderr}");
-    assert!(stderr.contains(&format!("{} accepted, 1 refused (1 retries)", events.len() - 1)), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{} accepted, 1 refused (1 retries)",
+            events.len() - 1
+        )),
+        "{stderr}"
+    );
     assert!(!stderr.contains(key) && !stdout.contains(key));
     assert_eq!(
         std::fs::read_to_string(&file).unwrap().lines().count(),
         events.len()
     );
     let log = sink.log.lock().unwrap().clone();
-    assert!(log.iter().all(|r| r.authorization.as_deref() == Some(&format!("Bearer {key}")[..])));
+    assert!(log
+        .iter()
+        .all(|r| r.authorization.as_deref() == Some(&format!("Bearer {key}")[..])));
 
     // Usage: the key must be a reference, and --url needs the OpenLineage format.
     let site = site();
@@ -223,7 +244,14 @@ async fn the_cli_pushes_and_exits_1_on_a_refusal_without_printing_the_key() {
     let literal = Command::new(env!("CARGO_BIN_EXE_qlineage"))
         .arg("lineage")
         .arg(&site)
-        .args(["--format", "openlineage", "--url", "http://127.0.0.1:9", "--api-key-ref", "sk-literal-key"])
+        .args([
+            "--format",
+            "openlineage",
+            "--url",
+            "http://127.0.0.1:9",
+            "--api-key-ref",
+            "sk-literal-key",
+        ])
         .output()
         .unwrap();
     assert_eq!(literal.status.code(), Some(2));

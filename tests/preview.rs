@@ -60,7 +60,11 @@ fn site(sheets: &[(&str, Value, Vec<Value>)], extra: &[Value]) -> tempfile::Temp
         .unwrap();
     }
     for (i, object) in extra.iter().enumerate() {
-        std::fs::write(app.join(format!("objects/extra-{i}.json")), object.to_string()).unwrap();
+        std::fs::write(
+            app.join(format!("objects/extra-{i}.json")),
+            object.to_string(),
+        )
+        .unwrap();
     }
     dir
 }
@@ -91,43 +95,65 @@ fn cells_are_where_the_grid_says() {
     // (col, row, colspan, rowspan) per cell, for three grids.
     let default_cells = [("k", 0, 0, 6, 3), ("b", 6, 3, 9, 9), ("f", 18, 0, 6, 12)];
     let custom_cells = [("c1", 0, 0, 5, 2), ("c2", 5, 2, 7, 6)];
-    let tall_cells = [("t1", 0, 0, 24, 12), ("t2", 0, 12, 12, 12), ("t3", 12, 20, 12, 4)];
+    let tall_cells = [
+        ("t1", 0, 0, 24, 12),
+        ("t2", 0, 12, 12, 12),
+        ("t3", 12, 20, 12, 4),
+    ];
     let cells = |list: &[(&str, u32, u32, u32, u32)]| -> Vec<Value> {
         list.iter()
             .map(|(n, c, r, cs, rs)| json!({"name": n, "type": "barchart", "col": c, "row": r, "colspan": cs, "rowspan": rs}))
             .collect()
     };
     let children = |list: &[(&str, u32, u32, u32, u32)]| -> Vec<Value> {
-        list.iter().map(|(n, ..)| chart(n, &format!("Chart {n}"))).collect()
+        list.iter()
+            .map(|(n, ..)| chart(n, &format!("Chart {n}")))
+            .collect()
     };
     let bounds_cells = [("p", 10.0, 20.0, 30.0, 40.0), ("q", 50.0, 0.0, 50.0, 100.0)];
     let dir = site(
         &[
-            ("s-default", json!({"qMetaDef": {"title": "Default"}, "columns": 24, "rows": 12, "cells": cells(&default_cells)}), children(&default_cells)),
+            (
+                "s-default",
+                json!({"qMetaDef": {"title": "Default"}, "columns": 24, "rows": 12, "cells": cells(&default_cells)}),
+                children(&default_cells),
+            ),
             // Older apps write the size as text; a custom grid of 12 × 8.
-            ("s-custom", json!({"qMetaDef": {"title": "Custom"}, "columns": "12", "rows": 8, "cells": cells(&custom_cells)}), children(&custom_cells)),
-            ("s-tall", json!({"qMetaDef": {"title": "Extended"}, "columns": 24, "rows": 24, "layoutOptions": {"extendable": true}, "cells": cells(&tall_cells)}), children(&tall_cells)),
-            ("s-bounds", json!({"qMetaDef": {"title": "Bounds"}, "cells": bounds_cells.iter().map(|(n, x, y, w, h)| json!({"name": n, "bounds": {"x": x, "y": y, "width": w, "height": h}})).collect::<Vec<_>>()}),
-                bounds_cells.iter().map(|(n, ..)| chart(n, n)).collect()),
+            (
+                "s-custom",
+                json!({"qMetaDef": {"title": "Custom"}, "columns": "12", "rows": 8, "cells": cells(&custom_cells)}),
+                children(&custom_cells),
+            ),
+            (
+                "s-tall",
+                json!({"qMetaDef": {"title": "Extended"}, "columns": 24, "rows": 24, "layoutOptions": {"extendable": true}, "cells": cells(&tall_cells)}),
+                children(&tall_cells),
+            ),
+            (
+                "s-bounds",
+                json!({"qMetaDef": {"title": "Bounds"}, "cells": bounds_cells.iter().map(|(n, x, y, w, h)| json!({"name": n, "bounds": {"x": x, "y": y, "width": w, "height": h}})).collect::<Vec<_>>()}),
+                bounds_cells.iter().map(|(n, ..)| chart(n, n)).collect(),
+            ),
         ],
         &[],
     );
     let svgs = render_all(dir.path());
     assert_eq!(svgs.len(), 4);
-    let grid_case = |sheet: &str, columns: f64, rows: f64, height: f64, list: &[(&str, u32, u32, u32, u32)]| {
-        let rects = cell_rects(&xml::parse(&svgs[sheet]));
-        assert_eq!(rects.len(), list.len(), "{sheet}");
-        let (cw, rh) = (WIDTH / columns, height / rows);
-        for (name, c, r, cs, rs) in list {
-            let want = [
-                f64::from(*c) * cw,
-                TOP + f64::from(*r) * rh,
-                f64::from(*cs) * cw,
-                f64::from(*rs) * rh,
-            ];
-            assert_close(rects[*name], want, &format!("{sheet}/{name}"));
-        }
-    };
+    let grid_case =
+        |sheet: &str, columns: f64, rows: f64, height: f64, list: &[(&str, u32, u32, u32, u32)]| {
+            let rects = cell_rects(&xml::parse(&svgs[sheet]));
+            assert_eq!(rects.len(), list.len(), "{sheet}");
+            let (cw, rh) = (WIDTH / columns, height / rows);
+            for (name, c, r, cs, rs) in list {
+                let want = [
+                    f64::from(*c) * cw,
+                    TOP + f64::from(*r) * rh,
+                    f64::from(*cs) * cw,
+                    f64::from(*rs) * rh,
+                ];
+                assert_close(rects[*name], want, &format!("{sheet}/{name}"));
+            }
+        };
     grid_case("s-default", 24.0, 12.0, SCREEN, &default_cells);
     grid_case("s-custom", 12.0, 8.0, SCREEN, &custom_cells);
     // An extended sheet of 24 rows is two screens tall; its rows keep a screen row's height.
@@ -146,7 +172,12 @@ fn cells_are_where_the_grid_says() {
     // chart the bottom.
     let rects = cell_rects(&xml::parse(&svgs["s-default"]));
     assert_close(
-        [rects["f"][0] + rects["f"][2], rects["b"][1] + rects["b"][3], 0.0, 0.0],
+        [
+            rects["f"][0] + rects["f"][2],
+            rects["b"][1] + rects["b"][3],
+            0.0,
+            0.0,
+        ],
         [WIDTH, TOP + SCREEN, 0.0, 0.0],
         "edges",
     );
@@ -188,7 +219,10 @@ fn hostile_names_come_out_as_text() {
         .find(|e| e.attrs.get("class").map(String::as_str) == Some("cell"))
         .unwrap();
     assert_eq!(rect.attrs["data-cell"], "o\"1");
-    let anchor = elements.iter().find(|e| e.name == "a").expect("the site link");
+    let anchor = elements
+        .iter()
+        .find(|e| e.name == "a")
+        .expect("the site link");
     assert_eq!(
         anchor.attrs["href"],
         "https://qlik.example.com/sso/sense/app/a-1/sheet/s%3C1%3E/state/analysis"
@@ -196,9 +230,14 @@ fn hostile_names_come_out_as_text() {
 
     let html = preview::html::render(evil, &sheets);
     assert!(!html.contains("<script"), "{html}");
-    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"));
+    assert!(
+        html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;")
+    );
     assert!(!html.contains('\u{1}'));
-    assert!(!html.contains("<link") && !html.contains("src=\"http"), "nothing fetched");
+    assert!(
+        !html.contains("<link") && !html.contains("src=\"http"),
+        "nothing fetched"
+    );
 }
 
 #[test]
@@ -224,7 +263,13 @@ fn every_demo_sheet_renders_without_notes() {
     for (_, app) in source.apps().unwrap() {
         let view = source.app(&app.id).unwrap();
         for sheet in &view.sheets {
-            assert!(sheet.notes.is_empty(), "{} {}: {:?}", app.name, sheet.title, sheet.notes);
+            assert!(
+                sheet.notes.is_empty(),
+                "{} {}: {:?}",
+                app.name,
+                sheet.title,
+                sheet.notes
+            );
             assert!(!sheet.cells.is_empty());
             let rects = cell_rects(&xml::parse(&preview::svg::render(sheet)));
             assert_eq!(rects.len(), sheet.cells.len());
@@ -256,9 +301,21 @@ fn the_cli_writes_svg_and_html_and_refuses_what_it_cannot_do() {
     let site = site.to_str().unwrap();
     let svg = out.path().join("overview.svg");
     let (code, err) = qlineage(&[
-        "preview", "--snapshot", site, "--app", "sales-dashboard", "--sheet",
-        "435a181a-9840-5d9c-8a8d-85eee4d95bd0", "-o", svg.to_str().unwrap(),
-        "--site-url", "https://10.0.0.5:8443", "--alias-host", "qlik.nordvik.example", "--virtual-proxy", "sso",
+        "preview",
+        "--snapshot",
+        site,
+        "--app",
+        "sales-dashboard",
+        "--sheet",
+        "435a181a-9840-5d9c-8a8d-85eee4d95bd0",
+        "-o",
+        svg.to_str().unwrap(),
+        "--site-url",
+        "https://10.0.0.5:8443",
+        "--alias-host",
+        "qlik.nordvik.example",
+        "--virtual-proxy",
+        "sso",
     ]);
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(&svg).unwrap();
@@ -266,22 +323,72 @@ fn the_cli_writes_svg_and_html_and_refuses_what_it_cannot_do() {
     assert!(text.contains("https://qlik.nordvik.example:8443/sso/sense/app/815cee8e-72c1-5a0c-869a-75de4e928f04/sheet/435a181a-9840-5d9c-8a8d-85eee4d95bd0/state/analysis"));
 
     let html = out.path().join("dashboard.html");
-    let (code, err) = qlineage(&["preview", "--snapshot", site, "--app", "Sales Dashboard", "-o", html.to_str().unwrap()]);
+    let (code, err) = qlineage(&[
+        "preview",
+        "--snapshot",
+        site,
+        "--app",
+        "Sales Dashboard",
+        "-o",
+        html.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{err}");
     let page = std::fs::read_to_string(&html).unwrap();
-    assert_eq!(page.matches("<section class=\"sheet\"").count(), 3, "{page}");
+    assert_eq!(
+        page.matches("<section class=\"sheet\"").count(),
+        3,
+        "{page}"
+    );
 
     // An SVG holds one sheet: the app has three, so the user is told which there are.
-    let (code, err) = qlineage(&["preview", "--snapshot", site, "--app", "sales-dashboard", "-o", svg.to_str().unwrap()]);
+    let (code, err) = qlineage(&[
+        "preview",
+        "--snapshot",
+        site,
+        "--app",
+        "sales-dashboard",
+        "-o",
+        svg.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
-    assert!(err.contains("--sheet 435a181a-9840-5d9c-8a8d-85eee4d95bd0"), "{err}");
-    let (code, err) = qlineage(&["preview", "--db", "catalog.db", "--app", "x", "-o", svg.to_str().unwrap()]);
+    assert!(
+        err.contains("--sheet 435a181a-9840-5d9c-8a8d-85eee4d95bd0"),
+        "{err}"
+    );
+    let (code, err) = qlineage(&[
+        "preview",
+        "--db",
+        "catalog.db",
+        "--app",
+        "x",
+        "-o",
+        svg.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
-    assert!(err.contains("catalog support is not built in this build"), "{err}");
-    let (code, err) = qlineage(&["preview", "--snapshot", site, "--app", "nope", "-o", svg.to_str().unwrap()]);
+    assert!(
+        err.contains("catalog support is not built in this build"),
+        "{err}"
+    );
+    let (code, err) = qlineage(&[
+        "preview",
+        "--snapshot",
+        site,
+        "--app",
+        "nope",
+        "-o",
+        svg.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("no app `nope`"), "{err}");
-    let (code, _) = qlineage(&["preview", "--snapshot", site, "--app", "sales-dashboard", "-o", "x.png"]);
+    let (code, _) = qlineage(&[
+        "preview",
+        "--snapshot",
+        site,
+        "--app",
+        "sales-dashboard",
+        "-o",
+        "x.png",
+    ]);
     assert_eq!(code, 2);
     let (code, _) = qlineage(&["preview", "--app", "x", "-o", "x.svg"]);
     assert_eq!(code, 2, "a source is required");

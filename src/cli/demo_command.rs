@@ -17,6 +17,7 @@ use crate::crawl::{self, Config as CrawlConfig};
 use crate::lineage::export::{self, ExportFormat, ExportOptions};
 use crate::lineage::query::{self, Direction, ImpactOptions};
 use crate::lineage::{self, LineageGraph, LineageOptions, NodeKind};
+use crate::preview::html::{IndexApp, IndexSheet};
 use crate::preview::{self, SheetSource, SiteDirectory};
 use crate::simulate;
 
@@ -37,7 +38,10 @@ type Step = (&'static str, fn(&mut Demo) -> Result<(), String>);
 /// right after the crawl.
 const STEPS: &[Step] = &[
     ("starting the simulated Qlik Sense site", Demo::start_site),
-    ("crawling it (QRS + engine, TLS, certificate auth)", Demo::crawl),
+    (
+        "crawling it (QRS + engine, TLS, certificate auth)",
+        Demo::crawl,
+    ),
     ("building lineage", Demo::lineage),
     ("drawing sheet previews", Demo::previews),
 ];
@@ -50,8 +54,8 @@ struct Demo {
     running: Option<simulate::Running>,
     crawl: Option<crawl::Summary>,
     graph: Option<LineageGraph>,
-    /// (app name, [(sheet title, SVG path relative to previews/)]).
-    previews: Vec<(String, Vec<(String, String)>)>,
+    /// The sheets drawn, by app, with their SVG's path relative to `previews/`.
+    previews: Vec<IndexApp>,
     /// Progress for the step in flight (a spinner on a terminal, nothing otherwise).
     bar: Option<indicatif::ProgressBar>,
 }
@@ -82,7 +86,7 @@ impl Demo {
         let bar = self.bar.clone();
         let progress = move |p: crawl::Progress| {
             if let (Some(bar), crawl::Progress::AppDone { name, .. }) = (&bar, p) {
-                bar.set_message(format!("crawled {name}"));
+                bar.set_message(name);
             }
         };
         let summary = self
@@ -131,26 +135,22 @@ impl Demo {
             }
             let mut entries = Vec::new();
             for sheet in &sheets {
-                let relative = format!("{}/{}.svg", file_name(&app.id), file_name(&sheet.id));
-                write_file(&dir.join(&relative), preview::svg::render(sheet).as_bytes())?;
-                entries.push((sheet.title.clone(), relative));
+                let path = format!("{}/{}.svg", file_name(&app.id), file_name(&sheet.id));
+                write_file(&dir.join(&path), preview::svg::render(sheet).as_bytes())?;
+                entries.push(IndexSheet {
+                    title: sheet.title.clone(),
+                    path,
+                    link: sheet.link.clone(),
+                });
             }
-            self.previews.push((app.name.clone(), entries));
+            self.previews.push(IndexApp {
+                name: app.name.clone(),
+                sheets: entries,
+            });
         }
-        let page: Vec<(String, Vec<(String, String, Option<String>)>)> = self
-            .previews
-            .iter()
-            .map(|(app, sheets)| {
-                let sheets = sheets
-                    .iter()
-                    .map(|(title, path)| (title.clone(), path.clone(), None))
-                    .collect();
-                (app.clone(), sheets)
-            })
-            .collect();
         write_file(
             &dir.join("index.html"),
-            preview::html::index("qlineage demo: sheet previews", &page).as_bytes(),
+            preview::html::index("qlineage demo: sheet previews", &self.previews).as_bytes(),
         )
     }
 }
@@ -195,7 +195,8 @@ pub fn run(args: &DemoArgs) -> i32 {
         if terminal {
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_prefix(format!("[{}/{}] {what}", index + 1, STEPS.len()));
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {prefix} {msg}")
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{spinner} {prefix} {wide_msg}")
             {
                 bar.set_style(style);
             }
@@ -243,7 +244,7 @@ fn tour(demo: &Demo, elapsed: Duration, out: &mut dyn Write) -> std::io::Result<
         *kinds.entry(node.kind.name()).or_default() += 1;
     }
     let count = |k: NodeKind| kinds.get(k.name()).copied().unwrap_or(0);
-    let sheets: usize = demo.previews.iter().map(|(_, s)| s.len()).sum();
+    let sheets: usize = demo.previews.iter().map(|a| a.sheets.len()).sum();
     writeln!(
         out,
         "qlineage demo: a simulated Qlik Sense site crawled over TLS with certificate auth, in {:.1} s\n",
@@ -300,15 +301,36 @@ fn tour(demo: &Demo, elapsed: Duration, out: &mut dyn Write) -> std::io::Result<
             shell_quote(&node)
         )?;
     }
-    writeln!(out, "  (from the repository without installing: cargo run --release -- impact …)")?;
+    writeln!(
+        out,
+        "  (from the repository without installing: cargo run --release -- impact …)"
+    )?;
     writeln!(out, "\nFiles in {}", demo.out.display())?;
     for (name, what) in [
-        ("snapshot/", "the crawl's snapshot, a site directory (docs/site-format.md)"),
-        ("lineage.json", "the lineage graph (docs/lineage.md); `qlineage impact` reads it"),
-        ("lineage.dot", "Graphviz: dot -Tsvg lineage.dot -o lineage.svg"),
-        ("openlineage.jsonl", "OpenLineage run events, one per app reload"),
-        ("previews/index.html", "every sheet as a wireframe (previews/<app>/<sheet>.svg)"),
-        ("crawl.toml", "the crawl configuration the demo used (certs/ beside it)"),
+        (
+            "snapshot/",
+            "the crawl's snapshot, a site directory (docs/site-format.md)",
+        ),
+        (
+            "lineage.json",
+            "the lineage graph (docs/lineage.md); `qlineage impact` reads it",
+        ),
+        (
+            "lineage.dot",
+            "Graphviz: dot -Tsvg lineage.dot -o lineage.svg",
+        ),
+        (
+            "openlineage.jsonl",
+            "OpenLineage run events, one per app reload",
+        ),
+        (
+            "previews/index.html",
+            "every sheet as a wireframe (previews/<app>/<sheet>.svg)",
+        ),
+        (
+            "crawl.toml",
+            "the crawl configuration the demo used (certs/ beside it)",
+        ),
     ] {
         writeln!(out, "  {:<20} {what}", name)?;
     }
@@ -320,7 +342,11 @@ fn tour(demo: &Demo, elapsed: Duration, out: &mut dyn Write) -> std::io::Result<
 /// read the most used database table. A kind the estate lacks is skipped.
 fn impact_examples(graph: &LineageGraph) -> Vec<(&'static str, String, Direction)> {
     let wanted = [
-        (NodeKind::Qvd, Direction::Downstream, "What breaks if this QVD changes"),
+        (
+            NodeKind::Qvd,
+            Direction::Downstream,
+            "What breaks if this QVD changes",
+        ),
         (
             NodeKind::MasterMeasure,
             Direction::Upstream,

@@ -70,7 +70,9 @@ pub fn run(args: &PushArgs, events: &[Value]) -> i32 {
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(events.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("events {bar:40} {pos}/{len} {elapsed}") {
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("events {bar:40} {pos}/{len} {elapsed}")
+        {
             bar.set_style(style);
         }
         bar
@@ -87,9 +89,18 @@ pub fn run(args: &PushArgs, events: &[Value]) -> i32 {
     let mut err = std::io::stderr().lock();
     let report = match result {
         Ok(report) => report,
-        Err(PushError::Unreachable { report, url, attempts, message, .. }) => {
+        Err(PushError::Unreachable {
+            report,
+            url,
+            attempts,
+            message,
+            ..
+        }) => {
             print_refused(&mut err, &report);
-            let _ = writeln!(err, "error: {url} cannot be reached after {attempts} attempts: {message}");
+            let _ = writeln!(
+                err,
+                "error: {url} cannot be reached after {attempts} attempts: {message}"
+            );
             let _ = writeln!(
                 err,
                 "pushed {} of {} events before stopping; nothing else was sent",
@@ -108,7 +119,9 @@ pub fn run(args: &PushArgs, events: &[Value]) -> i32 {
         err,
         "pushed {} events to {}: {} accepted, {} refused{}",
         events.len(),
-        push::lineage_url(url).map(|u| u.to_string()).unwrap_or_default(),
+        push::lineage_url(url)
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
         report.accepted,
         report.refused.len(),
         if report.retries > 0 {
@@ -129,8 +142,11 @@ fn print_refused(err: &mut dyn Write, report: &push::PushReport) {
             r.event,
             r.status,
             r.attempts,
-            if r.body.is_empty() { "(empty answer)" } else { &r.body }
+            if r.body.is_empty() {
+                "(empty answer)"
+            } else {
+                &r.body
+            }
         );
     }
 }
-

@@ -73,8 +73,18 @@ fn sheet_view(app: &AppFile, sheet: &ObjectFile, library: &Library) -> SheetView
     let p = &sheet.property;
     let mut notes = Vec::new();
     let grid = Grid {
-        columns: grid_size(p.get("columns"), "columns", super::model::DEFAULT_COLUMNS, &mut notes),
-        rows: grid_size(p.get("rows"), "rows", super::model::DEFAULT_ROWS, &mut notes),
+        columns: grid_size(
+            p.get("columns"),
+            "columns",
+            super::model::DEFAULT_COLUMNS,
+            &mut notes,
+        ),
+        rows: grid_size(
+            p.get("rows"),
+            "rows",
+            super::model::DEFAULT_ROWS,
+            &mut notes,
+        ),
         extendable: [p.pointer("/layoutOptions/extendable"), p.get("extendable")]
             .into_iter()
             .flatten()
@@ -226,7 +236,9 @@ fn object_view(node: &ObjectNode, library: &Library, notes: &mut Vec<String>) ->
             .unwrap_or_default();
     }
     let visualization = [
-        content("visualization").and_then(Value::as_str).unwrap_or(""),
+        content("visualization")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
         kind(p),
     ]
     .into_iter()
@@ -339,11 +351,7 @@ fn measure(m: &Value, library: &Library, notes: &mut Vec<String>) -> Item {
     let def = m.get("qDef").unwrap_or(&Value::Null);
     let expression = str_at(def, "/qDef").to_string();
     Item {
-        label: first_nonempty(&[
-            str_at(def, "/qLabel"),
-            &label_expression(def),
-            &expression,
-        ]),
+        label: first_nonempty(&[str_at(def, "/qLabel"), &label_expression(def), &expression]),
         definition: expression,
         master: None,
     }
@@ -383,7 +391,10 @@ fn title_text(value: &Value) -> String {
 }
 
 fn sheet_title(p: &Value) -> String {
-    first_nonempty(&[str_at(p, "/qMetaDef/title"), &title_text(p.get("title").unwrap_or(&Value::Null))])
+    first_nonempty(&[
+        str_at(p, "/qMetaDef/title"),
+        &title_text(p.get("title").unwrap_or(&Value::Null)),
+    ])
 }
 
 fn is_blank(v: &Value) -> bool {
@@ -463,13 +474,19 @@ mod tests {
 
     fn library() -> Vec<ObjectFile> {
         vec![
-            object(json!({"qProperty": {"qInfo": {"qId": "M1", "qType": "measure"},
-                "qMeasure": {"qLabel": "Net", "qDef": "Sum(Net)"}, "qMetaDef": {"title": "Net Sales"}}})),
-            object(json!({"qProperty": {"qInfo": {"qId": "D1", "qType": "dimension"},
-                "qDim": {"qFieldDefs": ["Year", "Month"], "qGrouping": "H"}, "qMetaDef": {"title": "Calendar"}}})),
-            object(json!({"qProperty": {"qInfo": {"qId": "V1", "qType": "masterobject"},
+            object(
+                json!({"qProperty": {"qInfo": {"qId": "M1", "qType": "measure"},
+                "qMeasure": {"qLabel": "Net", "qDef": "Sum(Net)"}, "qMetaDef": {"title": "Net Sales"}}}),
+            ),
+            object(
+                json!({"qProperty": {"qInfo": {"qId": "D1", "qType": "dimension"},
+                "qDim": {"qFieldDefs": ["Year", "Month"], "qGrouping": "H"}, "qMetaDef": {"title": "Calendar"}}}),
+            ),
+            object(
+                json!({"qProperty": {"qInfo": {"qId": "V1", "qType": "masterobject"},
                 "qMetaDef": {"title": "Sales by year"}, "visualization": "barchart", "title": "Sales by year",
-                "qHyperCubeDef": {"qDimensions": [{"qLibraryId": "D1"}], "qMeasures": [{"qLibraryId": "M1"}]}}})),
+                "qHyperCubeDef": {"qDimensions": [{"qLibraryId": "D1"}], "qMeasures": [{"qLibraryId": "M1"}]}}}),
+            ),
         ]
     }
 
@@ -552,8 +569,10 @@ mod tests {
     #[test]
     fn sheets_come_in_rank_order() {
         let sheet = |id: &str, rank: Value, title: &str| {
-            object(json!({"qProperty": {"qInfo": {"qId": id, "qType": "sheet"}, "rank": rank,
-                "qMetaDef": {"title": title}}}))
+            object(
+                json!({"qProperty": {"qInfo": {"qId": id, "qType": "sheet"}, "rank": rank,
+                "qMetaDef": {"title": title}}}),
+            )
         };
         let objects = vec![
             sheet("b", json!(2), "B"),

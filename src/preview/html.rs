@@ -135,18 +135,37 @@ fn cell_div(out: &mut String, cell: &CellView) {
     out.push_str("</div>\n");
 }
 
-/// An index page for a folder of sheet SVGs: `entries` are (app name, [(sheet title, the
-/// SVG's path relative to the page, link to the site)]).
-pub fn index(title: &str, entries: &[(String, Vec<(String, String, Option<String>)>)]) -> String {
+/// One app of an index page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexApp {
+    pub name: String,
+    pub sheets: Vec<IndexSheet>,
+}
+
+/// One sheet of an index page: its SVG's path relative to the page, and its site link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexSheet {
+    pub title: String,
+    pub path: String,
+    pub link: Option<String>,
+}
+
+/// An index page for a folder of sheet SVGs.
+pub fn index(title: &str, apps: &[IndexApp]) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{t}</title>\n<style>{STYLE}\nfigure{{margin:24px;background:#fff;border:1px solid #d9d9d9;padding:0}}\nfigure img{{width:100%;display:block}}\nfigcaption{{padding:8px 16px;font-size:14px}}\nh2.app{{margin:24px 24px 0;font-size:20px}}</style>\n</head>\n<body>\n<header class=\"page\"><h1>{t}</h1><p>Report previews by qlineage: one wireframe per sheet, without data.</p></header>\n",
         t = markup(title)
     );
-    for (app, sheets) in entries {
-        let _ = writeln!(out, "<h2 class=\"app\">{}</h2>", markup(app));
-        for (sheet, path, link) in sheets {
+    for app in apps {
+        let _ = writeln!(out, "<h2 class=\"app\">{}</h2>", markup(&app.name));
+        for IndexSheet {
+            title: sheet,
+            path,
+            link,
+        } in &app.sheets
+        {
             let _ = write!(
                 out,
                 "<figure><a href=\"{p}\"><img src=\"{p}\" alt=\"{s}\"></a><figcaption>{s}",

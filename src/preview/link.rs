@@ -58,7 +58,11 @@ impl SiteLink {
         };
         let path = path.split(['?', '#']).next().unwrap_or("");
         let prefix = virtual_proxy.unwrap_or(path).trim().trim_matches('/');
-        if prefix.contains('/') || !prefix.chars().all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c)) {
+        if prefix.contains('/')
+            || !prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c))
+        {
             return Err(LinkError::Prefix(prefix.to_string()));
         }
         Ok(SiteLink {
@@ -107,7 +111,8 @@ mod tests {
             link.sheet_url("a1", "s1"),
             "https://qlik.corp.local/sense/app/a1/sheet/s1/state/analysis"
         );
-        let link = SiteLink::new("https://10.0.0.5:8443/sso/", None, Some("qlik.corp.local")).unwrap();
+        let link =
+            SiteLink::new("https://10.0.0.5:8443/sso/", None, Some("qlik.corp.local")).unwrap();
         assert_eq!(
             link.sheet_url("a 1", "s/1"),
             "https://qlik.corp.local:8443/sso/sense/app/a%201/sheet/s%2F1/state/analysis"

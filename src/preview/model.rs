@@ -77,8 +77,7 @@ impl Rect {
     /// A cell's rectangle from its grid position; `None` when the grid is empty or the cell
     /// has no extent.
     pub fn from_grid(grid: &Grid, position: &GridPosition) -> Option<Rect> {
-        if grid.columns == 0 || grid.rows == 0 || position.colspan == 0 || position.rowspan == 0
-        {
+        if grid.columns == 0 || grid.rows == 0 || position.colspan == 0 || position.rowspan == 0 {
             return None;
         }
         let columns = f64::from(grid.columns);
@@ -216,7 +215,10 @@ mod tests {
             rowspan,
         };
         let r = Rect::from_grid(&grid, &pos(6, 3, 12, 9)).unwrap();
-        assert_eq!((r.x(), r.y(), r.width(), r.height()), (0.25, 0.25, 0.5, 0.75));
+        assert_eq!(
+            (r.x(), r.y(), r.width(), r.height()),
+            (0.25, 0.25, 0.5, 0.75)
+        );
         let r = Rect::from_grid(&grid, &pos(18, 0, 12, 12)).unwrap();
         assert_eq!((r.x(), r.width()), (0.75, 0.25));
         assert!(Rect::from_grid(&grid, &pos(0, 0, 0, 3)).is_none());
@@ -237,7 +239,10 @@ mod tests {
             height,
         };
         let r = Rect::from_bounds(&b(25.0, 50.0, 50.0, 25.0)).unwrap();
-        assert_eq!((r.x(), r.y(), r.width(), r.height()), (0.25, 0.5, 0.5, 0.25));
+        assert_eq!(
+            (r.x(), r.y(), r.width(), r.height()),
+            (0.25, 0.5, 0.5, 0.25)
+        );
         assert!(Rect::from_bounds(&b(f64::NAN, 0.0, 10.0, 10.0)).is_none());
         assert!(Rect::from_bounds(&b(0.0, 0.0, -10.0, 10.0)).is_none());
         let r = Rect::from_bounds(&b(90.0, 0.0, 20.0, 10.0)).unwrap();

@@ -166,7 +166,10 @@ fn draw_cell(out: &mut String, index: usize, cell: &CellView, height: f64) {
             num(ch),
             num(cx + 10.0),
             num(cy + 22.0),
-            markup(&fit(&format!("missing object {}", cell.name), chars(cw - 20.0, 13.0)))
+            markup(&fit(
+                &format!("missing object {}", cell.name),
+                chars(cw - 20.0, 13.0)
+            ))
         );
         return;
     };
@@ -187,7 +190,14 @@ fn draw_cell(out: &mut String, index: usize, cell: &CellView, height: f64) {
         num(ch)
     );
     let _ = writeln!(out, r#"<g clip-path="url(#clip{index})">"#);
-    sketch(out, &object.visualization, cx, cy + ch * 0.45, cw, ch * 0.55);
+    sketch(
+        out,
+        &object.visualization,
+        cx,
+        cy + ch * 0.45,
+        cw,
+        ch * 0.55,
+    );
     let text_width = cw - 20.0;
     let mut line_y = cy + 22.0;
     let title = if object.title.is_empty() {
@@ -278,7 +288,10 @@ pub(crate) fn item_text(item: &Item) -> String {
 /// Everything the card shows, uncut, for the tooltip.
 fn tooltip(cell: &CellView) -> String {
     let Some(object) = &cell.object else {
-        return format!("{}: the sheet names this object but does not hold it", cell.name);
+        return format!(
+            "{}: the sheet names this object but does not hold it",
+            cell.name
+        );
     };
     let mut text = format!("{} [{}] {}", object.title, object.visualization, object.id);
     if let Some(master) = &object.master {
@@ -297,7 +310,10 @@ fn sketch(out: &mut String, kind: &str, x: f64, y: f64, w: f64, h: f64) {
     if w0 < 20.0 || h0 < 16.0 {
         return;
     }
-    let _ = write!(out, r#"<g class="sketch" opacity="0.18" fill="{c}" stroke="{c}">"#);
+    let _ = write!(
+        out,
+        r#"<g class="sketch" opacity="0.18" fill="{c}" stroke="{c}">"#
+    );
     match kind {
         "barchart" | "combochart" | "waterfallchart" | "histogram" | "boxplot" => {
             let heights = [0.55, 0.85, 0.4, 0.7, 0.95, 0.5];
