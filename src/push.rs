@@ -151,6 +151,14 @@ pub async fn push(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<PushReport, PushError> {
     let url = lineage_url(&options.url)?;
+    if url.scheme() == "https" && options.ca_cert.is_none() {
+        // The client carries no root store of its own (rustls with manual roots, as the
+        // crawler's): without a CA file every handshake would fail, retried for nothing.
+        return Err(PushError::Url {
+            url: options.url.clone(),
+            message: "an https endpoint needs --ca-cert FILE, the CA (PEM) that signed its certificate (for a public CA on Linux: /etc/ssl/certs/ca-certificates.crt)".into(),
+        });
+    }
     let http = client(options)?;
     let mut report = PushReport::default();
     for (index, event) in events.iter().enumerate() {
@@ -298,6 +306,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("secret"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn https_without_a_ca_file_is_refused_before_sending() {
+        let options = PushOptions::new("https://marquez.example");
+        let err = push(&[serde_json::json!({})], &options, &|_, _| {})
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("--ca-cert"), "{err}");
     }
 
     #[test]

@@ -43,6 +43,11 @@ impl Drop for Receiver {
 }
 
 async fn receiver(refuse: String) -> Receiver {
+    receiver_with(refuse, None).await
+}
+
+/// The receiver, over TLS when given an acceptor.
+async fn receiver_with(refuse: String, tls: Option<tokio_rustls::TlsAcceptor>) -> Receiver {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let log: Arc<Mutex<Vec<Received>>> = Arc::default();
@@ -54,6 +59,7 @@ async fn receiver(refuse: String) -> Receiver {
             };
             let log = Arc::clone(&shared);
             let refuse = refuse.clone();
+            let tls = tls.clone();
             tokio::spawn(async move {
                 let service =
                     hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
@@ -94,10 +100,21 @@ async fn receiver(refuse: String) -> Receiver {
                             )
                         }
                     });
-                let io = hyper_util::rt::TokioIo::new(stream);
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(io, service)
-                    .await;
+                let http = hyper::server::conn::http1::Builder::new();
+                match tls {
+                    Some(acceptor) => {
+                        if let Ok(stream) = acceptor.accept(stream).await {
+                            let _ = http
+                                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                                .await;
+                        }
+                    }
+                    None => {
+                        let _ = http
+                            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                            .await;
+                    }
+                }
             });
         }
     });
@@ -164,6 +181,25 @@ async fn events_are_posted_retried_and_refusals_reported() {
     assert_eq!(log[0].status, 503);
     assert_eq!(log[0].body, log[1].body, "the retry sends the same event");
     // What arrived, once each and in order, is what the file export writes.
+    let arrived: Vec<Value> = log[1..].iter().map(|r| r.body.clone()).collect();
+    assert_eq!(arrived, file);
+}
+
+#[tokio::test]
+async fn events_go_over_tls_to_an_endpoint_of_a_private_ca() {
+    let certs_dir = tempfile::tempdir().unwrap();
+    let certs = qlineage::simulate::tls::ensure_certificates(certs_dir.path()).unwrap();
+    let server = qlineage::simulate::tls::server_config(&certs, false).unwrap();
+    let sink = receiver_with("none".into(), Some(tokio_rustls::TlsAcceptor::from(server))).await;
+    let (events, file) = events_and_file();
+    let mut options = PushOptions::new(format!("https://127.0.0.1:{}", sink.addr.port()));
+    options.backoff = Duration::from_millis(5);
+    let refused = push::push(&events, &options, &|_, _| {}).await.unwrap_err();
+    assert!(matches!(refused, PushError::Url { .. }), "{refused}");
+    options.ca_cert = Some(certs.root.clone());
+    let report = push::push(&events, &options, &|_, _| {}).await.unwrap();
+    assert_eq!((report.accepted, report.refused.len()), (events.len(), 0));
+    let log = sink.log.lock().unwrap().clone();
     let arrived: Vec<Value> = log[1..].iter().map(|r| r.body.clone()).collect();
     assert_eq!(arrived, file);
 }

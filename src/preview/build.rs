@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::model::{
     AppView, Bounds, CellView, Grid, GridPosition, Item, ObjectView, Placement, Rect, SheetView,
 };
-use crate::qlik::site_format::{AppFile, ObjectFile, ObjectNode};
+use crate::qlik::site_format::{ObjectFile, ObjectNode};
 
 /// How far grid and bounds may disagree (a fraction of the sheet) before it is noted:
 /// bounds are rounded to four decimals of a percent by the client.
@@ -27,8 +27,16 @@ struct Library<'a> {
     visualizations: HashMap<&'a str, (&'a Value, &'a [ObjectNode])>,
 }
 
-/// The app's sheets, each with its cells placed and its objects described.
-pub fn app_view(app: &AppFile, objects: &[ObjectFile]) -> AppView {
+/// Which app the objects belong to.
+#[derive(Debug, Clone, Copy)]
+pub struct AppRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+}
+
+/// The app's sheets, each with its cells placed and its objects described. `objects` are
+/// all the app's persistent objects (sheets and master items), in any order.
+pub fn app_view(app: AppRef<'_>, objects: &[ObjectFile]) -> AppView {
     let mut library = Library::default();
     for object in objects {
         let p = &object.property;
@@ -60,8 +68,8 @@ pub fn app_view(app: &AppFile, objects: &[ObjectFile]) -> AppView {
             .then_with(|| id(&a.property).cmp(id(&b.property)))
     });
     AppView {
-        id: app.id.clone(),
-        name: app.name.clone(),
+        id: app.id.to_string(),
+        name: app.name.to_string(),
         sheets: sheets
             .into_iter()
             .map(|s| sheet_view(app, s, &library))
@@ -69,7 +77,7 @@ pub fn app_view(app: &AppFile, objects: &[ObjectFile]) -> AppView {
     }
 }
 
-fn sheet_view(app: &AppFile, sheet: &ObjectFile, library: &Library) -> SheetView {
+fn sheet_view(app: AppRef<'_>, sheet: &ObjectFile, library: &Library) -> SheetView {
     let p = &sheet.property;
     let mut notes = Vec::new();
     let grid = Grid {
@@ -127,8 +135,8 @@ fn sheet_view(app: &AppFile, sheet: &ObjectFile, library: &Library) -> SheetView
         }
     }
     SheetView {
-        app_id: app.id.clone(),
-        app_name: app.name.clone(),
+        app_id: app.id.to_string(),
+        app_name: app.name.to_string(),
         id: id(p).to_string(),
         title: sheet_title(p),
         description: str_at(p, "/qMetaDef/description").to_string(),
@@ -460,12 +468,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn app() -> AppFile {
-        serde_json::from_value(json!({
-            "id": "a1", "name": "App", "owner": "DEMO\\ana",
-            "createdDate": "2026-01-01T00:00:00.000Z", "modifiedDate": "2026-01-01T00:00:00.000Z"
-        }))
-        .unwrap()
+    fn app() -> AppRef<'static> {
+        AppRef {
+            id: "a1",
+            name: "App",
+        }
     }
 
     fn object(v: Value) -> ObjectFile {
@@ -509,7 +516,7 @@ mod tests {
                  "qChildren": [{"qProperty": {"qInfo": {"qId": "l1", "qType": "listbox"},
                      "qListObjectDef": {"qDef": {"qFieldDefs": ["Region"], "qFieldLabels": ["Area"]}}}, "qChildren": []}]}
             ]})));
-        let view = app_view(&app(), &objects);
+        let view = app_view(app(), &objects);
         assert_eq!(view.sheets.len(), 1);
         let sheet = &view.sheets[0];
         let c1 = sheet.cells[0].object.as_ref().unwrap();
@@ -543,7 +550,7 @@ mod tests {
                            "bounds": {"x": 0, "y": 10, "width": 100, "height": 25}}]},
             "qChildren": [{"qProperty": {"qInfo": {"qId": "both", "qType": "table"}}},
                           {"qProperty": {"qInfo": {"qId": "hidden", "qType": "table"}}}]}))];
-        let sheet = &app_view(&app(), &objects).sheets[0];
+        let sheet = &app_view(app(), &objects).sheets[0];
         assert_eq!(
             sheet.grid,
             Grid {
@@ -579,7 +586,7 @@ mod tests {
             sheet("z", Value::Null, "A"),
             sheet("a", json!(1.5), "C"),
         ];
-        let order: Vec<String> = app_view(&app(), &objects)
+        let order: Vec<String> = app_view(app(), &objects)
             .sheets
             .into_iter()
             .map(|s| s.id)

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::build::app_view;
+use super::build::{app_view, AppRef};
 use super::model::AppView;
 use super::{PreviewError, SheetSource};
 use crate::qlik::site_format::{AppFile, ObjectFile};
@@ -96,7 +96,13 @@ impl SheetSource for SiteDirectory {
             .iter()
             .map(|f| read_json::<ObjectFile>(f))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(app_view(&app, &objects))
+        Ok(app_view(
+            AppRef {
+                id: &app.id,
+                name: &app.name,
+            },
+            &objects,
+        ))
     }
 }
 
