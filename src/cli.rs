@@ -10,6 +10,8 @@ mod changes_command;
 mod crawl_command;
 #[cfg(feature = "catalog")]
 pub mod export_command;
+#[cfg(all(feature = "simulate", feature = "crawl"))]
+mod demo_command;
 mod impact_command;
 #[cfg(feature = "crawl")]
 mod init_command;
@@ -18,6 +20,9 @@ mod lineage_command;
 mod manual_command;
 pub mod model_command;
 mod parse_command;
+mod preview_command;
+#[cfg(feature = "crawl")]
+mod push_args;
 pub mod qvd_command;
 pub mod resolve_args;
 #[cfg(feature = "simulate")]
@@ -40,6 +45,9 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// The whole product in one command: simulate a site, crawl it, build lineage, draw sheets.
+    #[cfg(all(feature = "simulate", feature = "crawl"))]
+    Demo(demo_command::DemoArgs),
     /// Parse load scripts and report syntax diagnostics.
     Parse(parse_command::ParseArgs),
     /// Read QVD headers, lineage and (optionally) field profiles.
@@ -48,6 +56,8 @@ pub enum Command {
     Model(model_command::ModelArgs),
     Lineage(lineage_command::LineageArgs),
     Impact(impact_command::ImpactArgs),
+    /// Draw an app's sheets as SVG or HTML wireframes, each object where Qlik draws it.
+    Preview(preview_command::PreviewArgs),
     /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
     #[cfg(feature = "simulate")]
     Simulate(simulate_command::SimulateArgs),
@@ -84,11 +94,14 @@ pub enum Format {
 /// Runs the command and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
+        #[cfg(all(feature = "simulate", feature = "crawl"))]
+        Command::Demo(args) => demo_command::run(&args),
         Command::Parse(args) => parse_command::run(&args),
         Command::Qvd(args) => qvd_command::run(&args),
         Command::Model(args) => model_command::run(&args),
         Command::Lineage(args) => lineage_command::run(&args),
         Command::Impact(args) => impact_command::run(&args),
+        Command::Preview(args) => preview_command::run(&args),
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => simulate_command::run(&args),
         #[cfg(feature = "crawl")]

@@ -12,6 +12,9 @@ pub mod crawl;
 pub mod diagnostics;
 pub mod inputs;
 pub mod lineage;
+pub mod preview;
+#[cfg(feature = "crawl")]
+pub mod push;
 pub mod qlik;
 pub mod qvd;
 pub mod semantic;

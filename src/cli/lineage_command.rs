@@ -35,6 +35,9 @@ pub struct LineageArgs {
     #[cfg(feature = "catalog")]
     #[arg(long, value_name = "FILE", conflicts_with = "paths")]
     pub db: Option<PathBuf>,
+    #[cfg(feature = "crawl")]
+    #[command(flatten)]
+    pub push: super::push_args::PushArgs,
     /// Script files, app folders (unbuild, -prj, site-snapshot apps), folders of apps, or a
     /// site snapshot.
     #[arg(value_name = "PATH")]
@@ -116,6 +119,11 @@ fn build_from_catalog(
 }
 
 pub fn run(args: &LineageArgs) -> i32 {
+    #[cfg(feature = "crawl")]
+    if args.push.wanted() && args.format != ExportFormat::Openlineage {
+        eprintln!("error: --url posts OpenLineage events: add --format openlineage");
+        return 2;
+    }
     #[cfg(feature = "catalog")]
     let from_catalog = args.db.as_deref();
     #[cfg(not(feature = "catalog"))]
@@ -142,6 +150,11 @@ pub fn run(args: &LineageArgs) -> i32 {
             return 2;
         }
     };
+    #[cfg(feature = "crawl")]
+    if args.push.wanted() {
+        let events = lineage::export::openlineage::events(&graph.graph, &graph.connections);
+        return push_events(args, &events).max(exit_code(&graph));
+    }
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => match std::fs::File::create(path) {
             Ok(f) => Box::new(std::io::BufWriter::new(f)),
@@ -171,13 +184,33 @@ pub fn run(args: &LineageArgs) -> i32 {
         graph.unresolved.len(),
         graph.diagnostics.len()
     );
-    if graph
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == Severity::Error)
-    {
-        1
-    } else {
-        0
+    exit_code(&graph)
+}
+
+/// 1 when the estate has errors, else 0.
+fn exit_code(graph: &lineage::LineageGraph) -> i32 {
+    i32::from(
+        graph
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error),
+    )
+}
+
+/// Posts the events (and writes them to `-o` too when given, the same lines the file
+/// export writes).
+#[cfg(feature = "crawl")]
+fn push_events(args: &LineageArgs, events: &[serde_json::Value]) -> i32 {
+    if let Some(path) = &args.output {
+        let mut text = String::new();
+        for event in events {
+            text.push_str(&event.to_string());
+            text.push('\n');
+        }
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: {}: {e}", path.display());
+            return 2;
+        }
     }
+    super::push_args::run(&args.push, events)
 }

@@ -1,0 +1,443 @@
+//! `qlineage demo [--out DIR]`: the whole product in one command. It starts the simulated
+//! Qlik Sense site in-process on loopback (the bundled `corpus/site/`), crawls it over TLS
+//! and WebSocket with certificate authentication, builds the lineage graph and its exports,
+//! draws every sheet, and prints a short tour with impact queries that work on DIR.
+//!
+//! The run is a list of steps ([`STEPS`]) over one [`Demo`] state: adding a stage (the
+//! catalog, `DIR/catalog.db`, goes right after the crawl) is one more entry.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::crawl::{self, Config as CrawlConfig};
+use crate::lineage::export::{self, ExportFormat, ExportOptions};
+use crate::lineage::query::{self, Direction, ImpactOptions};
+use crate::lineage::{self, LineageGraph, LineageOptions, NodeKind};
+use crate::preview::html::{IndexApp, IndexSheet};
+use crate::preview::{self, SheetSource, SiteDirectory};
+use crate::simulate;
+
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    /// Where the demo writes its snapshot, lineage, previews and certificates.
+    #[arg(long, value_name = "DIR", default_value = "qlineage-demo")]
+    pub out: PathBuf,
+    /// The site to simulate (a site directory); the bundled demo estate by default.
+    #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/site"))]
+    pub site: PathBuf,
+}
+
+/// One step: what it is called on the progress line, and what it does.
+type Step = (&'static str, fn(&mut Demo) -> Result<(), String>);
+
+/// The demo, in order. The catalog step (`DIR/catalog.db` from `DIR/snapshot`) belongs
+/// right after the crawl.
+const STEPS: &[Step] = &[
+    ("starting the simulated Qlik Sense site", Demo::start_site),
+    (
+        "crawling it (QRS + engine, TLS, certificate auth)",
+        Demo::crawl,
+    ),
+    ("building lineage", Demo::lineage),
+    ("drawing sheet previews", Demo::previews),
+];
+
+/// What the steps share.
+struct Demo {
+    out: PathBuf,
+    site: PathBuf,
+    runtime: tokio::runtime::Runtime,
+    running: Option<simulate::Running>,
+    crawl: Option<crawl::Summary>,
+    graph: Option<LineageGraph>,
+    /// The sheets drawn, by app, with their SVG's path relative to `previews/`.
+    previews: Vec<IndexApp>,
+    /// Progress for the step in flight (a spinner on a terminal, nothing otherwise).
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Demo {
+    fn snapshot(&self) -> PathBuf {
+        self.out.join("snapshot")
+    }
+
+    fn start_site(&mut self) -> Result<(), String> {
+        let config = simulate::Config::new(&self.site, self.out.join("certs"));
+        let running = self
+            .runtime
+            .block_on(simulate::start(config))
+            .map_err(|e| format!("the simulated site does not start: {e}"))?;
+        self.running = Some(running);
+        Ok(())
+    }
+
+    fn crawl(&mut self) -> Result<(), String> {
+        let running = self.running.as_ref().ok_or("the site is not running")?;
+        let config_path = self.out.join("crawl.toml");
+        running
+            .write_crawl_config(&config_path, "certificate")
+            .map_err(|e| e.to_string())?;
+        let config = CrawlConfig::load(&config_path).map_err(|e| e.to_string())?;
+        let snapshot = self.snapshot();
+        let bar = self.bar.clone();
+        let progress = move |p: crawl::Progress| {
+            if let (Some(bar), crawl::Progress::AppDone { name, .. }) = (&bar, p) {
+                bar.set_message(name);
+            }
+        };
+        let summary = self
+            .runtime
+            .block_on(crawl::crawl(
+                &config,
+                &snapshot,
+                Arc::new(AtomicBool::new(false)),
+                &progress,
+            ))
+            .map_err(|e| format!("the crawl failed: {e}"))?;
+        // The site is only needed by the crawl.
+        self.running = None;
+        self.crawl = Some(summary);
+        Ok(())
+    }
+
+    fn lineage(&mut self) -> Result<(), String> {
+        let apps = lineage::discover(&[self.snapshot()]).map_err(|e| e.to_string())?;
+        let graph = lineage::build(&apps, &LineageOptions::default()).map_err(|e| e.to_string())?;
+        let options = ExportOptions {
+            connections: graph.connections.clone(),
+        };
+        for (name, format) in [
+            ("lineage.json", ExportFormat::Json),
+            ("lineage.dot", ExportFormat::Dot),
+            ("openlineage.jsonl", ExportFormat::Openlineage),
+        ] {
+            let mut bytes = Vec::new();
+            export::write(&graph, format, &options, &mut bytes)
+                .map_err(|e| format!("{name}: {e}"))?;
+            write_file(&self.out.join(name), &bytes)?;
+        }
+        self.graph = Some(graph);
+        Ok(())
+    }
+
+    fn previews(&mut self) -> Result<(), String> {
+        let source = SiteDirectory::open(self.snapshot()).map_err(|e| e.to_string())?;
+        let dir = self.out.join("previews");
+        for (_, app) in source.apps().map_err(|e| e.to_string())? {
+            let view = source.app(&app.id).map_err(|e| e.to_string())?;
+            let sheets = preview::select(view, None, None).unwrap_or_default();
+            if sheets.is_empty() {
+                continue;
+            }
+            let mut entries = Vec::new();
+            for sheet in &sheets {
+                let path = format!("{}/{}.svg", file_name(&app.id), file_name(&sheet.id));
+                write_file(&dir.join(&path), preview::svg::render(sheet).as_bytes())?;
+                entries.push(IndexSheet {
+                    title: sheet.title.clone(),
+                    path,
+                    link: sheet.link.clone(),
+                });
+            }
+            self.previews.push(IndexApp {
+                name: app.name.clone(),
+                sheets: entries,
+            });
+        }
+        write_file(
+            &dir.join("index.html"),
+            preview::html::index("qlineage demo: sheet previews", &self.previews).as_bytes(),
+        )
+    }
+}
+
+pub fn run(args: &DemoArgs) -> i32 {
+    let started = Instant::now();
+    if !args.site.join("site.json").is_file() {
+        eprintln!(
+            "error: {}: no site.json; run the demo from the qlineage repository or give --site DIR",
+            args.site.display()
+        );
+        return 2;
+    }
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        eprintln!("error: {}: {e}", args.out.display());
+        return 2;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let mut demo = Demo {
+        out: args.out.clone(),
+        site: args.site.clone(),
+        runtime,
+        running: None,
+        crawl: None,
+        graph: None,
+        previews: Vec::new(),
+        bar: None,
+    };
+    let terminal = std::io::stderr().is_terminal();
+    for (index, (what, step)) in STEPS.iter().enumerate() {
+        let step_started = Instant::now();
+        if terminal {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_prefix(format!("[{}/{}] {what}", index + 1, STEPS.len()));
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{spinner} {prefix} {wide_msg}")
+            {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(100));
+            demo.bar = Some(bar);
+        }
+        let result = step(&mut demo);
+        if let Some(bar) = demo.bar.take() {
+            bar.finish_and_clear();
+            if result.is_ok() {
+                eprintln!(
+                    "✓ [{}/{}] {what} ({:.1} s)",
+                    index + 1,
+                    STEPS.len(),
+                    step_started.elapsed().as_secs_f64()
+                );
+            }
+        }
+        if let Err(message) = result {
+            eprintln!("error: {what}: {message}");
+            return 2;
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    let written = tour(&demo, started.elapsed(), &mut stdout).and_then(|()| stdout.flush());
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    }
+    match &demo.crawl {
+        Some(summary) if summary.failed.is_empty() => 0,
+        _ => 1,
+    }
+}
+
+/// What was found, three impact queries to try, where the files are.
+fn tour(demo: &Demo, elapsed: Duration, out: &mut dyn Write) -> std::io::Result<()> {
+    let Some(graph) = &demo.graph else {
+        return Ok(());
+    };
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for node in graph.graph.nodes() {
+        *kinds.entry(node.kind.name()).or_default() += 1;
+    }
+    let count = |k: NodeKind| kinds.get(k.name()).copied().unwrap_or(0);
+    let sheets: usize = demo.previews.iter().map(|a| a.sheets.len()).sum();
+    writeln!(
+        out,
+        "qlineage demo: a simulated Qlik Sense site crawled over TLS with certificate auth, in {:.1} s\n",
+        elapsed.as_secs_f64()
+    )?;
+    writeln!(out, "Found")?;
+    if let Some(summary) = &demo.crawl {
+        writeln!(
+            out,
+            "  {} apps crawled ({} failed), {} sheets, {} visual objects",
+            summary.crawled.len(),
+            summary.failed.len(),
+            sheets,
+            count(NodeKind::VisualObject)
+        )?;
+        for (app, why) in &summary.failed {
+            writeln!(out, "  crawl failed for {app}: {why}")?;
+        }
+    }
+    writeln!(
+        out,
+        "  {} master measures, {} master dimensions, {} variables",
+        count(NodeKind::MasterMeasure),
+        count(NodeKind::MasterDimension),
+        count(NodeKind::Variable)
+    )?;
+    writeln!(
+        out,
+        "  {} QVDs, {} database tables, {} other files feeding {} app tables",
+        count(NodeKind::Qvd),
+        count(NodeKind::DbTable),
+        count(NodeKind::File),
+        count(NodeKind::AppTable)
+    )?;
+    writeln!(
+        out,
+        "  lineage: {} nodes, {} edges, {} items left unresolved (listed in lineage.json)",
+        graph.graph.node_count(),
+        graph.graph.edge_count(),
+        graph.unresolved.len()
+    )?;
+    let json = demo.out.join("lineage.json");
+    writeln!(out, "\nTry next")?;
+    for (why, node, direction) in impact_examples(graph) {
+        let flag = match direction {
+            Direction::Upstream => " --upstream",
+            Direction::Downstream => "",
+        };
+        writeln!(out, "  # {why}")?;
+        writeln!(
+            out,
+            "  qlineage impact --graph {}{flag} {}",
+            shell_quote(&json.display().to_string()),
+            shell_quote(&node)
+        )?;
+    }
+    writeln!(
+        out,
+        "  (from the repository without installing: cargo run --release -- impact …)"
+    )?;
+    writeln!(out, "\nFiles in {}", demo.out.display())?;
+    for (name, what) in [
+        (
+            "snapshot/",
+            "the crawl's snapshot, a site directory (docs/site-format.md)",
+        ),
+        (
+            "lineage.json",
+            "the lineage graph (docs/lineage.md); `qlineage impact` reads it",
+        ),
+        (
+            "lineage.dot",
+            "Graphviz: dot -Tsvg lineage.dot -o lineage.svg",
+        ),
+        (
+            "openlineage.jsonl",
+            "OpenLineage run events, one per app reload",
+        ),
+        (
+            "previews/index.html",
+            "every sheet as a wireframe (previews/<app>/<sheet>.svg)",
+        ),
+        (
+            "crawl.toml",
+            "the crawl configuration the demo used (certs/ beside it)",
+        ),
+    ] {
+        writeln!(out, "  {:<20} {what}", name)?;
+    }
+    Ok(())
+}
+
+/// Three queries worth showing, chosen from the graph: what breaks if the most used QVD
+/// changes, where the most derived master measure's numbers come from, and which apps
+/// read the most used database table. A kind the estate lacks is skipped.
+fn impact_examples(graph: &LineageGraph) -> Vec<(&'static str, String, Direction)> {
+    let wanted = [
+        (
+            NodeKind::Qvd,
+            Direction::Downstream,
+            "What breaks if this QVD changes",
+        ),
+        (
+            NodeKind::MasterMeasure,
+            Direction::Upstream,
+            "Where this master measure's numbers come from",
+        ),
+        (
+            NodeKind::DbTable,
+            Direction::Downstream,
+            "Which apps, sheets and charts this database table feeds",
+        ),
+    ];
+    let nodes = graph.graph.nodes();
+    let mut examples = Vec::new();
+    for (kind, direction, why) in wanted {
+        let best = nodes
+            .iter()
+            .filter(|n| n.kind == kind)
+            .map(|n| {
+                let reached = query::impact(
+                    &graph.graph,
+                    &n.id,
+                    ImpactOptions {
+                        direction,
+                        depth: None,
+                        field_level: false,
+                    },
+                )
+                .results
+                .len();
+                (reached, std::cmp::Reverse(n.id.clone()))
+            })
+            .max();
+        if let Some((_, std::cmp::Reverse(id))) = best {
+            examples.push((why, id, direction));
+        }
+    }
+    examples
+}
+
+/// A POSIX shell word: left alone when it is plain, else in single quotes.
+fn shell_quote(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// A file name from an id: anything but letters, digits, `-`, `_` and `.` becomes `_`.
+fn file_name(id: &str) -> String {
+    let name: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() || name.chars().all(|c| c == '.') {
+        "_".into()
+    } else {
+        name
+    }
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    super::preview_command::write_file(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_survive_quoting() {
+        assert_eq!(shell_quote("qvd:x/y.qvd"), "qvd:x/y.qvd");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote(r"qvd:\\srv\it's"), r"'qvd:\\srv\it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn ids_become_safe_file_names() {
+        assert_eq!(file_name("8d0f-6b1e"), "8d0f-6b1e");
+        assert_eq!(file_name("../x/y"), ".._x_y");
+        assert_eq!(file_name(".."), "_");
+    }
+}
