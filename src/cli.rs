@@ -8,6 +8,7 @@ mod impact_command;
 #[cfg(feature = "crawl")]
 mod init_command;
 mod lineage_command;
+mod lint_command;
 pub mod model_command;
 mod parse_command;
 pub mod qvd_command;
@@ -40,6 +41,10 @@ pub enum Command {
     Model(model_command::ModelArgs),
     Lineage(lineage_command::LineageArgs),
     Impact(impact_command::ImpactArgs),
+    /// Lint load scripts: correctness, suspicious patterns, performance, security (docs/lint.md).
+    Lint(lint_command::LintArgs),
+    /// Print the lint rule catalogue (markdown or JSON).
+    Rules(lint_command::RulesArgs),
     /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
     #[cfg(feature = "simulate")]
     Simulate(simulate_command::SimulateArgs),
@@ -69,6 +74,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Model(args) => model_command::run(&args),
         Command::Lineage(args) => lineage_command::run(&args),
         Command::Impact(args) => impact_command::run(&args),
+        Command::Lint(args) => lint_command::run(&args),
+        Command::Rules(args) => lint_command::run_rules(&args),
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => simulate_command::run(&args),
         #[cfg(feature = "crawl")]

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod crawl;
 pub mod diagnostics;
 pub mod inputs;
+pub mod lint;
 pub mod lineage;
 pub mod qlik;
 pub mod qvd;
