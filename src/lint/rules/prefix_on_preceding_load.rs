@@ -34,7 +34,8 @@ pub fn check(view: &AppView, out: &mut Sink) {
                 continue;
             }
             let text = view.text(s.file, prefix.span());
-            let word = text.split(['(', ' ', '\t', '\n']).next().unwrap_or(text);
+            let head = text.split('(').next().unwrap_or(text);
+            let word = head.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase();
             let message = if s.preceding_level {
                 format!("`{word}` on a lower level of a preceding-load stack is not applied")
             } else {
