@@ -49,14 +49,22 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             inputs
                 .iter()
-                .map(|i| lint::lint(std::slice::from_ref(i), &options, &config).findings.len())
+                .map(|i| {
+                    lint::lint(std::slice::from_ref(i), &options, &config)
+                        .findings
+                        .len()
+                })
                 .sum::<usize>()
         })
     });
     group.finish();
 
     let text = synthetic::script(10 << 20);
-    let input = [AppInput::from_text("synthetic.qvs", &text, Connections::default())];
+    let input = [AppInput::from_text(
+        "synthetic.qvs",
+        &text,
+        Connections::default(),
+    )];
     let mut group = c.benchmark_group("lint/synthetic-10MB");
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.sample_size(10);

@@ -49,17 +49,36 @@ fn exit_codes() {
     assert_eq!(code(&qlineage(&["lint", "clean.qvs"], d)), 0);
     let warned = qlineage(&["lint", "warning.qvs"], d);
     assert_eq!(code(&warned), 0, "warnings do not fail by default");
-    assert!(stdout(&warned).contains("warning[QL302]"), "{}", stdout(&warned));
-    assert_eq!(code(&qlineage(&["lint", "--deny", "warnings", "warning.qvs"], d)), 1);
+    assert!(
+        stdout(&warned).contains("warning[QL302]"),
+        "{}",
+        stdout(&warned)
+    );
+    assert_eq!(
+        code(&qlineage(&["lint", "--deny", "warnings", "warning.qvs"], d)),
+        1
+    );
     assert_eq!(code(&qlineage(&["lint", "error.qvs"], d)), 1);
-    assert_eq!(code(&qlineage(&["lint", "--ignore", "unknown-table", "error.qvs"], d)), 0);
-    assert_eq!(code(&qlineage(&["lint", "--select", "QL3", "error.qvs"], d)), 0);
+    assert_eq!(
+        code(&qlineage(
+            &["lint", "--ignore", "unknown-table", "error.qvs"],
+            d
+        )),
+        0
+    );
+    assert_eq!(
+        code(&qlineage(&["lint", "--select", "QL3", "error.qvs"], d)),
+        0
+    );
     // Usage and I/O errors.
     assert_eq!(code(&qlineage(&["lint", "missing.qvs"], d)), 2);
     let bad = qlineage(&["lint", "--select", "QL999", "clean.qvs"], d);
     assert_eq!(code(&bad), 2);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("QL999"));
-    assert_eq!(code(&qlineage(&["lint", "--format", "nope", "clean.qvs"], d)), 2);
+    assert_eq!(
+        code(&qlineage(&["lint", "--format", "nope", "clean.qvs"], d)),
+        2
+    );
 }
 
 #[test]
@@ -77,17 +96,48 @@ fn configuration_is_found_upwards_and_applied() {
     // Found from the linted path upwards, whatever the working directory.
     let elsewhere = tempfile::tempdir().unwrap();
     let error = d.join("apps/sales/error.qvs");
-    assert_eq!(code(&qlineage(&["lint", error.to_str().unwrap()], elsewhere.path())), 0, "QL106 ignored by the file");
-    let warn = qlineage(&["lint", d.join("apps/sales/warning.qvs").to_str().unwrap()], elsewhere.path());
+    assert_eq!(
+        code(&qlineage(
+            &["lint", error.to_str().unwrap()],
+            elsewhere.path()
+        )),
+        0,
+        "QL106 ignored by the file"
+    );
+    let warn = qlineage(
+        &["lint", d.join("apps/sales/warning.qvs").to_str().unwrap()],
+        elsewhere.path(),
+    );
     assert_eq!(code(&warn), 1);
-    assert!(stdout(&warn).contains("error[QL302]"), "severity raised by the file: {}", stdout(&warn));
-    let legacy = qlineage(&["lint", d.join("legacy/warning.qvs").to_str().unwrap()], elsewhere.path());
-    assert_eq!(code(&legacy), 0, "override ignores select-star under legacy/: {}", stdout(&legacy));
+    assert!(
+        stdout(&warn).contains("error[QL302]"),
+        "severity raised by the file: {}",
+        stdout(&warn)
+    );
+    let legacy = qlineage(
+        &["lint", d.join("legacy/warning.qvs").to_str().unwrap()],
+        elsewhere.path(),
+    );
+    assert_eq!(
+        code(&legacy),
+        0,
+        "override ignores select-star under legacy/: {}",
+        stdout(&legacy)
+    );
     // --no-config, and a broken file is a usage error naming it.
-    assert_eq!(code(&qlineage(&["lint", "--no-config", error.to_str().unwrap()], elsewhere.path())), 1);
+    assert_eq!(
+        code(&qlineage(
+            &["lint", "--no-config", error.to_str().unwrap()],
+            elsewhere.path()
+        )),
+        1
+    );
     write(d, "broken/qlineage.toml", "[lint]\nselect = \"QL1\"\n");
     write(d, "broken/a.qvs", CLEAN);
-    let broken = qlineage(&["lint", d.join("broken/a.qvs").to_str().unwrap()], elsewhere.path());
+    let broken = qlineage(
+        &["lint", d.join("broken/a.qvs").to_str().unwrap()],
+        elsewhere.path(),
+    );
     assert_eq!(code(&broken), 2);
     assert!(String::from_utf8_lossy(&broken.stderr).contains("qlineage.toml"));
 }
@@ -96,14 +146,30 @@ fn configuration_is_found_upwards_and_applied() {
 fn inline_and_file_suppressions() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    write(d, "file.qvs", &format!("// qlineage: ignore-file unknown-table\n{ERROR}"));
+    write(
+        d,
+        "file.qvs",
+        &format!("// qlineage: ignore-file unknown-table\n{ERROR}"),
+    );
     assert_eq!(code(&qlineage(&["lint", "file.qvs"], d)), 0);
-    write(d, "line.qvs", &format!("{}DROP TABLE Order; // qlineage: ignore QL106\n", &CLEAN));
+    write(
+        d,
+        "line.qvs",
+        &format!("{}DROP TABLE Order; // qlineage: ignore QL106\n", &CLEAN),
+    );
     assert_eq!(code(&qlineage(&["lint", "line.qvs"], d)), 0);
-    write(d, "before.qvs", &format!("{}// qlineage: ignore QL106\nDROP TABLE Order;\n", &CLEAN));
+    write(
+        d,
+        "before.qvs",
+        &format!("{}// qlineage: ignore QL106\nDROP TABLE Order;\n", &CLEAN),
+    );
     assert_eq!(code(&qlineage(&["lint", "before.qvs"], d)), 0);
     // Placed before another statement, it does not reach the DROP, and is reported unused.
-    write(d, "misplaced.qvs", &format!("// qlineage: ignore QL106\n{ERROR}"));
+    write(
+        d,
+        "misplaced.qvs",
+        &format!("// qlineage: ignore QL106\n{ERROR}"),
+    );
     let out = qlineage(&["lint", "misplaced.qvs"], d);
     assert_eq!(code(&out), 1);
     assert!(stdout(&out).contains("QL501"), "{}", stdout(&out));
@@ -115,13 +181,19 @@ fn json_github_and_junit_formats() {
     let d = tmp.path();
     write(d, "a.qvs", ERROR);
     write(d, "b.qvs", CLEAN);
-    let json: serde_json::Value = serde_json::from_slice(&qlineage(&["lint", "--format", "json", "a.qvs", "b.qvs"], d).stdout).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(
+        &qlineage(&["lint", "--format", "json", "a.qvs", "b.qvs"], d).stdout,
+    )
+    .unwrap();
     assert_eq!(json["version"], 1);
     let f = &json["findings"][0];
     assert_eq!(f["code"], "QL106");
     assert_eq!(f["name"], "unknown-table");
     assert_eq!(f["severity"], "error");
-    assert_eq!((f["path"].as_str(), f["line"].as_u64(), f["column"].as_u64()), (Some("a.qvs"), Some(6), Some(1)));
+    assert_eq!(
+        (f["path"].as_str(), f["line"].as_u64(), f["column"].as_u64()),
+        (Some("a.qvs"), Some(6), Some(1))
+    );
     assert_eq!(f["help"], "did you mean `Orders`?");
     assert_eq!(json["summary"]["errors"], 1);
     assert_eq!(json["summary"]["failed"], true);
@@ -132,17 +204,22 @@ fn json_github_and_junit_formats() {
         "::error file=a.qvs,line=6,col=1,endLine=6,endColumn=18,title=QL106 unknown-table::DROP TABLE names table `Order`, which does not exist at this point%0Ahelp: did you mean `Orders`?"
     );
 
-    let junit = stdout(&qlineage(&["lint", "--format", "junit", "a.qvs", "b.qvs"], d));
+    let junit = stdout(&qlineage(
+        &["lint", "--format", "junit", "a.qvs", "b.qvs"],
+        d,
+    ));
     // Well-formed XML with one test case per file and one failure.
     let mut reader = quick_xml::Reader::from_str(&junit);
     let (mut cases, mut failures) = (0, 0);
     loop {
         match reader.read_event().expect("well-formed JUnit XML") {
-            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => match e.name().as_ref() {
-                b"testcase" => cases += 1,
-                b"failure" => failures += 1,
-                _ => {}
-            },
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                match e.name().as_ref() {
+                    b"testcase" => cases += 1,
+                    b"failure" => failures += 1,
+                    _ => {}
+                }
+            }
             quick_xml::events::Event::Eof => break,
             _ => {}
         }
@@ -159,7 +236,10 @@ fn secrets_never_reach_any_output() {
         assert_eq!(code(&out), 1);
         let text = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
         assert!(text.contains("QL401"), "{format}");
-        assert!(!text.contains("NotReal"), "{format} output shows a secret:\n{text}");
+        assert!(
+            !text.contains("NotReal"),
+            "{format} output shows a secret:\n{text}"
+        );
     }
 }
 
@@ -171,19 +251,43 @@ fn rules_catalogue() {
     let rules = json["rules"].as_array().unwrap();
     assert!(rules.len() >= 30);
     for r in rules {
-        for key in ["code", "name", "category", "severity", "stability", "summary", "why", "example", "fix"] {
+        for key in [
+            "code",
+            "name",
+            "category",
+            "severity",
+            "stability",
+            "summary",
+            "why",
+            "example",
+            "fix",
+        ] {
             assert!(r[key].as_str().is_some_and(|s| !s.is_empty()), "{r}");
         }
     }
     let markdown = stdout(&qlineage(&["rules"], &root()));
-    assert_eq!(markdown, fs::read_to_string(root().join("docs/rules.md")).unwrap());
+    assert_eq!(
+        markdown,
+        fs::read_to_string(root().join("docs/rules.md")).unwrap()
+    );
 }
 
 /// Every positive case of the corpus, linted together into one SARIF log.
 fn corpus_sarif(dir: &Path, extra_top_line: bool) -> serde_json::Value {
-    let mut args: Vec<String> = vec!["lint".into(), "--preview".into(), "--format".into(), "sarif".into(), "--connections".into(), "connections.json".into()];
+    let mut args: Vec<String> = vec![
+        "lint".into(),
+        "--preview".into(),
+        "--format".into(),
+        "sarif".into(),
+        "--connections".into(),
+        "connections.json".into(),
+    ];
     let cases = root().join("corpus/lint");
-    let mut names: Vec<String> = fs::read_dir(&cases).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| cases.join(n).join("positive.qvs").is_file()).collect();
+    let mut names: Vec<String> = fs::read_dir(&cases)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| cases.join(n).join("positive.qvs").is_file())
+        .collect();
     names.sort();
     for n in &names {
         let mut text = fs::read_to_string(cases.join(n).join("positive.qvs")).unwrap();
@@ -205,7 +309,12 @@ fn fingerprints(sarif: &serde_json::Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| format!("{} {}", r["ruleId"], r["partialFingerprints"]["qlineageFingerprint/v1"]))
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["ruleId"], r["partialFingerprints"]["qlineageFingerprint/v1"]
+            )
+        })
         .collect()
 }
 
@@ -224,17 +333,26 @@ fn sarif_fingerprints_survive_edits_elsewhere() {
     assert_eq!(unique.len(), results.len(), "fingerprints are unique");
     // What GitHub code scanning needs: relative URIs, rule help, levels it knows.
     for r in results {
-        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
         assert!(!uri.starts_with('/') && !uri.contains(':'), "{uri}");
         assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
     }
-    for rule in before["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap() {
+    for rule in before["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+    {
         assert!(rule["help"]["text"].as_str().is_some_and(|t| !t.is_empty()));
     }
 }
 
 fn npm() -> &'static str {
-    if cfg!(windows) { "npm.cmd" } else { "npm" }
+    if cfg!(windows) {
+        "npm.cmd"
+    } else {
+        "npm"
+    }
 }
 
 /// Installs the pinned SARIF Multitool unless the same package.json is installed already.
@@ -259,7 +377,12 @@ fn multitool() -> Option<PathBuf> {
             .stdin(Stdio::null())
             .output()
             .expect("runs npm");
-        assert!(out.status.success(), "npm install of @microsoft/sarif-multitool failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "npm install of @microsoft/sarif-multitool failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         fs::write(&stamp, &package).unwrap();
     }
     Some(bin)
@@ -274,29 +397,55 @@ fn sarif_passes_the_sarif_multitool_validator() {
     fs::write(&input, serde_json::to_vec_pretty(&sarif).unwrap()).unwrap();
     let report = work.path().join("validation.sarif");
     let out = Command::new(&tool)
-        .args(["validate", input.to_str().unwrap(), "--output", report.to_str().unwrap()])
+        .args([
+            "validate",
+            input.to_str().unwrap(),
+            "--output",
+            report.to_str().unwrap(),
+        ])
         .stdin(Stdio::null())
         .output()
         .expect("runs sarif-multitool");
-    let console = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let console = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "sarif-multitool failed:\n{console}");
-    let validation: serde_json::Value = serde_json::from_slice(&fs::read(&report).expect("validation log written")).unwrap();
+    let validation: serde_json::Value =
+        serde_json::from_slice(&fs::read(&report).expect("validation log written")).unwrap();
     let errors: Vec<&serde_json::Value> = validation["runs"][0]["results"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|r| r["level"] == "error")
         .collect();
-    assert!(errors.is_empty(), "the validator rejects the SARIF log:\n{console}");
+    assert!(
+        errors.is_empty(),
+        "the validator rejects the SARIF log:\n{console}"
+    );
     // Its schema check must have run: a broken log is rejected by the same command.
     let broken = work.path().join("broken.sarif");
-    fs::write(&broken, r#"{"version":"2.1.0","runs":[{"tool":{"driver":{}},"results":[{"level":"fatal"}]}]}"#).unwrap();
+    fs::write(
+        &broken,
+        r#"{"version":"2.1.0","runs":[{"tool":{"driver":{}},"results":[{"level":"fatal"}]}]}"#,
+    )
+    .unwrap();
     let broken_report = work.path().join("broken-validation.sarif");
     Command::new(&tool)
-        .args(["validate", broken.to_str().unwrap(), "--output", broken_report.to_str().unwrap()])
+        .args([
+            "validate",
+            broken.to_str().unwrap(),
+            "--output",
+            broken_report.to_str().unwrap(),
+        ])
         .stdin(Stdio::null())
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&fs::read(&broken_report).unwrap()).unwrap();
-    assert!(v["runs"][0]["results"].as_array().unwrap().iter().any(|r| r["level"] == "error"));
+    assert!(v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["level"] == "error"));
 }

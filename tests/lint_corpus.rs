@@ -19,7 +19,12 @@ fn scripts_under(dir: &Path) -> Vec<PathBuf> {
         .expect("corpus folder readable")
 }
 
-fn lint_paths(apps: &[PathBuf], connections: &Connections, options: &ResolveOptions, config: &Config) -> LintRun {
+fn lint_paths(
+    apps: &[PathBuf],
+    connections: &Connections,
+    options: &ResolveOptions,
+    config: &Config,
+) -> LintRun {
     let inputs: Vec<AppInput> = apps
         .iter()
         .map(|a| AppInput::read(a, connections).expect("app reads"))
@@ -55,7 +60,8 @@ fn render(run: &LintRun) -> String {
 #[test]
 fn every_rule_has_a_positive_and_a_negative_case() {
     std::env::set_current_dir(root()).unwrap();
-    let connections = Connections::read(Path::new("corpus/lint/connections.json")).expect("connections");
+    let connections =
+        Connections::read(Path::new("corpus/lint/connections.json")).expect("connections");
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(root().join("snapshots/lint"));
     settings.set_prepend_module_to_snapshot(false);
@@ -81,18 +87,36 @@ fn every_rule_has_a_positive_and_a_negative_case() {
             };
             assert!(!apps.is_empty(), "{}: no {kind} case", dir.display());
             let run = lint_paths(&apps, &connections, &ResolveOptions::default(), &config);
-            let own = run.findings.iter().filter(|f| f.rule.code == rule.code).count();
+            let own = run
+                .findings
+                .iter()
+                .filter(|f| f.rule.code == rule.code)
+                .count();
             if kind == "positive" {
-                assert!(own > 0, "{}: the positive case raises no {}:\n{}", dir.display(), rule.code, render(&run));
+                assert!(
+                    own > 0,
+                    "{}: the positive case raises no {}:\n{}",
+                    dir.display(),
+                    rule.code,
+                    render(&run)
+                );
             } else {
-                assert!(run.findings.is_empty(), "{}: the negative case is not clean:\n{}", dir.display(), render(&run));
+                assert!(
+                    run.findings.is_empty(),
+                    "{}: the negative case is not clean:\n{}",
+                    dir.display(),
+                    render(&run)
+                );
             }
             let name = format!("{}.{kind}", rule.name);
             let text = render(&run);
             settings.bind(|| insta::assert_snapshot!(name, text));
         }
     }
-    assert!(missing.is_empty(), "rules without corpus cases: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules without corpus cases: {missing:?}"
+    );
 }
 
 /// A finding the corpus is there to show (or that is real in a realistic script), by file,
@@ -113,25 +137,65 @@ const EXPECTED: &[Expected] = &[
     e("corpus/estate/scripts/extract-subs.qvs", "QL302", 11),
     // The demo site: a what-if app filters its QVD on one value; the ERP extract copies small
     // lookup tables whole.
-    e("corpus/site/apps/carla-budget-whatif/script.qvs", "QL301", 15),
+    e(
+        "corpus/site/apps/carla-budget-whatif/script.qvs",
+        "QL301",
+        15,
+    ),
     e("corpus/site/apps/extract-erp-sales/script.qvs", "QL302", 87),
     // A QlikView -prj project: QlikView constructs, a missing shared include, absolute paths,
     // a scrambled password in its ODBC CONNECT, and a data model with a loop.
-    e("corpus/scripts/legacy-sales-prj/LoadScript.txt", "QL111", 17),
-    e("corpus/scripts/legacy-sales-prj/LoadScript.txt", "QL401", 20),
-    e("corpus/scripts/legacy-sales-prj/LoadScript.txt", "QL604", 45),
-    e("corpus/scripts/legacy-sales-prj/LoadScript.txt", "QL604", 62),
-    e("corpus/scripts/legacy-sales-prj/LoadScript.txt", "QL206", 75),
-    e("corpus/scripts/legacy-sales-prj/LoadScript.txt", "QL603", 80),
-    e("corpus/scripts/legacy-sales-prj/LoadScript.txt", "QL602", 93),
-    e("corpus/scripts/legacy-sales-prj/LoadScript.txt", "QL604", 102),
+    e(
+        "corpus/scripts/legacy-sales-prj/LoadScript.txt",
+        "QL111",
+        17,
+    ),
+    e(
+        "corpus/scripts/legacy-sales-prj/LoadScript.txt",
+        "QL401",
+        20,
+    ),
+    e(
+        "corpus/scripts/legacy-sales-prj/LoadScript.txt",
+        "QL604",
+        45,
+    ),
+    e(
+        "corpus/scripts/legacy-sales-prj/LoadScript.txt",
+        "QL604",
+        62,
+    ),
+    e(
+        "corpus/scripts/legacy-sales-prj/LoadScript.txt",
+        "QL206",
+        75,
+    ),
+    e(
+        "corpus/scripts/legacy-sales-prj/LoadScript.txt",
+        "QL603",
+        80,
+    ),
+    e(
+        "corpus/scripts/legacy-sales-prj/LoadScript.txt",
+        "QL602",
+        93,
+    ),
+    e(
+        "corpus/scripts/legacy-sales-prj/LoadScript.txt",
+        "QL604",
+        102,
+    ),
     // The HR app: XUserId/XPassword in an ODBC CONNECT, hierarchy tables sharing keys.
     e("corpus/scripts/nordvik-hr-org/script.qvs", "QL401", 11),
     e("corpus/scripts/nordvik-hr-org/script.qvs", "QL205", 51),
     e("corpus/scripts/nordvik-hr-org/script.qvs", "QL205", 69),
     e("corpus/scripts/nordvik-hr-org/script.qvs", "QL206", 88),
     // The QVD generator copies source tables whole in a loop.
-    e("corpus/scripts/nordvik-qvd-generator/script.qvs", "QL302", 38),
+    e(
+        "corpus/scripts/nordvik-qvd-generator/script.qvs",
+        "QL302",
+        38,
+    ),
 ];
 
 fn at_or_above_warning(run: &LintRun) -> Vec<(String, &'static str, u32, String)> {
@@ -140,7 +204,12 @@ fn at_or_above_warning(run: &LintRun) -> Vec<(String, &'static str, u32, String)
         .filter(|f| f.severity <= Severity::Warning)
         .map(|f| {
             let line = run.sources[&f.path].line_col(f.span.start).line;
-            (f.path.replace('\\', "/"), f.rule.code, line, f.message.clone())
+            (
+                f.path.replace('\\', "/"),
+                f.rule.code,
+                line,
+                f.message.clone(),
+            )
         })
         .collect()
 }
@@ -151,7 +220,8 @@ fn no_false_positives_on_the_clean_corpus() {
     let config = Config::load(None, &Selection::default()).unwrap();
     let mut found = Vec::new();
     // The three-layer estate, as one estate (so dead-qvd runs too).
-    let estate_connections = Connections::read(Path::new("corpus/estate/connections.json")).unwrap();
+    let estate_connections =
+        Connections::read(Path::new("corpus/estate/connections.json")).unwrap();
     let estate_options = ResolveOptions {
         include_roots: vec![PathBuf::from("corpus/estate")],
         files_root: Some(PathBuf::from("corpus/estate/files")),
@@ -163,15 +233,29 @@ fn no_false_positives_on_the_clean_corpus() {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    found.extend(at_or_above_warning(&lint_paths(&estate_apps, &estate_connections, &estate_options, &config)));
+    found.extend(at_or_above_warning(&lint_paths(
+        &estate_apps,
+        &estate_connections,
+        &estate_options,
+        &config,
+    )));
     // The demo site's apps (their site.json connections come with each app folder).
-    let mut site_apps: Vec<PathBuf> = std::fs::read_dir("corpus/site/apps").unwrap().map(|e| e.unwrap().path()).collect();
+    let mut site_apps: Vec<PathBuf> = std::fs::read_dir("corpus/site/apps")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     site_apps.sort();
     for app in &site_apps {
-        found.extend(at_or_above_warning(&lint_paths(std::slice::from_ref(app), &Connections::default(), &ResolveOptions::default(), &config)));
+        found.extend(at_or_above_warning(&lint_paths(
+            std::slice::from_ref(app),
+            &Connections::default(),
+            &ResolveOptions::default(),
+            &config,
+        )));
     }
     // The realistic app scripts, with the Scripts connection their includes use.
-    let script_connections = Connections::read(Path::new("corpus/scripts/lint-connections.json")).unwrap();
+    let script_connections =
+        Connections::read(Path::new("corpus/scripts/lint-connections.json")).unwrap();
     let mut script_apps: Vec<PathBuf> = std::fs::read_dir("corpus/scripts")
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -184,21 +268,38 @@ fn no_false_positives_on_the_clean_corpus() {
         ..ResolveOptions::default()
     };
     for app in &script_apps {
-        found.extend(at_or_above_warning(&lint_paths(std::slice::from_ref(app), &script_connections, &script_options, &config)));
+        found.extend(at_or_above_warning(&lint_paths(
+            std::slice::from_ref(app),
+            &script_connections,
+            &script_options,
+            &config,
+        )));
     }
     let unexpected: Vec<_> = found
         .iter()
         .filter(|(path, code, line, _)| {
-            !EXPECTED.iter().any(|x| x.path == path && x.code == *code && x.line == *line)
+            !EXPECTED
+                .iter()
+                .any(|x| x.path == path && x.code == *code && x.line == *line)
         })
         .collect();
-    assert!(unexpected.is_empty(), "findings on clean corpus scripts: {unexpected:#?}");
+    assert!(
+        unexpected.is_empty(),
+        "findings on clean corpus scripts: {unexpected:#?}"
+    );
     let absent: Vec<_> = EXPECTED
         .iter()
-        .filter(|x| !found.iter().any(|(p, c, l, _)| x.path == p && x.code == *c && x.line == *l))
+        .filter(|x| {
+            !found
+                .iter()
+                .any(|(p, c, l, _)| x.path == p && x.code == *c && x.line == *l)
+        })
         .map(|x| (x.path, x.code, x.line))
         .collect();
-    assert!(absent.is_empty(), "expected findings no longer raised: {absent:?}");
+    assert!(
+        absent.is_empty(),
+        "expected findings no longer raised: {absent:?}"
+    );
 }
 
 /// The model corpus and the parser corpus (outside `syntax/err/`) are feature tours, not apps:
@@ -210,10 +311,19 @@ fn feature_tours_lint_without_surprises() {
     let config = Config::load(None, &Selection::default()).unwrap();
     let mut scripts = scripts_under(Path::new("corpus/syntax"));
     scripts.retain(|p| !p.starts_with("corpus/syntax/err"));
-    scripts.extend(scripts_under(Path::new("corpus/model")).into_iter().filter(|p| !p.starts_with("corpus/model/hostile")));
+    scripts.extend(
+        scripts_under(Path::new("corpus/model"))
+            .into_iter()
+            .filter(|p| !p.starts_with("corpus/model/hostile")),
+    );
     assert!(scripts.len() > 100);
     for script in scripts {
-        let run = lint_paths(std::slice::from_ref(&script), &Connections::default(), &ResolveOptions::default(), &config);
+        let run = lint_paths(
+            std::slice::from_ref(&script),
+            &Connections::default(),
+            &ResolveOptions::default(),
+            &config,
+        );
         for f in &run.findings {
             // Syntax errors in these files would be a parser bug the corpus test catches;
             // here the linter must not invent them.

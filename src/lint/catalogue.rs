@@ -47,7 +47,11 @@ pub fn markdown() -> String {
             name = rule.name,
             cat = rule.category.as_str(),
             sev = severity_name(rule),
-            stab = if rule.stability == Stability::Stable { "stable" } else { "preview" },
+            stab = if rule.stability == Stability::Stable {
+                "stable"
+            } else {
+                "preview"
+            },
             summary = rule.summary.replace('|', "\\|"),
         ));
     }

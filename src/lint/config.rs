@@ -123,7 +123,9 @@ fn matching(selector: &str, origin: &str) -> Result<Vec<&'static RuleMeta>, Conf
     let found: Vec<&'static RuleMeta> = all_rules()
         .filter(|r| {
             s.eq_ignore_ascii_case("all")
-                || (s.len() >= 3 && r.code.len() >= s.len() && r.code[..s.len()].eq_ignore_ascii_case(s))
+                || (s.len() >= 3
+                    && r.code.len() >= s.len()
+                    && r.code[..s.len()].eq_ignore_ascii_case(s))
                 || r.name.eq_ignore_ascii_case(s)
                 || r.category.as_str().eq_ignore_ascii_case(s)
         })
@@ -139,7 +141,8 @@ fn matching(selector: &str, origin: &str) -> Result<Vec<&'static RuleMeta>, Conf
 
 /// True when the selector names this one rule exactly (by code or name).
 fn names_exactly(selector: &str, rule: &RuleMeta) -> bool {
-    rule.code.eq_ignore_ascii_case(selector.trim()) || rule.name.eq_ignore_ascii_case(selector.trim())
+    rule.code.eq_ignore_ascii_case(selector.trim())
+        || rule.name.eq_ignore_ascii_case(selector.trim())
 }
 
 /// The nearest `qlineage.toml` from `start` (a file or folder) upwards.
@@ -163,8 +166,13 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 impl Config {
     /// The defaults: every stable rule, errors fail.
     pub fn default_config() -> Config {
-        Config::build(None, PathBuf::from("."), LintTable::default(), &Selection::default())
-            .expect("the defaults name only known rules")
+        Config::build(
+            None,
+            PathBuf::from("."),
+            LintTable::default(),
+            &Selection::default(),
+        )
+        .expect("the defaults name only known rules")
     }
 
     /// Reads `file` (or the defaults when `None`) and applies the command line's selection.
@@ -185,7 +193,12 @@ impl Config {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        Config::build(Some(path.to_path_buf()), root, parsed.lint.unwrap_or_default(), selection)
+        Config::build(
+            Some(path.to_path_buf()),
+            root,
+            parsed.lint.unwrap_or_default(),
+            selection,
+        )
     }
 
     fn build(
@@ -283,7 +296,10 @@ impl Config {
 
     /// The rule's severity after `[lint.rules.<rule>] severity`.
     pub fn severity(&self, rule: &RuleMeta) -> Severity {
-        self.severities.get(rule.code).copied().unwrap_or(rule.severity)
+        self.severities
+            .get(rule.code)
+            .copied()
+            .unwrap_or(rule.severity)
     }
 
     pub fn options(&self, rule: &RuleMeta) -> Option<&toml::Table> {
@@ -322,12 +338,21 @@ mod tests {
 
     fn build(text: &str, selection: Selection) -> Result<Config, ConfigError> {
         let parsed: File = toml::from_str(text).unwrap();
-        Config::build(None, PathBuf::from("."), parsed.lint.unwrap_or_default(), &selection)
+        Config::build(
+            None,
+            PathBuf::from("."),
+            parsed.lint.unwrap_or_default(),
+            &selection,
+        )
     }
 
     #[test]
     fn selectors_by_code_prefix_name_and_category() {
-        let c = build("[lint]\nselect = [\"QL1\", \"select-star\", \"security\"]\nignore = [\"QL101\"]", Selection::default()).unwrap();
+        let c = build(
+            "[lint]\nselect = [\"QL1\", \"select-star\", \"security\"]\nignore = [\"QL101\"]",
+            Selection::default(),
+        )
+        .unwrap();
         let on = |code: &str| c.is_enabled(super::super::rule_by_code(code).unwrap());
         assert!(on("QL106") && on("QL302") && on("QL401"));
         assert!(!on("QL101") && !on("QL205"));
@@ -337,13 +362,27 @@ mod tests {
     fn preview_rules_need_naming_or_preview() {
         let unused = super::super::rule_by_code("QL201").unwrap();
         assert!(!build("", Selection::default()).unwrap().is_enabled(unused));
-        assert!(build("[lint]\nselect=[\"unused-variable\"]", Selection::default()).unwrap().is_enabled(unused));
-        assert!(build("[lint]\npreview=true", Selection::default()).unwrap().is_enabled(unused));
+        assert!(
+            build("[lint]\nselect=[\"unused-variable\"]", Selection::default())
+                .unwrap()
+                .is_enabled(unused)
+        );
+        assert!(build("[lint]\npreview=true", Selection::default())
+            .unwrap()
+            .is_enabled(unused));
     }
 
     #[test]
     fn command_line_wins_and_errors_name_the_selector() {
-        let c = build("[lint]\nselect=[\"QL1\"]", Selection { select: Some(vec!["QL302".into()]), deny_warnings: true, ..Default::default() }).unwrap();
+        let c = build(
+            "[lint]\nselect=[\"QL1\"]",
+            Selection {
+                select: Some(vec!["QL302".into()]),
+                deny_warnings: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(!c.is_enabled(super::super::rule_by_code("QL101").unwrap()));
         assert_eq!(c.fail_on, Severity::Warning);
         let e = build("[lint]\nignore=[\"QL999\"]", Selection::default()).unwrap_err();
@@ -353,7 +392,11 @@ mod tests {
 
     #[test]
     fn rule_severity_and_options() {
-        let c = build("[lint.rules.unused-variable]\nseverity=\"info\"\nignore=[\"v*\"]", Selection::default()).unwrap();
+        let c = build(
+            "[lint.rules.unused-variable]\nseverity=\"info\"\nignore=[\"v*\"]",
+            Selection::default(),
+        )
+        .unwrap();
         let rule = super::super::rule_by_code("QL201").unwrap();
         assert_eq!(c.severity(rule), Severity::Info);
         assert!(c.options(rule).unwrap().contains_key("ignore"));

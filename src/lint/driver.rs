@@ -62,13 +62,20 @@ pub fn lint(inputs: &[AppInput], options: &ResolveOptions, config: &Config) -> L
     }
     let mut findings: Vec<Finding> = per_app.into_iter().flatten().collect();
     findings.sort_by(|a, b| {
-        (a.path.as_str(), a.span.start, a.rule.code, a.span.end, a.message.as_str()).cmp(&(
-            b.path.as_str(),
-            b.span.start,
-            b.rule.code,
-            b.span.end,
-            b.message.as_str(),
-        ))
+        (
+            a.path.as_str(),
+            a.span.start,
+            a.rule.code,
+            a.span.end,
+            a.message.as_str(),
+        )
+            .cmp(&(
+                b.path.as_str(),
+                b.span.start,
+                b.rule.code,
+                b.span.end,
+                b.message.as_str(),
+            ))
     });
     let mut seen = HashSet::new();
     findings.retain(|f| {
@@ -127,8 +134,9 @@ fn lint_app(views: &[AppView], me: usize, config: &Config) -> Vec<Finding> {
                 if *used {
                     continue;
                 }
-                let known = super::all_rules()
-                    .find(|r| r.code.eq_ignore_ascii_case(entry) || r.name.eq_ignore_ascii_case(entry));
+                let known = super::all_rules().find(|r| {
+                    r.code.eq_ignore_ascii_case(entry) || r.name.eq_ignore_ascii_case(entry)
+                });
                 let message = match known {
                     None => format!("`{entry}` names no rule: this suppression suppresses nothing"),
                     Some(r) if !config.is_enabled(r) => continue,

@@ -19,7 +19,10 @@ use crate::source::LineCol;
 pub(crate) fn position(run: &LintRun, f: &Finding) -> (LineCol, LineCol) {
     match run.sources.get(&f.path) {
         Some(source) => (source.line_col(f.span.start), source.line_col(f.span.end)),
-        None => (LineCol { line: 1, column: 1 }, LineCol { line: 1, column: 1 }),
+        None => (
+            LineCol { line: 1, column: 1 },
+            LineCol { line: 1, column: 1 },
+        ),
     }
 }
 
@@ -33,7 +36,12 @@ pub(crate) fn fingerprint(run: &LintRun, f: &Finding, occurrence: usize) -> Stri
         .unwrap_or("");
     let squeezed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [f.rule.code, f.path.as_str(), squeezed.as_str(), &occurrence.to_string()] {
+    for part in [
+        f.rule.code,
+        f.path.as_str(),
+        squeezed.as_str(),
+        &occurrence.to_string(),
+    ] {
         for byte in part.bytes().chain(std::iter::once(0)) {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
@@ -56,7 +64,9 @@ pub(crate) fn fingerprints(run: &LintRun) -> Vec<String> {
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");
-            let n = counts.entry((f.rule.code, f.path.clone(), text)).or_insert(0usize);
+            let n = counts
+                .entry((f.rule.code, f.path.clone(), text))
+                .or_insert(0usize);
             *n += 1;
             fingerprint(run, f, *n)
         })

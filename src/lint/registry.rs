@@ -90,7 +90,10 @@ mod tests {
             assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
             assert!(names.insert(rule.name), "duplicate name {}", rule.name);
             assert!(rule.code.len() == 5 && rule.code.starts_with("QL"));
-            assert!(rule.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+            assert!(rule
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-'));
             assert!(!rule.why.is_empty() && !rule.example.is_empty() && !rule.fix.is_empty());
         }
         assert!(codes.len() >= 30);

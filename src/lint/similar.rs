@@ -55,7 +55,10 @@ mod tests {
 
     #[test]
     fn closest_within_a_third() {
-        assert_eq!(suggest("Custmers", ["Customers", "Orders"]), Some("Customers"));
+        assert_eq!(
+            suggest("Custmers", ["Customers", "Orders"]),
+            Some("Customers")
+        );
         assert_eq!(suggest("ORDERS", ["Orders"]), Some("Orders"));
         assert_eq!(suggest("Xyz", ["Orders", "Customers"]), None);
         assert_eq!(suggest("Orders", ["Orders"]), None);

@@ -91,7 +91,9 @@ pub(super) fn apply(findings: &mut Vec<Finding>, suppressions: &mut [Suppression
         for s in suppressions.iter_mut() {
             let in_scope = s.file == f.file
                 && s.scope.is_none_or(|scope| {
-                    scope.contains(f.span) || (f.span.start >= scope.start && f.span.start < scope.end.max(scope.start + 1))
+                    scope.contains(f.span)
+                        || (f.span.start >= scope.start
+                            && f.span.start < scope.end.max(scope.start + 1))
                 });
             if !in_scope {
                 continue;
@@ -113,8 +115,14 @@ mod tests {
 
     #[test]
     fn reads_directives() {
-        assert_eq!(directive("// qlineage: ignore QL101, select-star"), Some((false, vec!["QL101".into(), "select-star".into()])));
-        assert_eq!(directive("/* qlineage: ignore-file QL3 */"), Some((true, vec!["QL3".into()])));
+        assert_eq!(
+            directive("// qlineage: ignore QL101, select-star"),
+            Some((false, vec!["QL101".into(), "select-star".into()]))
+        );
+        assert_eq!(
+            directive("/* qlineage: ignore-file QL3 */"),
+            Some((true, vec!["QL3".into()]))
+        );
         assert_eq!(directive("// just a comment"), None);
     }
 }

@@ -8,7 +8,9 @@ use super::position;
 
 /// Escapes a workflow command's message (`%`, CR, LF).
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property value (also `:` and `,`).
@@ -62,8 +64,11 @@ fn xml(text: &str) -> String {
 
 /// JUnit XML: a test suite, one test case per file read (passing when it has no finding).
 pub fn junit(run: &LintRun) -> String {
-    let mut by_file: BTreeMap<&str, Vec<usize>> =
-        run.sources.keys().map(|p| (p.as_str(), Vec::new())).collect();
+    let mut by_file: BTreeMap<&str, Vec<usize>> = run
+        .sources
+        .keys()
+        .map(|p| (p.as_str(), Vec::new()))
+        .collect();
     for (i, f) in run.findings.iter().enumerate() {
         by_file.entry(f.path.as_str()).or_default().push(i);
     }
@@ -86,7 +91,10 @@ pub fn junit(run: &LintRun) -> String {
         for &i in indexes {
             let f = &run.findings[i];
             let (start, _) = position(run, f);
-            let mut body = format!("{}:{}:{}: {} [{}]", f.path, start.line, start.column, f.message, f.rule.name);
+            let mut body = format!(
+                "{}:{}:{}: {} [{}]",
+                f.path, start.line, start.column, f.message, f.rule.name
+            );
             if let Some(help) = &f.help {
                 body.push_str(&format!("\nhelp: {help}"));
             }

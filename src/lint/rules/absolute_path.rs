@@ -23,11 +23,16 @@ fn is_absolute(path: &str) -> bool {
     p.starts_with("\\\\")
         || p.starts_with("//")
         || p.starts_with('/')
-        || (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/'))
+        || (b.len() > 2
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && (b[2] == b'\\' || b[2] == b'/'))
 }
 
 fn normalise(path: &str) -> String {
-    path.replace('/', "\\").trim_end_matches('\\').to_ascii_lowercase()
+    path.replace('/', "\\")
+        .trim_end_matches('\\')
+        .to_ascii_lowercase()
 }
 
 pub fn check(view: &AppView, out: &mut Sink) {
@@ -45,9 +50,11 @@ pub fn check(view: &AppView, out: &mut Sink) {
         }
     }
     let uses_lib = !view.connections.is_empty()
-        || paths
-            .iter()
-            .any(|(_, _, p)| p.trim_start_matches(['[', '"', '\'']).to_ascii_lowercase().starts_with("lib://"));
+        || paths.iter().any(|(_, _, p)| {
+            p.trim_start_matches(['[', '"', '\''])
+                .to_ascii_lowercase()
+                .starts_with("lib://")
+        });
     if !uses_lib {
         return;
     }
@@ -63,9 +70,15 @@ pub fn check(view: &AppView, out: &mut Sink) {
             }
             _ => None,
         });
-        let finding = out.report(file, span, "absolute path: Qlik Sense reads it only in legacy mode");
+        let finding = out.report(
+            file,
+            span,
+            "absolute path: Qlik Sense reads it only in legacy mode",
+        );
         match covering {
-            Some(name) => finding.help(format!("the folder connection `{name}` covers it: use `lib://{name}/…`")),
+            Some(name) => finding.help(format!(
+                "the folder connection `{name}` covers it: use `lib://{name}/…`"
+            )),
             None => finding.help("create a folder data connection for it and use `lib://Name/…`"),
         };
     }

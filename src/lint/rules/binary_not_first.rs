@@ -23,9 +23,13 @@ pub fn check(view: &AppView, out: &mut Sink) {
         }
         let is_binary = matches!(&s.stmt.kind, StmtKind::Raw(r) if r.kind == RawKind::Binary);
         if is_binary && !(first && s.file == 0 && s.depth == 0) {
-            out.report(s.file, s.stmt.span, "BINARY is not the first statement of the script")
-                .note("the reload fails: BINARY must come before every other statement")
-                .help("move BINARY to the top of the first script section");
+            out.report(
+                s.file,
+                s.stmt.span,
+                "BINARY is not the first statement of the script",
+            )
+            .note("the reload fails: BINARY must come before every other statement")
+            .help("move BINARY to the top of the first script section");
         }
         first = false;
     }

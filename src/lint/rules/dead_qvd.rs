@@ -42,7 +42,10 @@ pub fn check(apps: &[AppView], me: usize, out: &mut Sink) {
         out.report(
             store.location.file,
             store.location.span,
-            format!("`{}` is stored here but no app of the estate reads it", store.path),
+            format!(
+                "`{}` is stored here but no app of the estate reads it",
+                store.path
+            ),
         )
         .help("delete the STORE, or check the path the reading app uses");
     }

@@ -26,7 +26,9 @@ pub fn check(view: &AppView, out: &mut Sink) {
         for item in from.format.iter().flat_map(|f| &f.items) {
             if let FormatItem::Filters(raw) = item {
                 out.report(s.file, raw.span, "`filters(…)` is deprecated")
-                    .help("write the transformation in the LOAD (WHERE, header is n lines, CROSSTABLE)");
+                    .help(
+                    "write the transformation in the LOAD (WHERE, header is n lines, CROSSTABLE)",
+                );
             }
         }
     }

@@ -44,7 +44,9 @@ pub(super) fn find_secret(text: &str, extra: &[String], is_form: bool) -> Option
             let end = start + key.len();
             from = end;
             let boundary_before = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
-            let boundary_after = bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'_');
+            let boundary_after = bytes
+                .get(end)
+                .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'_');
             if !(boundary_before && boundary_after) {
                 continue;
             }
@@ -57,10 +59,10 @@ pub(super) fn find_secret(text: &str, extra: &[String], is_form: bool) -> Option
                 continue;
             };
             let value = value.trim_start().trim_start_matches(['\'', '"', '[', '{']);
-            let literal = value
-                .chars()
-                .next()
-                .is_some_and(|c| !matches!(c, '$' | ';' | ')' | ',' | '\'' | '"' | ']' | '}' | '<') && !c.is_whitespace());
+            let literal = value.chars().next().is_some_and(|c| {
+                !matches!(c, '$' | ';' | ')' | ',' | '\'' | '"' | ']' | '}' | '<')
+                    && !c.is_whitespace()
+            });
             if literal && best.is_none_or(|(b, _)| start < b) {
                 best = Some((start, end));
             }
@@ -118,7 +120,13 @@ pub fn check(view: &AppView, out: &mut Sink) {
                     && !value.is_empty()
                     && !value.contains("$(");
                 if named {
-                    report(out, s.file, set.name.span.start, (0, set.name.span.len()), "a variable");
+                    report(
+                        out,
+                        s.file,
+                        set.name.span.start,
+                        (0, set.name.span.len()),
+                        "a variable",
+                    );
                 } else if let Some(raw) = &set.raw {
                     if let Some(key) = find_secret(&raw.text, &extra, false) {
                         report(out, s.file, raw.span.start, key, "a variable");
@@ -131,7 +139,13 @@ pub fn check(view: &AppView, out: &mut Sink) {
                         && !lit.value.trim().is_empty()
                         && !lit.value.contains("$(");
                     if named {
-                        report(out, s.file, set.name.span.start, (0, set.name.span.len()), "a variable");
+                        report(
+                            out,
+                            s.file,
+                            set.name.span.start,
+                            (0, set.name.span.len()),
+                            "a variable",
+                        );
                     } else if let Some(key) = find_secret(&lit.value, &extra, false) {
                         // The literal's text starts one byte after its opening quote.
                         report(out, s.file, lit.span.start + 1, key, "a variable");

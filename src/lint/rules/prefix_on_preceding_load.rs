@@ -35,7 +35,11 @@ pub fn check(view: &AppView, out: &mut Sink) {
             }
             let text = view.text(s.file, prefix.span());
             let head = text.split('(').next().unwrap_or(text);
-            let word = head.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase();
+            let word = head
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_uppercase();
             let message = if s.preceding_level {
                 format!("`{word}` on a lower level of a preceding-load stack is not applied")
             } else {

@@ -23,17 +23,28 @@ pub fn check(view: &AppView, out: &mut Sink) {
                 Prefix::Info(_) => "INFO",
                 _ => continue,
             };
-            out.report(s.file, prefix.span(), format!("{word} is QlikView-only: Qlik Sense does not have it"))
-                .help("delete it: Qlik Sense apps show images through extensions or URL fields");
+            out.report(
+                s.file,
+                prefix.span(),
+                format!("{word} is QlikView-only: Qlik Sense does not have it"),
+            )
+            .help("delete it: Qlik Sense apps show images through extensions or URL fields");
         }
         if let StmtKind::Raw(r) = &s.stmt.kind {
             let (word, help) = match r.kind {
-                RawKind::InputField => ("INPUTFIELD", "Qlik Sense has no input fields: use a write-back extension"),
+                RawKind::InputField => (
+                    "INPUTFIELD",
+                    "Qlik Sense has no input fields: use a write-back extension",
+                ),
                 RawKind::Command => ("COMMAND", "write it as `SQL …`"),
                 _ => continue,
             };
-            out.report(s.file, s.stmt.span, format!("{word} is QlikView-only: Qlik Sense does not have it"))
-                .help(help);
+            out.report(
+                s.file,
+                s.stmt.span,
+                format!("{word} is QlikView-only: Qlik Sense does not have it"),
+            )
+            .help(help);
         }
     }
 }

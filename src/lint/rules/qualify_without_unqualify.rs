@@ -34,8 +34,12 @@ pub fn check(view: &AppView, out: &mut Sink) {
         }
     }
     if let Some((file, span)) = qualify_all {
-        out.report(file, span, "QUALIFY * and no UNQUALIFY: no table shares a key field")
-            .note("every field becomes `Table.Field`, so tables do not associate")
-            .help("UNQUALIFY the key fields after QUALIFY *, e.g. `UNQUALIFY CustomerID;`");
+        out.report(
+            file,
+            span,
+            "QUALIFY * and no UNQUALIFY: no table shares a key field",
+        )
+        .note("every field becomes `Table.Field`, so tables do not associate")
+        .help("UNQUALIFY the key fields after QUALIFY *, e.g. `UNQUALIFY CustomerID;`");
     }
 }

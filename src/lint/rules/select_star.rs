@@ -34,7 +34,10 @@ pub fn check(view: &AppView, out: &mut Sink) {
             continue;
         };
         let body = strip_leading_comments(&select.body.text);
-        if !body.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("select")) {
+        if !body
+            .get(..6)
+            .is_some_and(|w| w.eq_ignore_ascii_case("select"))
+        {
             continue;
         }
         let mut after = body[6..].trim_start();
@@ -47,8 +50,12 @@ pub fn check(view: &AppView, out: &mut Sink) {
             }
         }
         if after.starts_with('*') {
-            out.report(s.file, select.body.span, "`SELECT *` reads every column of the table")
-                .help("list the columns the app needs");
+            out.report(
+                s.file,
+                select.body.span,
+                "`SELECT *` reads every column of the table",
+            )
+            .help("list the columns the app needs");
         }
     }
 }

@@ -33,7 +33,11 @@ fn is_existence_test(view: &AppView, file: u32, span: Span) -> bool {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    quoted && matches!(first.as_str(), "if" | "elseif" | "switch" | "case" | "let" | "set")
+    quoted
+        && matches!(
+            first.as_str(),
+            "if" | "elseif" | "switch" | "case" | "let" | "set"
+        )
 }
 
 pub fn check(view: &AppView, out: &mut Sink) {
@@ -42,9 +46,9 @@ pub fn check(view: &AppView, out: &mut Sink) {
         let name = super::quoted_name(&d.message).unwrap_or("");
         // Set on some path: earlier in the same file, or in another file (an include whose
         // order against this one the model does not keep). Never set on any path is the rule.
-        let set_somewhere = set.iter().any(|(f, at, n)| {
-            *n == name && (*f != file || at.start < d.span.start)
-        });
+        let set_somewhere = set
+            .iter()
+            .any(|(f, at, n)| *n == name && (*f != file || at.start < d.span.start));
         if set_somewhere || is_existence_test(view, file, d.span) {
             continue;
         }

@@ -23,7 +23,12 @@ pub static RULE: RuleMeta = RuleMeta {
 pub(super) fn mapping_labels<'v>(view: &AppView<'v>) -> Option<Vec<&'v str>> {
     let mut names = Vec::new();
     for s in &view.stmts {
-        if !s.stmt.prefixes.iter().any(|p| matches!(p, Prefix::Mapping(_))) {
+        if !s
+            .stmt
+            .prefixes
+            .iter()
+            .any(|p| matches!(p, Prefix::Mapping(_)))
+        {
             continue;
         }
         let label = s.stmt.prefixes.iter().find_map(|p| match p {
@@ -50,7 +55,9 @@ pub(super) fn mapping_labels<'v>(view: &AppView<'v>) -> Option<Vec<&'v str>> {
 pub(super) fn mapping_uses<'v>(view: &'v AppView) -> Vec<(FileId, Span, Option<&'v str>)> {
     let mut uses = Vec::new();
     for call in &view.calls {
-        if call.name.eq_ignore_ascii_case("ApplyMap") || call.name.eq_ignore_ascii_case("MapSubString") {
+        if call.name.eq_ignore_ascii_case("ApplyMap")
+            || call.name.eq_ignore_ascii_case("MapSubString")
+        {
             let name = call.first_string.as_deref().filter(|n| !n.contains("$("));
             uses.push((call.file, call.span, name));
         }

@@ -21,8 +21,8 @@ pub fn check(view: &AppView, out: &mut Sink) {
     for (file, d) in super::diagnostics_with(view, &[Code::UnknownTable]) {
         let finding = out.report(file, d.span, d.message.clone());
         finding.notes = d.notes.clone();
-        if let Some(near) = super::quoted_name(&d.message)
-            .and_then(|name| suggest(name, tables.iter().copied()))
+        if let Some(near) =
+            super::quoted_name(&d.message).and_then(|name| suggest(name, tables.iter().copied()))
         {
             finding.help(format!("did you mean `{near}`?"));
         }

@@ -59,7 +59,9 @@ fn field_equals_constants<'e>(e: &'e Expr) -> Option<&'e str> {
             (field_equals_constants(&b.rhs)? == l).then_some(l)
         }
         Expr::Call(c) if c.name.text.eq_ignore_ascii_case("Match") => match c.args.split_first() {
-            Some((Expr::Field(f), rest)) if !rest.is_empty() && rest.iter().all(is_constant) => Some(&f.text),
+            Some((Expr::Field(f), rest)) if !rest.is_empty() && rest.iter().all(is_constant) => {
+                Some(&f.text)
+            }
             _ => None,
         },
         _ => None,
@@ -86,9 +88,10 @@ pub fn check(view: &AppView, out: &mut Sink) {
             LoadField::Expr(e) if !matches!(e.expr, Expr::Field(_)) => Some(e.span),
             _ => None,
         });
-        let filter = load.filter.as_ref().filter(|f| {
-            f.kind == FilterKind::While || !single_exists(&f.condition)
-        });
+        let filter = load
+            .filter
+            .as_ref()
+            .filter(|f| f.kind == FilterKind::While || !single_exists(&f.condition));
         // A WHERE that Exists() replaces exactly is a warning; other causes (transformations,
         // ranges, WHILE) may be needed where they are, so they are reported as information.
         if let Some(f) = filter {

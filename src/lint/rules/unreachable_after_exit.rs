@@ -36,14 +36,21 @@ fn check_block(block: &[Stmt], file: u32, out: &mut Sink) {
             check_block(child_block, file, out);
         }
         if let StmtKind::Exit(exit) = &stmt.kind {
-            if exit.target == ExitTarget::Script && exit.condition.is_none() && stmt.prefixes.is_empty() {
+            if exit.target == ExitTarget::Script
+                && exit.condition.is_none()
+                && stmt.prefixes.is_empty()
+            {
                 exited = true;
             }
         }
     }
     if let Some(dead) = dead {
-        out.report(file, dead, "unreachable: an EXIT SCRIPT above ends the reload first")
-            .help("delete the EXIT SCRIPT or make it conditional (`EXIT SCRIPT WHEN …;`)");
+        out.report(
+            file,
+            dead,
+            "unreachable: an EXIT SCRIPT above ends the reload first",
+        )
+        .help("delete the EXIT SCRIPT or make it conditional (`EXIT SCRIPT WHEN …;`)");
     }
 }
 

@@ -23,7 +23,12 @@ pub fn check(view: &AppView, out: &mut Sink) {
     }
     let mut reported = std::collections::HashSet::new();
     for s in &view.stmts {
-        if !s.stmt.prefixes.iter().any(|p| matches!(p, Prefix::Mapping(_))) {
+        if !s
+            .stmt
+            .prefixes
+            .iter()
+            .any(|p| matches!(p, Prefix::Mapping(_)))
+        {
             continue;
         }
         let Some(label) = s.stmt.prefixes.iter().find_map(|p| match p {
