@@ -46,7 +46,7 @@ pub fn lint(inputs: &[AppInput], options: &ResolveOptions, config: &Config) -> L
     let views: Vec<AppView> = resolved
         .iter()
         .zip(inputs)
-        .map(|(r, input)| AppView::new(r, &input.connections))
+        .map(|(r, input)| AppView::new(r, input))
         .collect();
     let per_app: Vec<Vec<Finding>> = (0..views.len())
         .into_par_iter()

@@ -54,6 +54,7 @@ registry! {
     Estate dead_qvd,
     App second_else,
     App statements_before_case,
+    App field_unused_by_charts,
     App unoptimized_qvd_load,
     App select_star,
     App hardcoded_credentials,

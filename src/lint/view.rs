@@ -2,8 +2,8 @@
 //! with the facts several rules need indexed once (statements in source order, function calls,
 //! `$(…)` uses). Built once per app; rules never parse.
 
-use crate::semantic::model::{AppModel, FileId};
-use crate::semantic::{Connections, FileDiagnostic, Resolved};
+use crate::semantic::model::{AppModel, FileId, SourceKind};
+use crate::semantic::{AppInput, Connections, FileDiagnostic, Resolved};
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{Expr, LoadSource, Script, Stmt, StmtKind};
 use crate::syntax::dollar::{self, DollarParts};
@@ -50,13 +50,25 @@ pub struct AppView<'a> {
     /// Each file's tree, indexed like `model.files`.
     pub trees: &'a [Script],
     pub connections: &'a Connections,
+    /// The app's folder (site snapshot or unbuild app), where its objects may be.
+    pub app_dir: Option<&'a std::path::Path>,
+    /// Every statement, sorted by file and start.
     pub stmts: Vec<StmtRef<'a>>,
     pub calls: Vec<CallFact>,
     pub dollar_uses: Vec<DollarUse>,
+    /// Files the app's QVD and file loads read (resolved paths, `/` separators, lower case):
+    /// what estate rules look up in other apps.
+    pub read_paths: std::collections::HashSet<String>,
+}
+
+/// A resolved path as [`AppView::read_paths`] holds it.
+pub fn path_key(path: &str) -> String {
+    path.replace('\\', "/").to_lowercase()
 }
 
 impl<'a> AppView<'a> {
-    pub fn new(resolved: &'a Resolved, connections: &'a Connections) -> Self {
+    pub fn new(resolved: &'a Resolved, input: &'a AppInput) -> Self {
+        let connections = &input.connections;
         let mut stmts = Vec::new();
         let mut calls = Vec::new();
         let mut dollar_uses = Vec::new();
@@ -74,14 +86,27 @@ impl<'a> AppView<'a> {
                 collect_dollars(file, &source.source.text, &mut dollar_uses);
             }
         }
+        debug_assert!(stmts
+            .windows(2)
+            .all(|w| (w[0].file, w[0].stmt.span.start) <= (w[1].file, w[1].stmt.span.start)));
+        let read_paths = resolved
+            .model
+            .loads
+            .iter()
+            .filter(|l| matches!(l.source.kind, Some(SourceKind::Qvd | SourceKind::File)))
+            .filter_map(|l| l.source.resolved_path.as_deref())
+            .map(path_key)
+            .collect();
         AppView {
             model: &resolved.model,
             diagnostics: &resolved.diagnostics,
             trees: &resolved.syntax,
             connections,
+            app_dir: input.app_dir.as_deref(),
             stmts,
             calls,
             dollar_uses,
+            read_paths,
         }
     }
 
@@ -96,11 +121,15 @@ impl<'a> AppView<'a> {
             .unwrap_or("")
     }
 
-    /// The statement of `file` whose span starts at `start`, if any.
+    /// The outermost statement of `file` whose span starts at `start`, if any (`stmts` is
+    /// sorted by file and start: a pre-order walk of source-ordered trees).
     pub fn stmt_at(&self, file: FileId, start: u32) -> Option<&StmtRef<'a>> {
+        let at = self
+            .stmts
+            .partition_point(|s| (s.file, s.stmt.span.start) < (file, start));
         self.stmts
-            .iter()
-            .find(|s| s.file == file && s.stmt.span.start == start)
+            .get(at)
+            .filter(|s| s.file == file && s.stmt.span.start == start)
     }
 
     /// The names of every table the script creates or loads into, in any path (mapping

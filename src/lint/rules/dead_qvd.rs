@@ -2,7 +2,7 @@
 //! more apps linted together).
 
 use super::prelude::*;
-use crate::semantic::model::SourceKind;
+use crate::lint::view::path_key as key;
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "QL209",
@@ -16,27 +16,17 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Delete the STORE, or point the reader at this path.",
 };
 
-fn key(path: &str) -> String {
-    path.replace('\\', "/").to_lowercase()
-}
-
 pub fn check(apps: &[AppView], me: usize, out: &mut Sink) {
     if apps.len() < 2 {
         return;
     }
-    let read: std::collections::HashSet<String> = apps
-        .iter()
-        .flat_map(|a| &a.model.loads)
-        .filter(|l| matches!(l.source.kind, Some(SourceKind::Qvd | SourceKind::File)))
-        .filter_map(|l| l.source.resolved_path.as_deref())
-        .map(key)
-        .collect();
     let mut seen = std::collections::HashSet::new();
     for store in &apps[me].model.stores {
         let Some(path) = store.resolved_path.as_deref().filter(|_| store.resolved) else {
             continue;
         };
-        if read.contains(&key(path)) || !seen.insert(key(path)) {
+        let k = key(path);
+        if apps.iter().any(|a| a.read_paths.contains(&k)) || !seen.insert(k) {
             continue;
         }
         out.report(

@@ -47,7 +47,7 @@ fn is_constant(e: &Expr) -> bool {
 
 /// `Field = constant`, `Match(Field, constants…)`, or an OR of those on one field: a filter
 /// `Exists(Field)` against a small table of the wanted values replaces exactly.
-fn field_equals_constants<'e>(e: &'e Expr) -> Option<&'e str> {
+fn field_equals_constants(e: &Expr) -> Option<&str> {
     match e {
         Expr::Paren(p) => field_equals_constants(&p.inner),
         Expr::Binary(b) if b.op == BinaryOp::Eq => match (&*b.lhs, &*b.rhs) {
