@@ -61,8 +61,8 @@ registry! {
     App unused_suppression,
     App deprecated_function,
     App qlikview_only,
-    App absolute_path,
     App deprecated_filters,
+    App absolute_path,
 }
 
 pub(super) fn entries() -> &'static [Entry] {
