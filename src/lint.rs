@@ -106,8 +106,9 @@ pub struct Finding {
     pub severity: Severity,
     /// The app the finding is about (its path as given).
     pub app: String,
-    /// The file's path (an index into the app's files before the driver fills it).
+    /// The file's path as read (filled in by the driver).
     pub path: String,
+    /// The file: an index into the app's `model.files`.
     #[serde(skip)]
     pub file: u32,
     pub span: Span,

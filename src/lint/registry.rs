@@ -43,6 +43,7 @@ registry! {
     App prefix_on_preceding_load,
     App load_without_source,
     App mapping_shape,
+    App locale_format_in_sql,
     App unused_variable,
     App unused_mapping_table,
     App accidental_auto_concatenation,

@@ -15,6 +15,7 @@ pub mod function_arity;
 pub mod hardcoded_credentials;
 pub mod include_missing;
 pub mod load_without_source;
+pub mod locale_format_in_sql;
 pub mod mapping_shape;
 pub mod must_include_missing;
 pub mod next_variable_mismatch;
