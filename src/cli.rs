@@ -18,6 +18,7 @@ mod init_command;
 mod lineage_command;
 #[cfg(feature = "catalog")]
 mod manual_command;
+mod lint_command;
 pub mod model_command;
 mod parse_command;
 mod preview_command;
@@ -58,6 +59,10 @@ pub enum Command {
     Impact(impact_command::ImpactArgs),
     /// Draw an app's sheets as SVG or HTML wireframes, each object where Qlik draws it.
     Preview(preview_command::PreviewArgs),
+    /// Lint load scripts: correctness, suspicious patterns, performance, security (docs/lint.md).
+    Lint(lint_command::LintArgs),
+    /// Print the lint rule catalogue (markdown or JSON).
+    Rules(lint_command::RulesArgs),
     /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
     #[cfg(feature = "simulate")]
     Simulate(simulate_command::SimulateArgs),
@@ -102,6 +107,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Lineage(args) => lineage_command::run(&args),
         Command::Impact(args) => impact_command::run(&args),
         Command::Preview(args) => preview_command::run(&args),
+        Command::Lint(args) => lint_command::run(&args),
+        Command::Rules(args) => lint_command::run_rules(&args),
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => simulate_command::run(&args),
         #[cfg(feature = "crawl")]

@@ -15,6 +15,7 @@ pub mod lineage;
 pub mod preview;
 #[cfg(feature = "crawl")]
 pub mod push;
+pub mod lint;
 pub mod qlik;
 pub mod qvd;
 pub mod semantic;

@@ -60,6 +60,9 @@ pub struct ResolveOptions {
     pub max_loop_iterations: usize,
     /// Statements executed in total before the analysis stops (nested loops, recursion).
     pub max_statements: usize,
+    /// Keep each file's syntax tree in [`Resolved::syntax`] (the linter reads the tree the
+    /// resolver parsed instead of parsing again); off by default, since trees are large.
+    pub keep_syntax: bool,
 }
 
 impl Default for ResolveOptions {
@@ -72,6 +75,7 @@ impl Default for ResolveOptions {
             qvd_dirs: Vec::new(),
             max_loop_iterations: 10_000,
             max_statements: 1_000_000,
+            keep_syntax: false,
         }
     }
 }
@@ -89,6 +93,9 @@ pub struct Resolved {
     pub model: AppModel,
     /// Syntax diagnostics of every file read, then the resolver's own, in the order found.
     pub diagnostics: Vec<FileDiagnostic>,
+    /// Each file's syntax tree, indexed like [`AppModel::files`], when
+    /// [`ResolveOptions::keep_syntax`] asked for it; empty otherwise.
+    pub syntax: Vec<crate::syntax::ast::Script>,
 }
 
 impl Resolved {

@@ -26,7 +26,7 @@ pub struct ModelArgs {
 }
 
 /// The apps named by the command-line paths.
-fn apps(paths_given: &[PathBuf]) -> Result<Vec<PathBuf>, crate::inputs::InputError> {
+pub(crate) fn apps(paths_given: &[PathBuf]) -> Result<Vec<PathBuf>, crate::inputs::InputError> {
     let mut out = Vec::new();
     for path in paths_given {
         let is_app_dir = path.is_dir()

@@ -147,6 +147,8 @@ pub(super) struct Machine<'o> {
     pub estate: Option<&'o super::estate::EstateView<'o>>,
     /// Expanded texts already parsed.
     pub(super) reparse: super::reparse::ReparseCache,
+    /// Each file's tree, kept for [`Resolved::syntax`] when the options ask for it.
+    trees: Vec<Rc<Script>>,
 }
 
 /// Runs the app's script.
@@ -202,6 +204,7 @@ pub(super) fn run(
         pending_following: Vec::new(),
         estate,
         reparse: Default::default(),
+        trees: Vec::new(),
     };
     let (file, script) = machine.add_file(input.script.clone(), None);
     if let Ok(real) = std::fs::canonicalize(&input.script.path) {
@@ -214,6 +217,8 @@ pub(super) fn run(
     };
     machine.collect_subs(&script.statements, origin, None);
     machine.exec_block(&script.statements, origin);
+    // The kept trees are unwrapped without a copy when this is the last other handle.
+    drop(script);
     machine.report_dangling_following();
     machine.finish(input)
 }
@@ -231,7 +236,11 @@ impl<'o> Machine<'o> {
             source,
             included_from: from,
         });
-        (file, Rc::new(parsed.script))
+        let script = Rc::new(parsed.script);
+        if self.options.keep_syntax {
+            self.trees.push(script.clone());
+        }
+        (file, script)
     }
 
     /// The text of `file` as a shared string.

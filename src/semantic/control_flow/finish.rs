@@ -81,6 +81,11 @@ impl Machine<'_> {
                 circular_references,
             },
             diagnostics: self.diagnostics,
+            syntax: self
+                .trees
+                .into_iter()
+                .map(|tree| Rc::try_unwrap(tree).unwrap_or_else(|shared| (*shared).clone()))
+                .collect(),
         }
     }
 }
