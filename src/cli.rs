@@ -12,6 +12,8 @@ pub mod model_command;
 mod parse_command;
 pub mod qvd_command;
 pub mod resolve_args;
+#[cfg(feature = "serve")]
+mod serve_command;
 #[cfg(feature = "simulate")]
 mod simulate_command;
 #[cfg(feature = "crawl")]
@@ -40,6 +42,9 @@ pub enum Command {
     Model(model_command::ModelArgs),
     Lineage(lineage_command::LineageArgs),
     Impact(impact_command::ImpactArgs),
+    /// Serve the lineage explorer (web app and JSON API) on loopback.
+    #[cfg(feature = "serve")]
+    Serve(serve_command::ServeArgs),
     /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
     #[cfg(feature = "simulate")]
     Simulate(simulate_command::SimulateArgs),
@@ -69,6 +74,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Model(args) => model_command::run(&args),
         Command::Lineage(args) => lineage_command::run(&args),
         Command::Impact(args) => impact_command::run(&args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve_command::run(&args),
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => simulate_command::run(&args),
         #[cfg(feature = "crawl")]
