@@ -41,6 +41,7 @@
       if (out.has(e.from) && inc.has(e.to)) { out.get(e.from).push(e); inc.get(e.to).push(e); }
     });
     const FIELD = new Set(['db_column', 'file_field', 'qvd_field', 'app_field']);
+    const FOLDS = new Set(['db_column', 'file_field', 'qvd_field', 'app_field', 'chart_measure', 'chart_dimension']);
     const RANK = { app: 0, sheet: 1, visual_object: 2, master_visualization: 2, master_measure: 3, master_dimension: 3,
       qvd: 4, db_table: 4, file: 4, database: 5, data_connection: 5, app_table: 6, inline_table: 6,
       db_column: 7, qvd_field: 7, file_field: 7, app_field: 8 };
@@ -56,7 +57,7 @@
       if (FIELD.has(n.kind)) { const c = container(id); if (c) b.container = { id: c, name: nodes.get(c).name }; }
       return b;
     }
-    const shownAs = (id, level) => (level === 'table' && FIELD.has((nodes.get(id) || {}).kind) ? container(id) || id : id);
+    const shownAs = (id, level) => (level === 'table' && FOLDS.has((nodes.get(id) || {}).kind) ? container(id) || id : id);
     function startsOf(id) {
       const starts = [id]; const seen = new Set(starts);
       for (let i = 0; i < starts.length; i++) {
@@ -401,6 +402,21 @@
       document.body.setAttribute('data-ready', location.hash);
     } catch (e) { showError(e); document.body.setAttribute('data-ready', 'error'); }
   }
+
+  // What is drawn, for the console and the browser tests: ids, labels, and whether each node's
+  // rendered box lies inside the visible canvas.
+  window.qlineageView = Object.freeze({
+    nodes() {
+      if (!cy) return [];
+      const w = cy.width(); const h = cy.height();
+      return cy.nodes().map((n) => {
+        const b = n.renderedBoundingBox();
+        return { id: n.id(), label: n.data('label'), kind: n.data('kind'), x: n.renderedPosition('x'), y: n.renderedPosition('y'),
+          visible: b.x2 > 0 && b.y2 > 0 && b.x1 < w && b.y1 < h };
+      });
+    },
+    edges() { return cy ? cy.edges().map((e) => ({ from: e.data('source'), to: e.data('target'), style: e.data('style') })) : []; },
+  });
 
   document.getElementById('search-form').addEventListener('submit', (evt) => {
     evt.preventDefault();

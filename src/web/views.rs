@@ -110,6 +110,11 @@ fn node_json(ex: &Explorer, id: &str) -> Value {
     Value::Object(m)
 }
 
+/// Kinds drawn as what holds them in the table-level view.
+pub fn folds_at_table_level(kind: NodeKind) -> bool {
+    kind.is_field_level() || matches!(kind, NodeKind::ChartMeasure | NodeKind::ChartDimension)
+}
+
 fn container(ex: &Explorer, id: &str) -> Option<String> {
     ex.lineage()
         .graph
@@ -188,10 +193,10 @@ pub fn node(ex: &Explorer, id: &str) -> Option<Value> {
 }
 
 /// The node a node is drawn as at a level: at table level a field or column is drawn as its
-/// table or dataset.
+/// table or dataset, a chart's measure or dimension as the chart.
 fn shown_as(ex: &Explorer, id: &str, level: Level) -> String {
     match (level, ex.node(id)) {
-        (Level::Table, Some(n)) if n.kind.is_field_level() => {
+        (Level::Table, Some(n)) if folds_at_table_level(n.kind) => {
             container(ex, id).unwrap_or_else(|| id.to_string())
         }
         _ => id.to_string(),
