@@ -72,7 +72,9 @@ fn node_modules() -> PathBuf {
     fs::create_dir_all(&cache).unwrap();
     let package = fs::read(manifest_dir().join("tests/web/package.json")).unwrap();
     let stamp = cache.join(".installed-package.json");
-    if cache.join("node_modules/playwright-core/package.json").is_file()
+    if cache
+        .join("node_modules/playwright-core/package.json")
+        .is_file()
         && fs::read(&stamp).ok().as_deref() == Some(package.as_slice())
     {
         return cache;
@@ -164,7 +166,13 @@ fn simulate(certs: &Path) -> (Simulated, serde_json::Value) {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new(env!("CARGO_BIN_EXE_qlineage"))
         .current_dir(manifest_dir())
-        .args(["simulate", "--site", "corpus/site", "--print-config", "--certs"])
+        .args([
+            "simulate",
+            "--site",
+            "corpus/site",
+            "--print-config",
+            "--certs",
+        ])
         .arg(certs)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -217,7 +225,11 @@ async fn the_extension_shows_the_badge_on_simulated_qlik_pages() {
     let app = get(format!("{}/api/v1/app?id={APP}", served.base)).await;
     let summary = get(format!("{}/api/v1/summary", served.base)).await;
     // The sheet the page names is a node of the explorer (the badge links to it).
-    get(format!("{}/api/v1/node?id=sheet:{APP}/{SHEET}", served.base)).await;
+    get(format!(
+        "{}/api/v1/node?id=sheet:{APP}/{SHEET}",
+        served.base
+    ))
+    .await;
     let count = |v: &serde_json::Value| v.as_array().unwrap().len();
     let expected = serde_json::json!({
         "name": app["app"]["name"],
@@ -227,7 +239,10 @@ async fn the_extension_shows_the_badge_on_simulated_qlik_pages() {
         "downstream": count(&app["downstream_apps"]),
         "unresolved": app["unresolved"],
     });
-    assert!(expected["qvds"].as_u64().unwrap() > 0, "the dashboard reads QVDs");
+    assert!(
+        expected["qvds"].as_u64().unwrap() > 0,
+        "the dashboard reads QVDs"
+    );
     let certs = tempfile::tempdir().unwrap();
     let (_sim, sim) = simulate(certs.path());
     let config = serde_json::json!({

@@ -214,7 +214,9 @@
     file: '#827717', file_field: '#afb42b', app_table: '#3949ab', app_field: '#7986cb', inline_table: '#5c6bc0',
     master_measure: '#ad1457', master_dimension: '#ad1457', master_visualization: '#ad1457', variable: '#616161', external: '#424242' };
   let cy = null;
-  const view = { id: null, direction: 'both', depth: 3, level: 'table' };
+  // Deep enough by default to reach from a source column to the charts of a three-layer estate.
+  const view = { id: null, direction: 'both', depth: 8, level: 'table' };
+  let draws = 0;
 
   function legend() {
     const box = document.getElementById('legend');
@@ -272,7 +274,7 @@
     ensureCy();
     cy.batch(() => { cy.elements().remove(); cy.add(elementsOf(g)); });
     layout(true);
-    document.getElementById('graph').setAttribute('data-nodes', String(cy.nodes().length));
+    document.getElementById('graph').setAttribute('data-draws', String(++draws));
     status.textContent = g.nodes.length + ' nodes, ' + g.edges.length + ' edges' + (g.collapsed ? ' (other apps collapsed: click one to open it)' : '');
   }
 
@@ -282,7 +284,7 @@
     const fresh = elementsOf(g).filter((e) => cy.getElementById(e.data.id).length === 0);
     cy.add(fresh);
     layout(false);
-    document.getElementById('graph').setAttribute('data-nodes', String(cy.nodes().length));
+    document.getElementById('graph').setAttribute('data-draws', String(++draws));
     status.textContent = 'expanded ' + (fresh.filter((e) => e.group === 'nodes').length) + ' field-level nodes';
   }
 

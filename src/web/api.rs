@@ -121,12 +121,7 @@ impl Params {
         }
     }
 
-    fn choice<T: Copy>(
-        &self,
-        name: &str,
-        default: T,
-        choices: &[(&str, T)],
-    ) -> Result<T, Invalid> {
+    fn choice<T: Copy>(&self, name: &str, default: T, choices: &[(&str, T)]) -> Result<T, Invalid> {
         let Some(text) = self.get(name) else {
             return Ok(default);
         };
@@ -175,11 +170,15 @@ pub fn handle(ex: &Explorer, request: Request<'_>) -> Response {
     } else {
         route(ex, request).unwrap_or_else(|Invalid(r)| r)
     };
-    response.headers.push(("content-security-policy", CSP.into()));
+    response
+        .headers
+        .push(("content-security-policy", CSP.into()));
     response
         .headers
         .push(("x-content-type-options", "nosniff".into()));
-    response.headers.push(("referrer-policy", "no-referrer".into()));
+    response
+        .headers
+        .push(("referrer-policy", "no-referrer".into()));
     response
         .headers
         .push(("cross-origin-resource-policy", "same-origin".into()));
@@ -205,10 +204,7 @@ pub fn is_extension_origin(origin: &str) -> bool {
         .iter()
         .any(|scheme| {
             origin.strip_prefix(scheme).is_some_and(|rest| {
-                !rest.is_empty()
-                    && rest
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             })
         })
 }
@@ -241,7 +237,9 @@ fn route(ex: &Explorer, request: Request<'_>) -> Result<Response, Invalid> {
             let kind = match p.get("kind") {
                 None => None,
                 Some(k) => Some(NodeKind::parse(k).ok_or_else(|| {
-                    bad(format!("parameter `kind`: no node kind `{k}` (see docs/lineage.md)"))
+                    bad(format!(
+                        "parameter `kind`: no node kind `{k}` (see docs/lineage.md)"
+                    ))
                 })?),
             };
             let limit = p.number("limit", 20, 1, MAX_SEARCH_LIMIT)?;

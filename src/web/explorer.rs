@@ -258,7 +258,12 @@ fn kind_rank(kind: NodeKind) -> u8 {
     }
 }
 
-fn origin(source: &'static str, last_crawl: Option<String>, changes: bool, previews: bool) -> Origin {
+fn origin(
+    source: &'static str,
+    last_crawl: Option<String>,
+    changes: bool,
+    previews: bool,
+) -> Origin {
     Origin {
         source,
         built_at: now_rfc3339(),

@@ -5,7 +5,8 @@
 //! escaped, so no name can close the block or open markup. The policy is a `<meta>` CSP that
 //! allows exactly the inlined scripts and style by their SHA-256 hashes: no `unsafe-inline`,
 //! no network (`default-src 'none'`), so an injected script or handler would not run even if
-//! escaping failed somewhere.
+//! escaping failed somewhere. The style element carries the id Cytoscape.js looks for before
+//! injecting a `<style>` of its own (which the policy would block); its rule is in `app.css`.
 
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -32,7 +33,7 @@ pub fn render(ex: &Explorer) -> String {
     out.push_str(&format!(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\n"
     ));
-    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>qlineage explorer</title>\n<style>");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>qlineage explorer</title>\n<link rel=\"icon\" href=\"data:,\">\n<style id=\"__________cytoscape_stylesheet\">");
     out.push_str(assets::APP_CSS);
     out.push_str("</style>\n</head>\n<body>");
     out.push_str(body);

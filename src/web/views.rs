@@ -104,7 +104,10 @@ fn node_json(ex: &Explorer, id: &str) -> Value {
     }
     if node.kind.is_field_level() {
         if let Some(c) = container(ex, id) {
-            m.insert("container".into(), json!({"id": c, "name": ex.node(&c).map(|n| n.name.as_str())}));
+            m.insert(
+                "container".into(),
+                json!({"id": c, "name": ex.node(&c).map(|n| n.name.as_str())}),
+            );
         }
     }
     Value::Object(m)
@@ -345,7 +348,12 @@ pub fn neighbourhood(ex: &Explorer, id: &str, request: GraphRequest) -> Option<V
 
 /// "What breaks if this changes" (downstream) or "where does this come from" (upstream):
 /// the impact query's results grouped by app, with the sheets that hold every object reached.
-pub fn impact(ex: &Explorer, id: &str, direction: Direction, depth: Option<usize>) -> Option<Value> {
+pub fn impact(
+    ex: &Explorer,
+    id: &str,
+    direction: Direction,
+    depth: Option<usize>,
+) -> Option<Value> {
     ex.node(id)?;
     let graph = &ex.lineage().graph;
     let result = query::impact(
@@ -426,11 +434,10 @@ pub fn app_summary(ex: &Explorer, app_id: &str) -> Option<Value> {
         let set = match r.kind {
             NodeKind::Database | NodeKind::DbTable | NodeKind::DataConnection => {
                 // A table stands for its database: `db:<connection>/<table>`.
-                let db = r
-                    .id
-                    .split_once('/')
-                    .map(|(db, _)| db)
-                    .unwrap_or(r.id.as_str());
+                let db =
+                    r.id.split_once('/')
+                        .map(|(db, _)| db)
+                        .unwrap_or(r.id.as_str());
                 databases.insert(db.to_string());
                 continue;
             }
@@ -521,4 +528,3 @@ pub fn summary(ex: &Explorer) -> Value {
         "origin": ex.origin(),
     })
 }
-
