@@ -146,7 +146,7 @@ impl Explorer {
         &self.sources
     }
 
-    /// Lines `first..=last` (1-based, clamped) of a script file an edge names.
+    /// The text of a script file an edge names (None for any other path).
     pub fn source_lines(&self, file: &str) -> Option<&SourceText> {
         self.sources.get(file)
     }

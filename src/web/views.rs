@@ -40,6 +40,10 @@ pub struct GraphRequest {
     pub limit: usize,
 }
 
+/// Drawn edges by (from, to, kind): the weakest certainty among the raw edges merged into
+/// each, that edge's JSON, and how many were merged.
+type Merged = BTreeMap<(String, String, &'static str), (u8, Value, usize)>;
+
 /// How many direct edges a node view lists per side.
 const NODE_EDGE_CAP: usize = 200;
 /// How many parts (a table's fields, an app's tables) a node view lists.
@@ -216,7 +220,7 @@ pub fn neighbourhood(ex: &Explorer, id: &str, request: GraphRequest) -> Option<V
     let mut seen: HashSet<String> = starts.iter().cloned().collect();
     let mut i = 0;
     while i < starts.len() && starts.len() < 50_000 {
-        for e in graph.neighbours(&starts[i].clone(), Side::Outgoing) {
+        for e in graph.neighbours(&starts[i], Side::Outgoing) {
             if e.edge.kind == EdgeKind::Contains && seen.insert(e.to.to_string()) {
                 starts.push(e.to.to_string());
             }
@@ -229,8 +233,7 @@ pub fn neighbourhood(ex: &Explorer, id: &str, request: GraphRequest) -> Option<V
         Walk::Both => &[Side::Incoming, Side::Outgoing],
     };
     let mut reached: HashMap<String, usize> = starts.iter().map(|s| (s.clone(), 0)).collect();
-    // (shown from, shown to, kind) → (weakness, style, certainty, detail, transform, span, fields)
-    let mut lifted: BTreeMap<(String, String, &'static str), (u8, Value, usize)> = BTreeMap::new();
+    let mut lifted: Merged = BTreeMap::new();
     for &side in sides {
         let mut depth: HashMap<String, usize> = starts.iter().map(|s| (s.clone(), 0)).collect();
         let mut queue: VecDeque<String> = starts.iter().cloned().collect();
@@ -304,7 +307,7 @@ pub fn neighbourhood(ex: &Explorer, id: &str, request: GraphRequest) -> Option<V
         let name = ex.node(app_id).map(|n| n.name.as_str()).unwrap_or(app_id);
         nodes.push(json!({"id": g, "kind": "app_group", "name": name, "app": {"id": app_id, "name": name}, "collapsed": count}));
     }
-    let mut edges: BTreeMap<(String, String, &'static str), (u8, Value, usize)> = BTreeMap::new();
+    let mut edges: Merged = BTreeMap::new();
     for ((from, to, kind), (weak, mut edge, count)) in lifted {
         if !shown.contains_key(&from) || !shown.contains_key(&to) {
             continue;
@@ -447,10 +450,7 @@ pub fn app_summary(ex: &Explorer, app_id: &str) -> Option<Value> {
         };
         set.insert(r.id.clone());
     }
-    let databases: Vec<String> = databases
-        .into_iter()
-        .filter(|d| d.starts_with("db:"))
-        .collect();
+    databases.retain(|d: &String| d.starts_with("db:"));
     let downstream = query::impact(
         graph,
         app_id,
@@ -480,7 +480,6 @@ pub fn app_summary(ex: &Explorer, app_id: &str) -> Option<Value> {
             .map(|id| json!({"id": id, "name": ex.node(id).map(|n| n.name.as_str()).unwrap_or(id)}))
             .collect()
     };
-    let databases: BTreeSet<String> = databases.into_iter().collect();
     Some(json!({
         "app": {"id": node.id, "name": node.name, "attrs": node.attrs},
         "sources": {
