@@ -203,7 +203,6 @@ async fn the_extension_shows_the_badge_on_simulated_qlik_pages() {
     let Some(chromium) = tools() else {
         return;
     };
-    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
     let cache = node_modules();
     fs::copy(
         manifest_dir().join("tests/web/extension.cjs"),
@@ -243,6 +242,8 @@ async fn the_extension_shows_the_badge_on_simulated_qlik_pages() {
         expected["qvds"].as_u64().unwrap() > 0,
         "the dashboard reads QVDs"
     );
+    // Taken after the awaits above (a std guard must not be held across them).
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
     let certs = tempfile::tempdir().unwrap();
     let (_sim, sim) = simulate(certs.path());
     let config = serde_json::json!({
@@ -262,4 +263,98 @@ async fn the_extension_shows_the_badge_on_simulated_qlik_pages() {
     let config_file = shots.join("extension-config.json");
     fs::write(&config_file, config.to_string()).unwrap();
     run_node(&cache, "extension.cjs", &config_file);
+}
+
+/// A synthetic estate: one QVD read by `apps` apps, each drawing `charts` charts from it.
+fn large_lineage(apps: usize, charts: usize) -> qlineage::lineage::LineageGraph {
+    use qlineage::lineage::{Certainty, Edge, EdgeKind, Graph, LineageGraph, Node, NodeKind};
+    let mut graph = Graph::default();
+    let node = |id: String, kind: NodeKind, name: String| Node {
+        id,
+        kind,
+        name,
+        attrs: Default::default(),
+    };
+    let edge = |kind| Edge::new(kind, Certainty::Resolved);
+    let qvd = "qvd://nas/qvd/big.qvd".to_string();
+    graph.add_node(node(qvd.clone(), NodeKind::Qvd, "big.qvd".into()));
+    graph.add_node(node(
+        format!("{qvd}/field/Amount"),
+        NodeKind::QvdField,
+        "Amount".into(),
+    ));
+    graph.add_edge(
+        &qvd,
+        &format!("{qvd}/field/Amount"),
+        edge(EdgeKind::Contains),
+    );
+    for a in 0..apps {
+        let app = format!("app:a{a}");
+        let table = format!("{app}/table/Facts");
+        let field = format!("{table}/field/Amount");
+        graph.add_node(node(app.clone(), NodeKind::App, format!("App {a}")));
+        graph.add_node(node(table.clone(), NodeKind::AppTable, "Facts".into()));
+        graph.add_node(node(field.clone(), NodeKind::AppField, "Amount".into()));
+        graph.add_edge(&app, &table, edge(EdgeKind::Contains));
+        graph.add_edge(&table, &field, edge(EdgeKind::Contains));
+        graph.add_edge(&qvd, &table, edge(EdgeKind::Reads));
+        graph.add_edge(
+            &format!("{qvd}/field/Amount"),
+            &field,
+            edge(EdgeKind::Derives),
+        );
+        for c in 0..charts {
+            let object = format!("object:a{a}/c{c}");
+            let measure = format!("{object}/measure/0");
+            graph.add_node(node(
+                object.clone(),
+                NodeKind::VisualObject,
+                format!("Chart {a}.{c}"),
+            ));
+            graph.add_node(node(
+                measure.clone(),
+                NodeKind::ChartMeasure,
+                "Sum(Amount)".into(),
+            ));
+            graph.add_edge(&app, &object, edge(EdgeKind::Contains));
+            graph.add_edge(&object, &measure, edge(EdgeKind::Contains));
+            graph.add_edge(&field, &measure, edge(EdgeKind::Derives));
+            graph.add_edge(&measure, &object, edge(EdgeKind::Derives));
+        }
+    }
+    LineageGraph {
+        graph,
+        apps,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_large_neighbourhood_is_drawn_and_pans() {
+    let Some(chromium) = tools() else {
+        return;
+    };
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let cache = node_modules();
+    fs::copy(
+        manifest_dir().join("tests/web/large.cjs"),
+        cache.join("large.cjs"),
+    )
+    .unwrap();
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
+    fs::create_dir_all(&shots).unwrap();
+    // 100 apps × 20 charts: 2,101 nodes at table level (the QVD, 100 tables, 2,000 charts).
+    let explorer = qlineage::web::Explorer::from_lineage(large_lineage(100, 20));
+    let html = shots.join("large.html");
+    fs::write(&html, qlineage::web::html_file::render(&explorer)).unwrap();
+    let config = serde_json::json!({
+        "chromium": chromium,
+        "html": html,
+        "centre": "qvd://nas/qvd/big.qvd",
+        "expected_nodes": 2101,
+        "shot": shots.join("large.png"),
+    });
+    let config_file = shots.join("large-config.json");
+    fs::write(&config_file, config.to_string()).unwrap();
+    run_node(&cache, "large.cjs", &config_file);
 }
