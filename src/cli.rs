@@ -26,6 +26,8 @@ mod preview_command;
 mod push_args;
 pub mod qvd_command;
 pub mod resolve_args;
+#[cfg(feature = "serve")]
+mod serve_command;
 #[cfg(feature = "simulate")]
 mod simulate_command;
 #[cfg(feature = "crawl")]
@@ -63,6 +65,9 @@ pub enum Command {
     Lint(lint_command::LintArgs),
     /// Print the lint rule catalogue (markdown or JSON).
     Rules(lint_command::RulesArgs),
+    /// Serve the lineage explorer (web app and JSON API) on loopback.
+    #[cfg(feature = "serve")]
+    Serve(serve_command::ServeArgs),
     /// Serve a site directory as a Qlik Sense node (QRS, engine, proxy) on loopback.
     #[cfg(feature = "simulate")]
     Simulate(simulate_command::SimulateArgs),
@@ -109,6 +114,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Preview(args) => preview_command::run(&args),
         Command::Lint(args) => lint_command::run(&args),
         Command::Rules(args) => lint_command::run_rules(&args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve_command::run(&args),
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => simulate_command::run(&args),
         #[cfg(feature = "crawl")]

@@ -23,4 +23,5 @@ pub mod semantic;
 pub mod simulate;
 pub mod source;
 pub mod syntax;
+pub mod web;
 pub mod wildcard;

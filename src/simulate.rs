@@ -9,6 +9,7 @@
 pub mod access;
 pub mod engine;
 pub mod faults;
+pub mod hub_pages;
 pub mod proxy;
 pub mod qrs;
 pub mod server;

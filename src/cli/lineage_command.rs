@@ -24,9 +24,9 @@ pub struct LineageArgs {
     /// (repeatable). A site snapshot's `scriptlog.txt` is read without it.
     #[arg(long = "script-log", value_name = "APP=FILE")]
     pub script_log: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
-    pub format: ExportFormat,
+    /// Output format (`html`: the explorer as one self-contained file, for sharing).
+    #[arg(long, value_enum, default_value_t = LineageFormat::Json)]
+    pub format: LineageFormat,
     /// Write to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -42,6 +42,30 @@ pub struct LineageArgs {
     /// site snapshot.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+}
+
+/// The export formats, plus the explorer page (which lives in `web`, above `lineage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LineageFormat {
+    Json,
+    Dot,
+    Graphml,
+    Mermaid,
+    Openlineage,
+    Html,
+}
+
+impl LineageFormat {
+    fn export(self) -> Option<ExportFormat> {
+        Some(match self {
+            LineageFormat::Json => ExportFormat::Json,
+            LineageFormat::Dot => ExportFormat::Dot,
+            LineageFormat::Graphml => ExportFormat::Graphml,
+            LineageFormat::Mermaid => ExportFormat::Mermaid,
+            LineageFormat::Openlineage => ExportFormat::Openlineage,
+            LineageFormat::Html => return None,
+        })
+    }
 }
 
 /// Builds the graph the arguments describe; the error is already worded for the user.
@@ -120,7 +144,7 @@ fn build_from_catalog(
 
 pub fn run(args: &LineageArgs) -> i32 {
     #[cfg(feature = "crawl")]
-    if args.push.wanted() && args.format != ExportFormat::Openlineage {
+    if args.push.wanted() && args.format != LineageFormat::Openlineage {
         eprintln!("error: --url posts OpenLineage events: add --format openlineage");
         return 2;
     }
@@ -168,8 +192,22 @@ pub fn run(args: &LineageArgs) -> i32 {
     let options = lineage::export::ExportOptions {
         connections: graph.connections.clone(),
     };
-    let written =
-        lineage::export::write(&graph, args.format, &options, &mut out).and_then(|()| out.flush());
+    let (apps, nodes, edges, unresolved, diagnostics) = (
+        graph.apps,
+        graph.graph.node_count(),
+        graph.graph.edge_count(),
+        graph.unresolved.len(),
+        graph.diagnostics.len(),
+    );
+    let code = exit_code(&graph);
+    let written = match args.format.export() {
+        Some(format) => lineage::export::write(&graph, format, &options, &mut out),
+        None => {
+            let explorer = crate::web::Explorer::from_lineage(graph);
+            out.write_all(crate::web::html_file::render(&explorer).as_bytes())
+        }
+    }
+    .and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: {e}");
@@ -177,14 +215,9 @@ pub fn run(args: &LineageArgs) -> i32 {
         }
     }
     eprintln!(
-        "{} apps, {} nodes, {} edges, {} unresolved, {} diagnostics",
-        graph.apps,
-        graph.graph.node_count(),
-        graph.graph.edge_count(),
-        graph.unresolved.len(),
-        graph.diagnostics.len()
+        "{apps} apps, {nodes} nodes, {edges} edges, {unresolved} unresolved, {diagnostics} diagnostics"
     );
-    exit_code(&graph)
+    code
 }
 
 /// 1 when the estate has errors, else 0.

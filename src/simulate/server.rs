@@ -433,7 +433,10 @@ async fn handle_proxy(req: Request<Incoming>, shared: &Arc<Shared>, conn: &Conne
                 shared,
             )
         }
-        _ => respond(404, "text/plain; charset=utf-8", "Not found"),
+        _ => match super::hub_pages::page(&site, &who, &rest) {
+            Some((status, html)) => respond(status, "text/html; charset=utf-8", html),
+            None => respond(404, "text/plain; charset=utf-8", "Not found"),
+        },
     };
     if let Some(c) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
         response.headers_mut().insert(SET_COOKIE, c);

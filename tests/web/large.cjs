@@ -1,0 +1,48 @@
+// Figures for a large neighbourhood (tests/web_browser.rs): opens the self-contained explorer
+// on a synthetic estate where one QVD feeds over 2,000 drawn nodes, and reports how long the
+// graph takes to appear and how many frames the canvas draws while it is dragged for a second.
+// Figures are printed, not asserted (the machine is shared); the checks are that every node
+// is drawn and that panning moves the view.
+'use strict';
+const fs = require('fs');
+const { chromium } = require('playwright-core');
+
+const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function check(cond, message) {
+  if (!cond) throw new Error('check failed: ' + message);
+  console.log('ok ' + message);
+}
+
+(async () => {
+  const browser = await chromium.launch({ executablePath: config.chromium, args: ARGS, headless: false });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const hash = '#/node/' + encodeURIComponent(config.centre);
+    const started = Date.now();
+    await page.goto('file://' + config.html + hash);
+    await page.waitForFunction((h) => document.body.getAttribute('data-ready') === h, hash, { timeout: 120000 });
+    const shown = Date.now() - started;
+    const nodes = await page.evaluate(() => window.qlineageView.nodes().length);
+    check(nodes >= config.expected_nodes, 'all ' + nodes + ' nodes are drawn');
+    const box = await page.locator('#graph').boundingBox();
+    const before = await page.evaluate(() => window.qlineageView.nodes()[0].x);
+    await page.evaluate(() => { window.__frames = 0; const tick = () => { window.__frames++; window.__raf = requestAnimationFrame(tick); }; tick(); });
+    await page.mouse.move(box.x + 40, box.y + box.height / 2);
+    await page.mouse.down();
+    const dragStart = Date.now();
+    for (let i = 1; i <= 30; i++) { await page.mouse.move(box.x + 40 + i * 10, box.y + box.height / 2 + i * 3); }
+    await page.mouse.up();
+    const dragMs = Date.now() - dragStart;
+    const frames = await page.evaluate(() => { cancelAnimationFrame(window.__raf); return window.__frames; });
+    const after = await page.evaluate(() => window.qlineageView.nodes()[0].x);
+    check(Math.abs(after - before) > 100, 'dragging pans the view (' + Math.round(after - before) + ' px)');
+    console.log('figure: ' + nodes + ' nodes: graph shown in ' + shown + ' ms; while dragging: ' + frames + ' frames in ' + dragMs + ' ms (' + (frames * 1000 / dragMs).toFixed(1) + ' fps)');
+    await page.screenshot({ path: config.shot });
+  } finally {
+    await browser.close();
+  }
+  console.log('done');
+})().catch((e) => { console.error(e && e.stack ? e.stack : String(e)); process.exit(1); });
