@@ -9,6 +9,8 @@
 //! from, and every name is escaped on the way out ([`escape`]).
 
 pub mod build;
+#[cfg(feature = "catalog")]
+pub mod catalog_source;
 pub mod escape;
 pub mod html;
 pub mod link;
@@ -22,8 +24,8 @@ pub use link::SiteLink;
 pub use model::{AppView, SheetView};
 pub use site_dir::SiteDirectory;
 
-/// Where sheets come from: a site directory today, the catalog after it lands. One app at
-/// a time, all its sheets.
+/// Where sheets come from: a site directory or the catalog. One app at a time, all its
+/// sheets.
 pub trait SheetSource {
     /// The app named by id (or another unambiguous name the source knows it by).
     fn app(&self, app: &str) -> Result<AppView, PreviewError>;
@@ -58,6 +60,8 @@ pub enum PreviewError {
     },
     #[error("app `{0}` has no sheets")]
     NoSheets(String),
+    #[error("{0}")]
+    Catalog(String),
 }
 
 /// The app's sheets to draw: all of them, or the one `sheet` names (by id, or by title when

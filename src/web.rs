@@ -12,6 +12,8 @@
 
 pub mod api;
 pub mod assets;
+#[cfg(feature = "catalog")]
+pub mod catalog_source;
 pub mod explorer;
 pub mod html_file;
 #[cfg(feature = "serve")]

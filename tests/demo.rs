@@ -3,6 +3,8 @@
 //! be readable by what consumes it (our own JSON reader, Graphviz, an XML parser), and every
 //! impact command the tour prints must work when pasted into a shell.
 
+#[path = "support/serve.rs"]
+mod serve;
 #[path = "support/xml.rs"]
 mod xml;
 
@@ -116,4 +118,104 @@ fn the_demo_writes_working_files_and_its_tour_commands_run() {
             .unwrap_or(0);
         assert!(reached > 0, "{command} reaches nothing:\n{text}");
     }
+
+    the_catalog_serves_records_previews_and_the_explorer(&out, &stdout, &path);
+}
+
+/// The catalog the demo wrote: the tour's catalog commands work, `preview --db` draws a
+/// sheet, `export --db --format openlineage` gives the events the file export holds, and
+/// `serve --db` answers the changes and preview views from it.
+fn the_catalog_serves_records_previews_and_the_explorer(out: &Path, tour: &str, path: &str) {
+    let db = out.join("catalog.db");
+    assert!(db.is_file(), "the demo writes catalog.db");
+    let commands: Vec<&str> = tour
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("qlineage export ") || l.starts_with("qlineage changes "))
+        .collect();
+    assert_eq!(commands.len(), 2, "{tour}");
+    for command in commands {
+        let ran = Command::new("sh")
+            .args(["-c", command])
+            .env("PATH", path)
+            .output()
+            .unwrap();
+        assert!(
+            ran.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&ran.stderr)
+        );
+        assert!(!ran.stdout.is_empty(), "{command} prints something");
+    }
+    let qlineage = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_qlineage"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let db_arg = db.to_str().unwrap();
+
+    let events = qlineage(&["export", "--db", db_arg, "--format", "openlineage"]);
+    assert_eq!(events.status.code(), Some(0));
+    let from_db = String::from_utf8(events.stdout).unwrap();
+    let from_file = std::fs::read_to_string(out.join("openlineage.jsonl")).unwrap();
+    assert_eq!(from_db.lines().count(), from_file.lines().count());
+
+    // A sheet of the catalog, drawn from it.
+    let graph = json::read(&std::fs::read_to_string(out.join("lineage.json")).unwrap()).unwrap();
+    let sheet = graph
+        .nodes()
+        .into_iter()
+        .find(|n| n.id.starts_with("sheet:"))
+        .expect("the demo has sheets")
+        .id
+        .clone();
+    let (app, sheet_id) = sheet["sheet:".len()..].split_once('/').unwrap();
+    let svg_path = out.join("from-db.svg");
+    let drawn = qlineage(&[
+        "preview",
+        "--db",
+        db_arg,
+        "--app",
+        app,
+        "--sheet",
+        sheet_id,
+        "-o",
+        svg_path.to_str().unwrap(),
+    ]);
+    assert!(
+        drawn.status.success(),
+        "{}",
+        String::from_utf8_lossy(&drawn.stderr)
+    );
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(xml::parse(&svg)
+        .iter()
+        .any(|e| e.attrs.get("class").is_some_and(|c| c == "cell")));
+
+    let served = serve::serve(&["--db", db_arg]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let get = |p: String| client.get(format!("{}{p}", served.base)).send();
+        let about = get("/api/v1/summary".into()).await.unwrap();
+        let about: serde_json::Value = about.json().await.unwrap();
+        assert_eq!(about["origin"]["source"], "catalog", "{about}");
+        let changes = get("/api/v1/changes".into()).await.unwrap();
+        assert_eq!(changes.status().as_u16(), 200);
+        let changes: serde_json::Value = changes.json().await.unwrap();
+        assert!(changes["runs"].is_array(), "{changes}");
+        let bad = get("/api/v1/changes?since=x".into()).await.unwrap();
+        assert_eq!(bad.status().as_u16(), 400);
+        let preview = client
+            .get(format!("{}/api/v1/preview", served.base))
+            .query(&[("id", sheet.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preview.status().as_u16(), 200);
+        assert_eq!(preview.headers()["content-type"], "image/svg+xml");
+        let body = preview.text().await.unwrap();
+        assert!(xml::parse(&body).iter().any(|e| e.name == "svg"));
+    });
 }

@@ -105,7 +105,8 @@ fn pretty<T: serde::Serialize>(v: &T) -> Vec<u8> {
 }
 
 /// A file-name-safe stem for an object id (the crawler's rule).
-fn stem(id: &str) -> String {
+/// The folder name of an app (or object) id in a site directory the catalog writes.
+pub fn stem(id: &str) -> String {
     let s: String = id
         .chars()
         .map(|c| {

@@ -3,8 +3,9 @@
 //! and WebSocket with certificate authentication, builds the lineage graph and its exports,
 //! draws every sheet, and prints a short tour with impact queries that work on DIR.
 //!
-//! The run is a list of steps ([`STEPS`]) over one [`Demo`] state: adding a stage (the
-//! catalog, `DIR/catalog.db`, goes right after the crawl) is one more entry.
+//! The run is a list of steps ([`STEPS`]) over one [`Demo`] state. With the `catalog`
+//! feature the crawl goes into `DIR/catalog.db` (and the snapshot folder beside it) and the
+//! lineage is built from the catalog and stored there, as `crawl --db` then `lineage --db`.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -34,8 +35,7 @@ pub struct DemoArgs {
 /// One step: what it is called on the progress line, and what it does.
 type Step = (&'static str, fn(&mut Demo) -> Result<(), String>);
 
-/// The demo, in order. The catalog step (`DIR/catalog.db` from `DIR/snapshot`) belongs
-/// right after the crawl.
+/// The demo, in order.
 const STEPS: &[Step] = &[
     ("starting the simulated Qlik Sense site", Demo::start_site),
     (
@@ -75,6 +75,10 @@ impl Demo {
         Ok(())
     }
 
+    fn catalog_path(&self) -> PathBuf {
+        self.out.join("catalog.db")
+    }
+
     fn crawl(&mut self) -> Result<(), String> {
         let running = self.running.as_ref().ok_or("the site is not running")?;
         let config_path = self.out.join("crawl.toml");
@@ -89,6 +93,22 @@ impl Demo {
                 bar.set_message(name);
             }
         };
+        // Into the catalog and the snapshot folder at once; a full crawl, so a demo run
+        // again in the same folder records the site afresh (the simulator's port changes).
+        #[cfg(feature = "catalog")]
+        let summary = self
+            .runtime
+            .block_on(crate::catalog::crawl_run::crawl_to_catalog(
+                &config,
+                &self.catalog_path(),
+                Some(&snapshot),
+                true,
+                Arc::new(AtomicBool::new(false)),
+                &progress,
+            ))
+            .map(|report| report.summary)
+            .map_err(|e| format!("the crawl failed: {e}"))?;
+        #[cfg(not(feature = "catalog"))]
         let summary = self
             .runtime
             .block_on(crawl::crawl(
@@ -105,8 +125,16 @@ impl Demo {
     }
 
     fn lineage(&mut self) -> Result<(), String> {
-        let apps = lineage::discover(&[self.snapshot()]).map_err(|e| e.to_string())?;
-        let graph = lineage::build(&apps, &LineageOptions::default()).map_err(|e| e.to_string())?;
+        // From the catalog, stored back in it (what `qlineage lineage --db` does).
+        #[cfg(feature = "catalog")]
+        let graph = crate::catalog::Catalog::open(&self.catalog_path())
+            .and_then(|mut c| c.build_lineage(LineageOptions::default()))
+            .map_err(|e| e.to_string())?;
+        #[cfg(not(feature = "catalog"))]
+        let graph = {
+            let apps = lineage::discover(&[self.snapshot()]).map_err(|e| e.to_string())?;
+            lineage::build(&apps, &LineageOptions::default()).map_err(|e| e.to_string())?
+        };
         let options = ExportOptions {
             connections: graph.connections.clone(),
         };
@@ -301,11 +329,29 @@ fn tour(demo: &Demo, elapsed: Duration, out: &mut dyn Write) -> std::io::Result<
             shell_quote(&node)
         )?;
     }
+    #[cfg(feature = "catalog")]
+    {
+        let db = shell_quote(&demo.catalog_path().display().to_string());
+        writeln!(out, "  # The catalog: its records, and what changed since the last crawl")?;
+        writeln!(out, "  qlineage export --db {db} --format jsonl --kind report")?;
+        writeln!(out, "  qlineage changes --db {db}")?;
+        #[cfg(feature = "serve")]
+        {
+            writeln!(out, "  # Explore it in a browser")?;
+            writeln!(out, "  qlineage serve --db {db}")?;
+        }
+    }
     writeln!(
         out,
-        "  (from the repository without installing: cargo run --release -- impact …)"
+        "  (from the repository without installing: cargo run --release -- <command> …)"
     )?;
     writeln!(out, "\nFiles in {}", demo.out.display())?;
+    #[cfg(feature = "catalog")]
+    writeln!(
+        out,
+        "  {:<20} the catalog (SQLite, docs/catalog.md): the crawl, its records and lineage",
+        "catalog.db"
+    )?;
     for (name, what) in [
         (
             "snapshot/",

@@ -41,13 +41,23 @@ enum Output {
     Html,
 }
 
-/// The source the arguments name. The catalog is not in this build: `--db` is accepted by
-/// the parser and refused here, the one place a catalog source will be opened.
-fn open_source(args: &PreviewArgs) -> Result<Box<dyn SheetSource>, String> {
+/// The source the arguments name, and the site link the catalog recorded for the app (used
+/// when no `--site-url` is given).
+fn open_source(args: &PreviewArgs) -> Result<(Box<dyn SheetSource>, Option<SiteLink>), String> {
     match (&args.snapshot, &args.db) {
-        (Some(dir), _) => Ok(Box::new(SiteDirectory::open(dir).map_err(|e| e.to_string())?)),
+        (Some(dir), _) => Ok((
+            Box::new(SiteDirectory::open(dir).map_err(|e| e.to_string())?),
+            None,
+        )),
+        #[cfg(feature = "catalog")]
+        (None, Some(db)) => {
+            let source = preview::catalog_source::CatalogSource::open(db).map_err(|e| e.to_string())?;
+            let link = source.site_link(&args.app).map_err(|e| e.to_string())?;
+            Ok((Box::new(source), link))
+        }
+        #[cfg(not(feature = "catalog"))]
         (None, Some(db)) => Err(format!(
-            "--db {}: catalog support is not built in this build; preview a crawl's snapshot with --snapshot DIR",
+            "--db {}: this build has no catalog (feature `catalog`); preview a crawl's snapshot with --snapshot DIR",
             db.display()
         )),
         (None, None) => Err("give --snapshot DIR or --db FILE".into()),
@@ -86,7 +96,7 @@ pub fn run(args: &PreviewArgs) -> i32 {
         },
         None => None,
     };
-    let source = match open_source(args) {
+    let (source, recorded_link) = match open_source(args) {
         Ok(s) => s,
         Err(message) => {
             eprintln!("error: {message}");
@@ -95,7 +105,9 @@ pub fn run(args: &PreviewArgs) -> i32 {
     };
     let sheets = match source
         .app(&args.app)
-        .and_then(|app| preview::select(app, args.sheet.as_deref(), link.as_ref()))
+        .and_then(|app| {
+            preview::select(app, args.sheet.as_deref(), link.as_ref().or(recorded_link.as_ref()))
+        })
     {
         Ok(s) => s,
         Err(e) => {

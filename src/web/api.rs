@@ -327,12 +327,17 @@ fn route(ex: &Explorer, request: Request<'_>) -> Result<Response, Invalid> {
             })?
         }
         "/api/v1/changes" => {
-            Params::parse(q, &["since"])?;
-            return Ok(not_available(ex, "changes", "the crawl history"));
+            let p = Params::parse(q, &["since"])?;
+            let since = match p.get("since") {
+                Some(_) => Some(p.number("since", 0, 0, i64::MAX as usize)? as i64),
+                None => None,
+            };
+            return Ok(catalog_changes(ex, since));
         }
         "/api/v1/preview" => {
-            Params::parse(q, &["id"])?;
-            return Ok(not_available(ex, "previews", "sheet previews"));
+            let p = Params::parse(q, &["id"])?;
+            let id = p.node(ex, "id")?;
+            return Ok(catalog_preview(ex, id));
         }
         _ => {
             return Err(Invalid(Response::error(
@@ -350,6 +355,50 @@ fn truncate(text: &str, max: usize) -> String {
 }
 
 /// 501 for a view the data source cannot give (no fake content).
+/// The catalog's changes report (`qlineage changes --format json`).
+#[cfg(feature = "catalog")]
+fn catalog_changes(ex: &Explorer, since: Option<i64>) -> Response {
+    match ex.catalog_path() {
+        Some(path) => match super::catalog_source::changes(path, since) {
+            Ok(value) => Response::json(200, &value),
+            Err(message) => Response::error(404, "not_found", message),
+        },
+        None => not_available(ex, "changes", "the crawl history"),
+    }
+}
+
+#[cfg(not(feature = "catalog"))]
+fn catalog_changes(ex: &Explorer, _since: Option<i64>) -> Response {
+    not_available(ex, "changes", "the crawl history")
+}
+
+/// A sheet's wireframe (SVG) from the catalog, by its node id `sheet:<app>/<sheet>`.
+#[cfg(feature = "catalog")]
+fn catalog_preview(ex: &Explorer, id: &str) -> Response {
+    let Some(path) = ex.catalog_path() else {
+        return not_available(ex, "previews", "sheet previews");
+    };
+    match super::catalog_source::preview_svg(path, id) {
+        Ok(Some(svg)) => Response {
+            status: 200,
+            content_type: "image/svg+xml",
+            body: svg.into_bytes(),
+            headers: Vec::new(),
+        },
+        Ok(None) => Response::error(
+            404,
+            "not_found",
+            format!("no sheet `{}` in the catalog (ids look like sheet:<app>/<sheet>)", truncate(id, 200)),
+        ),
+        Err(message) => Response::error(500, "catalog", message),
+    }
+}
+
+#[cfg(not(feature = "catalog"))]
+fn catalog_preview(ex: &Explorer, _id: &str) -> Response {
+    not_available(ex, "previews", "sheet previews")
+}
+
 fn not_available(ex: &Explorer, what: &str, needs: &str) -> Response {
     Response::error(
         501,

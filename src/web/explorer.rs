@@ -2,8 +2,8 @@
 //! every view (search, node facts, neighbourhoods, impact, app badges, script excerpts) reads.
 //!
 //! It is deliberately neutral about where the lineage came from: today it is built from the
-//! same inputs as `qlineage lineage` ([`Explorer::from_lineage`]); the catalog feeds it through
-//! one function once it exists ([`Explorer::from_catalog`]). What a data source cannot tell
+//! same inputs as `qlineage lineage` ([`Explorer::from_lineage`]) or from the catalog
+//! ([`Explorer::from_catalog`]). What a data source cannot tell
 //! (crawl history, sheet previews) is said by [`Capabilities`], never invented.
 
 use std::collections::{BTreeMap, HashMap};
@@ -52,8 +52,10 @@ pub enum SourceText {
 /// Why the explorer could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum ExplorerError {
-    #[error("--db {path}: the catalog is not built into this qlineage yet; give the lineage inputs (scripts, app folders, site snapshots) instead")]
+    #[error("--db {path}: this qlineage is built without the catalog (feature `catalog`); give the lineage inputs (scripts, app folders, site snapshots) instead")]
     CatalogNotBuiltIn { path: String },
+    #[error("--db {path}: {message}")]
+    Catalog { path: String, message: String },
 }
 
 /// The index. Read-only after construction; shared between requests.
@@ -66,6 +68,9 @@ pub struct Explorer {
     search: Vec<SearchEntry>,
     sources: BTreeMap<String, SourceText>,
     origin: Origin,
+    /// The catalog file behind this index, for the views read per request (changes,
+    /// previews); `None` for lineage inputs.
+    catalog: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug)]
@@ -83,9 +88,19 @@ impl Explorer {
         Explorer::with_sources(lineage, sources, lineage_inputs_origin())
     }
 
-    /// The index over the catalog. Until the catalog module is merged this says so; the lead
-    /// wires `Catalog::open_read_only(path)?.lineage_graph()` (plus `last_crawl`, `changes`
-    /// and previews capabilities) here, and nothing else in `web` changes.
+    /// The index over the catalog's last lineage build, with the apps' scripts for
+    /// excerpts, the last crawl's time, and the catalog's changes and previews.
+    #[cfg(feature = "catalog")]
+    pub fn from_catalog(path: &Path) -> Result<Explorer, ExplorerError> {
+        let (lineage, sources, last_crawl) = super::catalog_source::read(path)?;
+        let mut explorer =
+            Explorer::with_sources(lineage, sources, origin("catalog", last_crawl, true, true));
+        explorer.catalog = Some(path.to_path_buf());
+        Ok(explorer)
+    }
+
+    /// Without the catalog feature there is no catalog to read.
+    #[cfg(not(feature = "catalog"))]
     pub fn from_catalog(path: &Path) -> Result<Explorer, ExplorerError> {
         Err(ExplorerError::CatalogNotBuiltIn {
             path: path.display().to_string(),
@@ -118,7 +133,13 @@ impl Explorer {
             search,
             sources,
             origin,
+            catalog: None,
         }
+    }
+
+    /// The catalog file this index was built from, if any.
+    pub fn catalog_path(&self) -> Option<&Path> {
+        self.catalog.as_deref()
     }
 
     pub fn lineage(&self) -> &LineageGraph {
