@@ -140,9 +140,17 @@ fn the_catalog_serves_records_previews_and_the_explorer(out: &Path, tour: &str, 
             .env("PATH", path)
             .output()
             .unwrap();
+        // `changes` exits 1 when lineage is broken (the demo estate reads QVDs that no app
+        // of the site writes): findings, not a failure.
+        let allowed: &[i32] = if command.starts_with("qlineage changes ") {
+            &[0, 1]
+        } else {
+            &[0]
+        };
         assert!(
-            ran.status.success(),
-            "{command}: {}",
+            ran.status.code().is_some_and(|c| allowed.contains(&c)),
+            "{command}: {:?} {}",
+            ran.status.code(),
             String::from_utf8_lossy(&ran.stderr)
         );
         assert!(!ran.stdout.is_empty(), "{command} prints something");

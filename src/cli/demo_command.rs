@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use crate::crawl::{self, Config as CrawlConfig};
 use crate::lineage::export::{self, ExportFormat, ExportOptions};
 use crate::lineage::query::{self, Direction, ImpactOptions};
-use crate::lineage::{self, LineageGraph, LineageOptions, NodeKind};
+use crate::lineage::{LineageGraph, LineageOptions, NodeKind};
 use crate::preview::html::{IndexApp, IndexSheet};
 use crate::preview::{self, SheetSource, SiteDirectory};
 use crate::simulate;
@@ -132,8 +132,8 @@ impl Demo {
             .map_err(|e| e.to_string())?;
         #[cfg(not(feature = "catalog"))]
         let graph = {
-            let apps = lineage::discover(&[self.snapshot()]).map_err(|e| e.to_string())?;
-            lineage::build(&apps, &LineageOptions::default()).map_err(|e| e.to_string())?
+            let apps = crate::lineage::discover(&[self.snapshot()]).map_err(|e| e.to_string())?;
+            crate::lineage::build(&apps, &LineageOptions::default()).map_err(|e| e.to_string())?
         };
         let options = ExportOptions {
             connections: graph.connections.clone(),

@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// Allow binding to an address other machines can reach (the explorer has no login).
     #[arg(long)]
     pub allow_remote: bool,
+    /// Stop when standard input closes: a parent process (a test, an editor plugin) that
+    /// dies takes the server with it instead of leaving it running.
+    #[arg(long, hide = true)]
+    pub exit_with_stdin: bool,
     /// Script files, app folders, folders of apps, or site snapshots (as for `lineage`).
     #[arg(value_name = "PATH", required_unless_present = "db")]
     pub paths: Vec<PathBuf>,
@@ -100,9 +104,20 @@ pub fn run(args: &ServeArgs) -> i32 {
         );
         // The one line on standard output: scripts and tests read the address from it.
         println!("qlineage explorer on http://{address}/");
+        let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
+        if args.exit_with_stdin {
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+                let _ = closed_tx.send(());
+            });
+        } else {
+            // Never sent: the server runs until stopped.
+            std::mem::forget(closed_tx);
+        }
         tokio::select! {
             () = server::serve(listener, Arc::new(explorer)) => 0,
             _ = tokio::signal::ctrl_c() => 0,
+            _ = closed_rx => 0,
         }
     })
 }

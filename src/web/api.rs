@@ -336,6 +336,9 @@ fn route(ex: &Explorer, request: Request<'_>) -> Result<Response, Invalid> {
         }
         "/api/v1/preview" => {
             let p = Params::parse(q, &["id"])?;
+            if ex.catalog_path().is_none() {
+                return Ok(not_available(ex, "previews", "sheet previews"));
+            }
             let id = p.node(ex, "id")?;
             return Ok(catalog_preview(ex, id));
         }

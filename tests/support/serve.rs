@@ -8,6 +8,9 @@ use std::process::{Child, Command, Stdio};
 /// A running `qlineage serve`; killed (and reaped) on drop, so a failing test leaves nothing.
 pub struct Served {
     child: Child,
+    /// The server stops when this closes, so one held by a `static` (never dropped) still
+    /// ends with the test process.
+    _lifeline: std::process::ChildStdin,
     /// `http://127.0.0.1:PORT` (no trailing slash).
     pub base: String,
 }
@@ -25,13 +28,14 @@ pub fn serve(args: &[&str]) -> Served {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_qlineage"))
         .current_dir(root)
-        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(["serve", "--exit-with-stdin", "--bind", "127.0.0.1:0"])
         .args(args)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("qlineage starts");
+    let lifeline = child.stdin.take().expect("stdin is piped");
     let stdout = child.stdout.take().expect("stdout is piped");
     let mut line = String::new();
     BufReader::new(stdout)
@@ -43,5 +47,9 @@ pub fn serve(args: &[&str]) -> Served {
         .unwrap_or_else(|| panic!("unexpected first line from serve: {line:?}"))
         .trim_end_matches('/')
         .to_string();
-    Served { child, base }
+    Served {
+        child,
+        _lifeline: lifeline,
+        base,
+    }
 }
