@@ -50,7 +50,7 @@ pub struct LineageOptions {
 
 /// A diagnostic of the run: a resolver diagnostic of some app's script (with its position),
 /// or a finding about the estate (with the nodes concerned).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct LineageDiagnostic {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
@@ -93,14 +93,30 @@ pub enum BuildError {
     Manual(Vec<ManualError>),
 }
 
-struct AppOutcome {
-    facts: facts::Facts,
-    diagnostics: Vec<LineageDiagnostic>,
-    engine_lineage: Option<(String, Vec<crate::qlik::lineage::LineageEntry>)>,
+/// What one app contributes, computed on its own: its facts, its script's diagnostics and its
+/// engine lineage. A catalog keeps it for apps that did not change ([`build_reusing`]).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AppOutcome {
+    pub facts: facts::Facts,
+    pub diagnostics: Vec<LineageDiagnostic>,
+    pub engine_lineage: Option<(String, Vec<crate::qlik::lineage::LineageEntry>)>,
 }
 
 /// Resolves every app, compiles the estate graph and runs the estate-wide passes.
 pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGraph, BuildError> {
+    build_reusing(apps, options, Vec::new(), &mut |_, _| {})
+}
+
+/// [`build`], taking the outcomes of apps that did not change from the caller (`reuse[i]` for
+/// `apps[i]`, computed by an earlier build with the same inputs) instead of resolving them
+/// again, and handing every outcome it computes to `computed` (for the caller's cache). An
+/// estate with a BINARY load is resolved whole (apps then depend on each other).
+pub fn build_reusing(
+    apps: &[EstateApp],
+    options: &LineageOptions,
+    mut reuse: Vec<Option<AppOutcome>>,
+    computed: &mut dyn FnMut(usize, &AppOutcome),
+) -> Result<LineageGraph, BuildError> {
     let inputs = apps
         .par_iter()
         .map(|app| AppInput::read(&app.path, &options.connections))
@@ -125,6 +141,10 @@ pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGrap
         semantic::resolve(input, &resolve)
     };
     let binary = inputs.iter().any(|i| has_binary(&i.script.text));
+    if binary {
+        reuse.clear();
+    }
+    reuse.resize_with(apps.len(), || None);
     let mut estate_resolved = if binary {
         semantic::resolve_estate(&inputs, &options.resolve)
             .into_iter()
@@ -143,23 +163,32 @@ pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGrap
             .iter()
             .map(|&i| estate_resolved.get_mut(i).and_then(Option::take))
             .collect();
-        let outcomes: Vec<Result<AppOutcome, BuildError>> = chunk
+        let reused: Vec<Option<AppOutcome>> = chunk.iter().map(|&i| reuse[i].take()).collect();
+        let outcomes: Vec<(usize, bool, Result<AppOutcome, BuildError>)> = chunk
             .par_iter()
             .zip(ready)
-            .map(|(&i, ready)| {
+            .zip(reused)
+            .map(|((&i, ready), reused)| {
+                if let Some(outcome) = reused {
+                    return (i, false, Ok(outcome));
+                }
                 let resolved = ready.unwrap_or_else(|| resolve(&inputs[i], &apps[i]));
-                app_outcome(
+                let outcome = app_outcome(
                     &apps[i],
                     &inputs[i],
                     resolved,
                     options,
                     &canon,
                     &estate_keys,
-                )
+                );
+                (i, true, outcome)
             })
             .collect();
-        for outcome in outcomes {
+        for (i, fresh, outcome) in outcomes {
             let mut outcome = outcome?;
+            if fresh {
+                computed(i, &outcome);
+            }
             merge(&mut graph, &mut outcome.facts);
             all.extend(outcome.facts);
             diagnostics.extend(outcome.diagnostics);
