@@ -52,18 +52,18 @@ pub struct LineageOptions {
 /// or a finding about the estate (with the nodes concerned).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct LineageDiagnostic {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
     pub severity: Severity,
     pub code: Code,
     pub message: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<String>,
 }
 
@@ -104,24 +104,33 @@ pub struct AppOutcome {
 
 /// Resolves every app, compiles the estate graph and runs the estate-wide passes.
 pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGraph, BuildError> {
-    build_reusing(apps, options, Vec::new(), &mut |_, _| {})
+    build_reusing(apps, options, &mut |_, _| None, &mut |_, _, _| {})
 }
 
-/// [`build`], taking the outcomes of apps that did not change from the caller (`reuse[i]` for
-/// `apps[i]`, computed by an earlier build with the same inputs) instead of resolving them
-/// again, and handing every outcome it computes to `computed` (for the caller's cache). An
-/// estate with a BINARY load is resolved whole (apps then depend on each other).
+/// [`build`], asking the caller for the outcome of each app (`reuse(i, estate)` for
+/// `apps[i]`: one an earlier build computed from the same app inputs and the same `estate`
+/// fingerprint, or `None`) instead of resolving it again, and handing every outcome it
+/// computes to `computed(i, estate, outcome)` (for the caller's cache). `estate` says what
+/// every app's facts depend on besides the app: the run's connections (paths are
+/// canonicalised with them) and the aliases. An estate with a BINARY load is resolved whole
+/// (its apps depend on each other).
 pub fn build_reusing(
     apps: &[EstateApp],
     options: &LineageOptions,
-    mut reuse: Vec<Option<AppOutcome>>,
-    computed: &mut dyn FnMut(usize, &AppOutcome),
+    reuse: &mut dyn FnMut(usize, &str) -> Option<AppOutcome>,
+    computed: &mut dyn FnMut(usize, &str, &AppOutcome),
 ) -> Result<LineageGraph, BuildError> {
     let inputs = apps
         .par_iter()
         .map(|app| AppInput::read(&app.path, &options.connections))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut canon = PathCanon::new(run_connections(&inputs, &options.connections));
+    let connections = run_connections(&inputs, &options.connections);
+    let estate = {
+        let mut entries: Vec<String> = connections.iter().map(|c| format!("{c:?}")).collect();
+        entries.sort();
+        format!("{entries:?} {:?}", options.aliases)
+    };
+    let mut canon = PathCanon::new(connections);
     for alias in &options.aliases {
         canon.add_alias(alias)?;
     }
@@ -141,10 +150,11 @@ pub fn build_reusing(
         semantic::resolve(input, &resolve)
     };
     let binary = inputs.iter().any(|i| has_binary(&i.script.text));
-    if binary {
-        reuse.clear();
-    }
-    reuse.resize_with(apps.len(), || None);
+    let mut reuse: Vec<Option<AppOutcome>> = if binary {
+        vec![None; apps.len()]
+    } else {
+        (0..apps.len()).map(|i| reuse(i, &estate)).collect()
+    };
     let mut estate_resolved = if binary {
         semantic::resolve_estate(&inputs, &options.resolve)
             .into_iter()
@@ -187,7 +197,7 @@ pub fn build_reusing(
         for (i, fresh, outcome) in outcomes {
             let mut outcome = outcome?;
             if fresh {
-                computed(i, &outcome);
+                computed(i, &estate, &outcome);
             }
             merge(&mut graph, &mut outcome.facts);
             all.extend(outcome.facts);

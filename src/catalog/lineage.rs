@@ -81,7 +81,7 @@ fn broken_in(graph: &LineageGraph) -> Vec<Broken> {
             nodes.extend(readers);
             out.insert(Broken {
                 kind: "qvd-no-writer".into(),
-                message: format!("{} is read but no app of the catalog stores it", node.name),
+                message: format!("{} is read but no app of the catalog stores it", node.id),
                 nodes,
                 new: false,
             });
@@ -162,13 +162,7 @@ impl Catalog {
         let mut paths = Vec::new();
         // Folder → (app rowid, digest of its inputs).
         let mut digests: HashMap<PathBuf, (i64, String)> = HashMap::new();
-        let options_key = format!(
-            "{} {:?} {:?} {}",
-            env!("CARGO_PKG_VERSION"),
-            options.resolve,
-            options.aliases,
-            options.connections.iter().count()
-        );
+        let options_key = format!("{} {:?}", env!("CARGO_PKG_VERSION"), options.resolve);
         for site in self.sites()? {
             let dir = scratch.0.join(format!("site-{}", site.id));
             let file = self
@@ -205,48 +199,51 @@ impl Catalog {
         // Stored outcomes whose inputs are unchanged, with this build's scratch folder.
         let keys: Vec<Option<(i64, String)>> =
             apps.iter().map(|a| digests.get(&a.path).cloned()).collect();
-        let mut reuse = Vec::with_capacity(apps.len());
-        {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT inputs, outcome FROM lineage_app WHERE app = ?1")
-                .map_err(|e| self.sql(e))?;
-            for key in &keys {
-                let stored: Option<(String, String)> = match key {
-                    Some((rowid, _)) => stmt
-                        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))
-                        .optional()
-                        .map_err(|e| CatalogError::sqlite(&self.path, e))?,
-                    None => None,
-                };
-                reuse.push(match (key, stored) {
-                    (Some((_, digest)), Some((inputs, outcome))) if *digest == inputs => {
-                        serde_json::from_str::<lineage::AppOutcome>(
-                            &outcome.replace(SCRATCH, &scratch_json),
-                        )
-                        .ok()
-                    }
-                    _ => None,
-                });
-            }
-        }
+        // The estate fingerprint names folder connections by their place in the scratch folder.
+        let scratch_debug = format!("{:?}", scratch.0);
+        let scratch_debug = scratch_debug.trim_matches('"').to_owned();
+        let key_with = |digest: &str, estate: &str| {
+            let mut h = Sha256::new();
+            feed(&mut h, digest.as_bytes());
+            feed(&mut h, estate.replace(&scratch_debug, SCRATCH).as_bytes());
+            hex(h.finalize())
+        };
+        let mut lookup = self
+            .conn
+            .prepare("SELECT inputs, outcome FROM lineage_app WHERE app = ?1")
+            .map_err(|e| self.sql(e))?;
+        let mut reuse = |i: usize, estate: &str| -> Option<lineage::AppOutcome> {
+            let (rowid, digest) = keys[i].as_ref()?;
+            let (inputs, outcome): (String, String) = lookup
+                .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .ok()?;
+            // An outcome stored in another shape (an older qlineage) is resolved again.
+            (inputs == key_with(digest, estate))
+                .then(|| serde_json::from_str(&outcome.replace(SCRATCH, &scratch_json)).ok())
+                .flatten()
+        };
         let mut fresh: Vec<(i64, String, String)> = Vec::new();
-        let mut computed = |i: usize, outcome: &lineage::AppOutcome| {
+        let mut computed = |i: usize, estate: &str, outcome: &lineage::AppOutcome| {
             if let (Some((rowid, digest)), Ok(text)) = (&keys[i], serde_json::to_string(outcome)) {
-                fresh.push((*rowid, digest.clone(), text.replace(&scratch_json, SCRATCH)));
+                fresh.push((
+                    *rowid,
+                    key_with(digest, estate),
+                    text.replace(&scratch_json, SCRATCH),
+                ));
             }
         };
-        let built =
-            lineage::build_reusing(&apps, &options, reuse, &mut computed).map_err(|e| match e {
-                lineage::BuildError::Manual(errors) => CatalogError::Invalid(
-                    errors
-                        .iter()
-                        .map(|e| e.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                other => CatalogError::Invalid(other.to_string()),
-            })?;
+        let built = lineage::build_reusing(&apps, &options, &mut reuse, &mut computed);
+        drop(lookup);
+        let built = built.map_err(|e| match e {
+            lineage::BuildError::Manual(errors) => CatalogError::Invalid(
+                errors
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            other => CatalogError::Invalid(other.to_string()),
+        })?;
         let graph = self.relocate(built, &scratch.0)?;
         drop(scratch);
         let counts = BuildCounts {
@@ -257,8 +254,8 @@ impl Catalog {
         Ok((graph, counts))
     }
 
-    /// The site's part of every app's digest (options, `site.json`, the snapshot files, the
-    /// apps' connections); writes the snapshot files into `dir/files/` on the way.
+    /// The site's part of every app's digest (options, `site.json`, the snapshot files);
+    /// writes the snapshot files into `dir/files/` on the way.
     fn site_digest(
         &self,
         site_id: i64,
@@ -281,20 +278,6 @@ impl Catalog {
             feed(&mut h, rel.as_bytes());
             feed(&mut h, &bytes);
             snapshot_dir::write_site_file(dir, &rel, &bytes)?;
-        }
-        // The union of the apps' connections is what paths are canonicalised with: an app
-        // added or removed with connections others have changes nothing.
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT DISTINCT f.connections FROM app a JOIN app_files f ON f.app = a.rowid
-                 WHERE a.site_id = ?1 AND a.deleted_run IS NULL ORDER BY f.connections",
-            )
-            .map_err(sql)?;
-        let mut rows = stmt.query([site_id]).map_err(sql)?;
-        while let Some(row) = rows.next().map_err(sql)? {
-            let connections: String = row.get(0).map_err(sql)?;
-            feed(&mut h, connections.as_bytes());
         }
         Ok(hex(h.finalize()))
     }

@@ -92,7 +92,7 @@ pub struct Finding {
     pub severity: Severity,
     pub message: String,
     /// The nodes concerned (ids), first the one the finding is about.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<String>,
 }
 
