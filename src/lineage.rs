@@ -50,20 +50,20 @@ pub struct LineageOptions {
 
 /// A diagnostic of the run: a resolver diagnostic of some app's script (with its position),
 /// or a finding about the estate (with the nodes concerned).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct LineageDiagnostic {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
     pub severity: Severity,
     pub code: Code,
     pub message: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<String>,
 }
 
@@ -93,19 +93,44 @@ pub enum BuildError {
     Manual(Vec<ManualError>),
 }
 
-struct AppOutcome {
-    facts: facts::Facts,
-    diagnostics: Vec<LineageDiagnostic>,
-    engine_lineage: Option<(String, Vec<crate::qlik::lineage::LineageEntry>)>,
+/// What one app contributes, computed on its own: its facts, its script's diagnostics and its
+/// engine lineage. A catalog keeps it for apps that did not change ([`build_reusing`]).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AppOutcome {
+    pub facts: facts::Facts,
+    pub diagnostics: Vec<LineageDiagnostic>,
+    pub engine_lineage: Option<(String, Vec<crate::qlik::lineage::LineageEntry>)>,
 }
 
 /// Resolves every app, compiles the estate graph and runs the estate-wide passes.
 pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGraph, BuildError> {
+    build_reusing(apps, options, &mut |_, _| None, &mut |_, _, _| {})
+}
+
+/// [`build`], asking the caller for the outcome of each app (`reuse(i, estate)` for
+/// `apps[i]`: one an earlier build computed from the same app inputs and the same `estate`
+/// fingerprint, or `None`) instead of resolving it again, and handing every outcome it
+/// computes to `computed(i, estate, outcome)` (for the caller's cache). `estate` says what
+/// every app's facts depend on besides the app: the run's connections (paths are
+/// canonicalised with them) and the aliases. An estate with a BINARY load is resolved whole
+/// (its apps depend on each other).
+pub fn build_reusing(
+    apps: &[EstateApp],
+    options: &LineageOptions,
+    reuse: &mut dyn FnMut(usize, &str) -> Option<AppOutcome>,
+    computed: &mut dyn FnMut(usize, &str, &AppOutcome),
+) -> Result<LineageGraph, BuildError> {
     let inputs = apps
         .par_iter()
         .map(|app| AppInput::read(&app.path, &options.connections))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut canon = PathCanon::new(run_connections(&inputs, &options.connections));
+    let connections = run_connections(&inputs, &options.connections);
+    let estate = {
+        let mut entries: Vec<String> = connections.iter().map(|c| format!("{c:?}")).collect();
+        entries.sort();
+        format!("{entries:?} {:?}", options.aliases)
+    };
+    let mut canon = PathCanon::new(connections);
     for alias in &options.aliases {
         canon.add_alias(alias)?;
     }
@@ -125,6 +150,11 @@ pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGrap
         semantic::resolve(input, &resolve)
     };
     let binary = inputs.iter().any(|i| has_binary(&i.script.text));
+    let mut reuse: Vec<Option<AppOutcome>> = if binary {
+        vec![None; apps.len()]
+    } else {
+        (0..apps.len()).map(|i| reuse(i, &estate)).collect()
+    };
     let mut estate_resolved = if binary {
         semantic::resolve_estate(&inputs, &options.resolve)
             .into_iter()
@@ -143,23 +173,32 @@ pub fn build(apps: &[EstateApp], options: &LineageOptions) -> Result<LineageGrap
             .iter()
             .map(|&i| estate_resolved.get_mut(i).and_then(Option::take))
             .collect();
-        let outcomes: Vec<Result<AppOutcome, BuildError>> = chunk
+        let reused: Vec<Option<AppOutcome>> = chunk.iter().map(|&i| reuse[i].take()).collect();
+        let outcomes: Vec<(usize, bool, Result<AppOutcome, BuildError>)> = chunk
             .par_iter()
             .zip(ready)
-            .map(|(&i, ready)| {
+            .zip(reused)
+            .map(|((&i, ready), reused)| {
+                if let Some(outcome) = reused {
+                    return (i, false, Ok(outcome));
+                }
                 let resolved = ready.unwrap_or_else(|| resolve(&inputs[i], &apps[i]));
-                app_outcome(
+                let outcome = app_outcome(
                     &apps[i],
                     &inputs[i],
                     resolved,
                     options,
                     &canon,
                     &estate_keys,
-                )
+                );
+                (i, true, outcome)
             })
             .collect();
-        for outcome in outcomes {
+        for (i, fresh, outcome) in outcomes {
             let mut outcome = outcome?;
+            if fresh {
+                computed(i, &estate, &outcome);
+            }
             merge(&mut graph, &mut outcome.facts);
             all.extend(outcome.facts);
             diagnostics.extend(outcome.diagnostics);

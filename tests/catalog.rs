@@ -674,3 +674,46 @@ fn changes_report_lineage_that_broke() {
         .iter()
         .any(|c| c["item_id"] == "bqs24Ga" && c["change"] == "modified"));
 }
+
+#[test]
+fn lineage_rebuilds_resolve_only_the_apps_that_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("site");
+    copy_dir(&site(), &copy);
+    let db = dir.path().join("catalog.db");
+    let import = |catalog: &mut Catalog| catalog.import_snapshot(&copy, &|_| {}).unwrap();
+    let from_folder = || graph_sets(&qlineage(&["lineage", s(&copy)]).stdout);
+    let sets = |g: &qlineage::lineage::LineageGraph| {
+        let mut json = Vec::new();
+        qlineage::lineage::export::json::write(g, &mut json).unwrap();
+        graph_sets(&json)
+    };
+    let mut catalog = Catalog::open(&db).unwrap();
+    import(&mut catalog);
+    let options = qlineage::lineage::LineageOptions::default;
+    let (first, counts) = catalog.build_lineage_counted(options()).unwrap();
+    assert_eq!((counts.resolved, counts.reused), (13, 0));
+    let (again, counts) = catalog.build_lineage_counted(options()).unwrap();
+    assert_eq!((counts.resolved, counts.reused), (0, 13));
+    assert_eq!(sets(&first), sets(&again));
+    assert_eq!(sets(&again), from_folder());
+
+    // One script changes: only that app is resolved, and the graph is the folder's.
+    let script = copy.join("apps/sales-dashboard/script.qvs");
+    let mut text = std::fs::read_to_string(&script).unwrap();
+    text.push_str("\nRebuildCheck:\nLOAD 1 AS RebuildCheckField AUTOGENERATE 1;\n");
+    std::fs::write(&script, text).unwrap();
+    import(&mut catalog);
+    let (changed, counts) = catalog.build_lineage_counted(options()).unwrap();
+    assert_eq!((counts.resolved, counts.reused), (1, 12));
+    let (nodes, edges) = sets(&changed);
+    assert!(nodes.iter().any(|n| n.contains("RebuildCheckField")));
+    assert_eq!((nodes, edges), from_folder());
+
+    // An app deleted: nothing to resolve, the estate graph recompiled without it.
+    std::fs::remove_dir_all(copy.join("apps/ben-sales-sandbox")).unwrap();
+    import(&mut catalog);
+    let (fewer, counts) = catalog.build_lineage_counted(options()).unwrap();
+    assert_eq!((counts.resolved, counts.reused), (0, 12));
+    assert_eq!(sets(&fewer), from_folder());
+}

@@ -94,6 +94,15 @@ async fn a_delta_crawl_reads_and_records_exactly_what_changed() {
     let apps_before = first.summary.crawled.len();
     assert_eq!(first.summary.engine_sessions, apps_before);
 
+    let lineage = |db: &Path| {
+        let mut catalog = Catalog::open(db).unwrap();
+        let (_, counts) = catalog
+            .build_lineage_counted(qlineage::lineage::LineageOptions::default())
+            .unwrap();
+        (counts.resolved, counts.reused)
+    };
+    assert_eq!(lineage(&db), (apps_before, 0));
+
     // A crawl right after changes nothing and opens no app.
     let quiet = crawl(&site, &certs, &db, false).await;
     assert_eq!(quiet.kind, "delta");
@@ -106,6 +115,7 @@ async fn a_delta_crawl_reads_and_records_exactly_what_changed() {
     let catalog = Catalog::open_read_only(&db).unwrap();
     assert!(catalog.changes(None).unwrap().items.is_empty());
     drop(catalog);
+    assert_eq!(lineage(&db), (0, apps_before), "nothing to resolve again");
 
     // The changes, as Qlik would stamp them.
     let stamp = now();
@@ -194,6 +204,11 @@ async fn a_delta_crawl_reads_and_records_exactly_what_changed() {
     assert_eq!(delta.deleted.len(), 1);
     assert_eq!(delta.deleted[0].0, BEN);
 
+    assert_eq!(
+        lineage(&db),
+        (5, apps_before - 5),
+        "only the five apps read again are resolved again"
+    );
     let catalog = Catalog::open_read_only(&db).unwrap();
     let changes = catalog.changes(None).unwrap();
     let got: BTreeSet<(String, String, String, String)> = changes
@@ -261,7 +276,13 @@ async fn a_delta_crawl_reads_and_records_exactly_what_changed() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    // The measure copied into Carla's app uses a field her app does not load: lineage that
+    // broke with this crawl, which `changes` flags (exit 1 for a scheduler).
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("NEW chart-field: chart expression uses `Margin`"),
+        "{text}"
+    );
     for line in [
         "Finance P&L",
         "modified app [description]",
@@ -280,4 +301,10 @@ async fn a_delta_crawl_reads_and_records_exactly_what_changed() {
     assert_eq!(full.summary.engine_sessions, apps_before);
     let catalog = Catalog::open_read_only(&db).unwrap();
     assert!(catalog.changes(None).unwrap().items.is_empty());
+    drop(catalog);
+    assert_eq!(
+        lineage(&db),
+        (0, apps_before),
+        "the same content: nothing resolved"
+    );
 }

@@ -4,17 +4,18 @@
 //! result is stored in one transaction: the JSON export (what [`Catalog::lineage_graph`]
 //! reads back), nodes and edges for SQL, unresolved items, and the broken lineage found.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
 
 use super::changes::Broken;
 use super::snapshot_dir;
 use super::{Catalog, CatalogError};
 use crate::diagnostics::Code;
 use crate::lineage::{self, EdgeKind, LineageGraph, LineageOptions, NodeKind};
-use crate::qlik::site_format::SiteFile;
+use crate::qlik::site_format::{AppSnapshot, SiteFile};
 
 /// A scratch folder removed when dropped.
 struct Scratch(PathBuf);
@@ -80,7 +81,7 @@ fn broken_in(graph: &LineageGraph) -> Vec<Broken> {
             nodes.extend(readers);
             out.insert(Broken {
                 kind: "qvd-no-writer".into(),
-                message: format!("{} is read but no app of the catalog stores it", node.name),
+                message: format!("{} is read but no app of the catalog stores it", node.id),
                 nodes,
                 new: false,
             });
@@ -89,14 +90,79 @@ fn broken_in(graph: &LineageGraph) -> Vec<Broken> {
     out.into_iter().collect()
 }
 
+/// How a lineage build went: apps resolved again, and apps whose stored contribution was
+/// reused because nothing they are computed from changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BuildCounts {
+    pub resolved: usize,
+    pub reused: usize,
+}
+
+/// Stands for the scratch folder in stored outcomes (each build has its own folder).
+const SCRATCH: &str = "@@qlineage-scratch@@";
+
+fn json_inner(text: &str) -> String {
+    let quoted = serde_json::to_string(text).unwrap_or_default();
+    quoted.trim_matches('"').to_owned()
+}
+
+/// Feeds one named piece into a digest, length-prefixed so pieces cannot run together.
+fn feed(hasher: &mut Sha256, piece: &[u8]) {
+    hasher.update((piece.len() as u64).to_le_bytes());
+    hasher.update(piece);
+}
+
+fn hex(digest: impl AsRef<[u8]>) -> String {
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Everything one app's lineage is computed from besides the site: its stored files.
+fn app_digest(site_digest: &str, app: &AppSnapshot) -> String {
+    let mut h = Sha256::new();
+    feed(&mut h, site_digest.as_bytes());
+    feed(&mut h, &serde_json::to_vec(&app.meta).unwrap_or_default());
+    feed(&mut h, app.script.as_bytes());
+    for (stem, object) in &app.objects {
+        feed(&mut h, stem.as_bytes());
+        feed(&mut h, &serde_json::to_vec(object).unwrap_or_default());
+    }
+    feed(&mut h, &serde_json::to_vec(&app.model).unwrap_or_default());
+    feed(
+        &mut h,
+        &serde_json::to_vec(&app.lineage).unwrap_or_default(),
+    );
+    feed(
+        &mut h,
+        app.script_log.as_deref().unwrap_or("\0none").as_bytes(),
+    );
+    feed(
+        &mut h,
+        &serde_json::to_vec(&app.connections).unwrap_or_default(),
+    );
+    feed(&mut h, &serde_json::to_vec(&app.fields).unwrap_or_default());
+    hex(h.finalize())
+}
+
 impl Catalog {
     /// Builds the estate's lineage from the live apps and the manual lineage, and stores it.
-    pub fn build_lineage(
+    pub fn build_lineage(&mut self, options: LineageOptions) -> Result<LineageGraph, CatalogError> {
+        self.build_lineage_counted(options).map(|(graph, _)| graph)
+    }
+
+    /// [`Catalog::build_lineage`], saying how many apps were resolved and how many reused.
+    /// An app is resolved again only when something it is computed from changed: its own
+    /// stored files, its site's (`site.json`, the snapshot files, any app's connections), or
+    /// the options; otherwise its contribution from the last build is reused and only the
+    /// estate graph is recompiled. Options with `--connections` always resolve every app.
+    pub fn build_lineage_counted(
         &mut self,
         mut options: LineageOptions,
-    ) -> Result<LineageGraph, CatalogError> {
+    ) -> Result<(LineageGraph, BuildCounts), CatalogError> {
         let scratch = scratch()?;
         let mut paths = Vec::new();
+        // Folder → (app rowid, digest of its inputs).
+        let mut digests: HashMap<PathBuf, (i64, String)> = HashMap::new();
+        let options_key = format!("{} {:?}", env!("CARGO_PKG_VERSION"), options.resolve);
         for site in self.sites()? {
             let dir = scratch.0.join(format!("site-{}", site.id));
             let file = self
@@ -104,38 +170,24 @@ impl Catalog {
                 .unwrap_or_else(|| empty_site(&site.name));
             snapshot_dir::write_site(&dir, &file)?;
             std::fs::create_dir_all(dir.join("apps")).map_err(|e| CatalogError::io(&dir, e))?;
-            let ids: Vec<String> = {
+            let ids: Vec<(String, i64)> = {
                 let mut stmt = self
                     .conn
                     .prepare(
-                        "SELECT id FROM app WHERE site_id = ?1 AND deleted_run IS NULL ORDER BY id",
+                        "SELECT id, rowid FROM app WHERE site_id = ?1 AND deleted_run IS NULL
+                         ORDER BY id",
                     )
                     .map_err(|e| self.sql(e))?;
-                stmt.query_map([site.id], |r| r.get(0))
+                stmt.query_map([site.id], |r| Ok((r.get(0)?, r.get(1)?)))
                     .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
                     .map_err(|e| self.sql(e))?
             };
-            for id in ids {
+            let site_digest = self.site_digest(site.id, &file, &options_key, &dir)?;
+            for (id, rowid) in ids {
                 if let Some(app) = self.app_snapshot(&id)? {
-                    snapshot_dir::write_app(&dir, &app)?;
+                    let folder = snapshot_dir::write_app(&dir, &app)?;
+                    digests.insert(folder, (rowid, app_digest(&site_digest, &app)));
                 }
-            }
-            let mut stmt = self
-                .conn
-                .prepare("SELECT path, bytes FROM site_file WHERE site_id = ?1 ORDER BY path")
-                .map_err(|e| self.sql(e))?;
-            let mut rows = stmt.query([site.id]).map_err(|e| self.sql(e))?;
-            while let Some(row) = rows
-                .next()
-                .map_err(|e| CatalogError::sqlite(&self.path, e))?
-            {
-                let rel: String = row
-                    .get(0)
-                    .map_err(|e| CatalogError::sqlite(&self.path, e))?;
-                let bytes: Vec<u8> = row
-                    .get(1)
-                    .map_err(|e| CatalogError::sqlite(&self.path, e))?;
-                snapshot_dir::write_site_file(&dir, &rel, &bytes)?;
             }
             paths.push(dir);
         }
@@ -143,7 +195,46 @@ impl Catalog {
             options.manual.push(manual);
         }
         let apps = lineage::discover(&paths).map_err(|e| CatalogError::Invalid(e.to_string()))?;
-        let built = lineage::build(&apps, &options).map_err(|e| match e {
+        let scratch_json = json_inner(&scratch.0.display().to_string());
+        // Stored outcomes whose inputs are unchanged, with this build's scratch folder.
+        let keys: Vec<Option<(i64, String)>> =
+            apps.iter().map(|a| digests.get(&a.path).cloned()).collect();
+        // The estate fingerprint names folder connections by their place in the scratch folder.
+        let scratch_debug = format!("{:?}", scratch.0);
+        let scratch_debug = scratch_debug.trim_matches('"').to_owned();
+        let key_with = |digest: &str, estate: &str| {
+            let mut h = Sha256::new();
+            feed(&mut h, digest.as_bytes());
+            feed(&mut h, estate.replace(&scratch_debug, SCRATCH).as_bytes());
+            hex(h.finalize())
+        };
+        let mut lookup = self
+            .conn
+            .prepare("SELECT inputs, outcome FROM lineage_app WHERE app = ?1")
+            .map_err(|e| self.sql(e))?;
+        let mut reuse = |i: usize, estate: &str| -> Option<lineage::AppOutcome> {
+            let (rowid, digest) = keys[i].as_ref()?;
+            let (inputs, outcome): (String, String) = lookup
+                .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .ok()?;
+            // An outcome stored in another shape (an older qlineage) is resolved again.
+            (inputs == key_with(digest, estate))
+                .then(|| serde_json::from_str(&outcome.replace(SCRATCH, &scratch_json)).ok())
+                .flatten()
+        };
+        let mut fresh: Vec<(i64, String, String)> = Vec::new();
+        let mut computed = |i: usize, estate: &str, outcome: &lineage::AppOutcome| {
+            if let (Some((rowid, digest)), Ok(text)) = (&keys[i], serde_json::to_string(outcome)) {
+                fresh.push((
+                    *rowid,
+                    key_with(digest, estate),
+                    text.replace(&scratch_json, SCRATCH),
+                ));
+            }
+        };
+        let built = lineage::build_reusing(&apps, &options, &mut reuse, &mut computed);
+        drop(lookup);
+        let built = built.map_err(|e| match e {
             lineage::BuildError::Manual(errors) => CatalogError::Invalid(
                 errors
                     .iter()
@@ -155,8 +246,40 @@ impl Catalog {
         })?;
         let graph = self.relocate(built, &scratch.0)?;
         drop(scratch);
-        self.store_lineage(&graph)?;
-        Ok(graph)
+        let counts = BuildCounts {
+            resolved: fresh.len(),
+            reused: apps.len() - fresh.len(),
+        };
+        self.store_lineage(&graph, &fresh)?;
+        Ok((graph, counts))
+    }
+
+    /// The site's part of every app's digest (options, `site.json`, the snapshot files);
+    /// writes the snapshot files into `dir/files/` on the way.
+    fn site_digest(
+        &self,
+        site_id: i64,
+        file: &SiteFile,
+        options_key: &str,
+        dir: &Path,
+    ) -> Result<String, CatalogError> {
+        let sql = |e| CatalogError::sqlite(&self.path, e);
+        let mut h = Sha256::new();
+        feed(&mut h, options_key.as_bytes());
+        feed(&mut h, &serde_json::to_vec(file).unwrap_or_default());
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, bytes FROM site_file WHERE site_id = ?1 ORDER BY path")
+            .map_err(sql)?;
+        let mut rows = stmt.query([site_id]).map_err(sql)?;
+        while let Some(row) = rows.next().map_err(sql)? {
+            let rel: String = row.get(0).map_err(sql)?;
+            let bytes: Vec<u8> = row.get(1).map_err(sql)?;
+            feed(&mut h, rel.as_bytes());
+            feed(&mut h, &bytes);
+            snapshot_dir::write_site_file(dir, &rel, &bytes)?;
+        }
+        Ok(hex(h.finalize()))
     }
 
     /// The graph with the scratch folder's paths (app folders, script spans) replaced by
@@ -197,7 +320,11 @@ impl Catalog {
         })
     }
 
-    fn store_lineage(&mut self, graph: &LineageGraph) -> Result<(), CatalogError> {
+    fn store_lineage(
+        &mut self,
+        graph: &LineageGraph,
+        fresh: &[(i64, String, String)],
+    ) -> Result<(), CatalogError> {
         let path = self.path.clone();
         let sql = |e| CatalogError::sqlite(&path, e);
         let mut json = Vec::new();
@@ -244,6 +371,13 @@ impl Catalog {
             "DELETE FROM lineage_node; DELETE FROM lineage_edge; DELETE FROM unresolved;",
         )
         .map_err(sql)?;
+        for (rowid, inputs, outcome) in fresh {
+            tx.execute(
+                "INSERT OR REPLACE INTO lineage_app (app, inputs, outcome) VALUES (?1, ?2, ?3)",
+                params![rowid, inputs, outcome],
+            )
+            .map_err(sql)?;
+        }
         {
             let mut node = tx
                 .prepare("INSERT OR REPLACE INTO lineage_node (id, kind, name, attrs) VALUES (?1, ?2, ?3, ?4)")

@@ -124,8 +124,8 @@ pub fn stem(id: &str) -> String {
     }
 }
 
-/// Writes one app as `dir/apps/<id>/`.
-pub fn write_app(dir: &Path, app: &AppSnapshot) -> Result<(), CatalogError> {
+/// Writes one app as `dir/apps/<id>/`; returns the folder.
+pub fn write_app(dir: &Path, app: &AppSnapshot) -> Result<PathBuf, CatalogError> {
     let folder = dir.join("apps").join(stem(&app.meta.id));
     let objects = folder.join("objects");
     std::fs::create_dir_all(&objects).map_err(|e| CatalogError::io(&objects, e))?;
@@ -158,7 +158,7 @@ pub fn write_app(dir: &Path, app: &AppSnapshot) -> Result<(), CatalogError> {
         }
         put(&format!("objects/{s}.json"), &pretty(object))?;
     }
-    Ok(())
+    Ok(folder)
 }
 
 pub fn write_site(dir: &Path, site: &SiteFile) -> Result<(), CatalogError> {

@@ -178,13 +178,16 @@ pub fn run(args: &CrawlArgs) -> i32 {
     if let (Outcome::Catalog(_), Some(db), false) = (&outcome, &args.db, args.no_lineage) {
         if !summary.cancelled {
             let started = std::time::Instant::now();
-            let built = crate::catalog::Catalog::open(db)
-                .and_then(|mut c| c.build_lineage(crate::lineage::LineageOptions::default()));
+            let built = crate::catalog::Catalog::open(db).and_then(|mut c| {
+                c.build_lineage_counted(crate::lineage::LineageOptions::default())
+            });
             match built {
-                Ok(g) => {
+                Ok((g, counts)) => {
                     lineage_line = Some(format!(
-                        "lineage rebuilt from the catalog: {} apps, {} nodes, {} edges in {:.1} s",
+                        "lineage rebuilt from the catalog: {} apps ({} resolved, {} reused), {} nodes, {} edges in {:.1} s",
                         g.apps,
+                        counts.resolved,
+                        counts.reused,
                         g.graph.node_count(),
                         g.graph.edge_count(),
                         started.elapsed().as_secs_f64()

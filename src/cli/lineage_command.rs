@@ -139,7 +139,14 @@ fn build_from_catalog(
         manual,
     };
     let mut catalog = crate::catalog::Catalog::open(db).map_err(|e| e.to_string())?;
-    catalog.build_lineage(options).map_err(|e| e.to_string())
+    let (graph, counts) = catalog
+        .build_lineage_counted(options)
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "{} apps resolved, {} unchanged since the last build reused",
+        counts.resolved, counts.reused
+    );
+    Ok(graph)
 }
 
 pub fn run(args: &LineageArgs) -> i32 {

@@ -4,14 +4,15 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::graph::{Edge, Node};
 use super::ids::NodeKind;
 use crate::diagnostics::{Code, Severity};
 
 /// Nodes and edges by id, in the order found; merged into the graph nodes first.
-#[derive(Debug, Default)]
+/// Serialisable so a catalog can keep an unchanged app's facts between builds.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Facts {
     pub nodes: Vec<Node>,
     pub edges: Vec<(String, String, Edge)>,
@@ -23,7 +24,7 @@ pub struct Facts {
     pub produced: Vec<Produced>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Produced {
     pub qvd: String,
     pub app: String,
@@ -71,7 +72,7 @@ impl Facts {
 }
 
 /// Something an app's lineage could not determine, where, and why.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct UnresolvedItem {
     pub app: String,
     pub file: String,
@@ -85,13 +86,13 @@ pub struct UnresolvedItem {
 
 /// A problem the lineage stage found across apps, QVD headers and engine records. These are
 /// about the estate, not a script position, so they name nodes rather than spans.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Finding {
     pub code: Code,
     pub severity: Severity,
     pub message: String,
     /// The nodes concerned (ids), first the one the finding is about.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<String>,
 }
 

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::ids::NodeKind;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Node {
     pub id: String,
     pub kind: NodeKind,
@@ -25,7 +25,9 @@ pub struct Node {
 }
 
 /// What an edge says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
     /// Data flows from → to (a column into a field, a field into a measure).
@@ -53,7 +55,7 @@ impl EdgeKind {
 }
 
 /// How sure an edge is, with what it rests on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Certainty {
     /// Proven by static analysis of the script.
     Resolved,
@@ -150,14 +152,14 @@ impl From<crate::semantic::model::Transform> for Transform {
 }
 
 /// Where in a script the statement behind an edge is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct SpanRef {
     pub file: String,
     pub line: u32,
     pub column: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Edge {
     pub kind: EdgeKind,
     pub certainty: Certainty,

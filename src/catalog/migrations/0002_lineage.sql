@@ -77,3 +77,12 @@ CREATE TABLE site_file (
     bytes   BLOB NOT NULL,
     PRIMARY KEY (site_id, path)
 );
+
+-- Each app's contribution to the last lineage build (facts, diagnostics, engine lineage) with
+-- the digest of everything it was computed from; an app whose digest is unchanged is not
+-- resolved again: the estate graph is recompiled from these.
+CREATE TABLE lineage_app (
+    app     INTEGER PRIMARY KEY REFERENCES app(rowid) ON DELETE CASCADE,
+    inputs  TEXT NOT NULL,
+    outcome TEXT NOT NULL
+);
