@@ -83,13 +83,13 @@ pub fn check(view: &AppView, out: &mut Sink) {
     let setting = |name: &str| -> String {
         view.stmts
             .iter()
-            .filter_map(|s| match &s.stmt.kind {
+            .rev()
+            .find_map(|s| match &s.stmt.kind {
                 StmtKind::Set(set) if set.name.text.eq_ignore_ascii_case(name) => {
                     Some(set.value.clone())
                 }
                 _ => None,
             })
-            .last()
             .unwrap_or_else(|| default_of(name).to_string())
     };
     let mut risky: Vec<(&str, &'static str)> = Vec::new();
