@@ -109,9 +109,9 @@ pub fn check(view: &AppView, out: &mut Sink) {
         };
         let body = select.body.span;
         for used in view
-            .dollar_uses
+            .dollar_uses_in(s.file, body)
             .iter()
-            .filter(|u| u.file == s.file && body.contains(u.span))
+            .filter(|u| body.contains(u.span))
         {
             let Some((name, by)) = risky.iter().find(|(n, _)| *n == used.name) else {
                 continue;
