@@ -55,6 +55,7 @@ pub struct AppView<'a> {
     /// Every statement, sorted by file and start.
     pub stmts: Vec<StmtRef<'a>>,
     pub calls: Vec<CallFact>,
+    /// Sorted by file and start.
     pub dollar_uses: Vec<DollarUse>,
     /// Files the app's QVD and file loads read (resolved paths, `/` separators, lower case):
     /// what estate rules look up in other apps.
@@ -86,6 +87,7 @@ impl<'a> AppView<'a> {
                 collect_dollars(file, &source.source.text, &mut dollar_uses);
             }
         }
+        dollar_uses.sort_by_key(|u| (u.file, u.span.start));
         debug_assert!(stmts
             .windows(2)
             .all(|w| (w[0].file, w[0].stmt.span.start) <= (w[1].file, w[1].stmt.span.start)));
@@ -130,6 +132,17 @@ impl<'a> AppView<'a> {
         self.stmts
             .get(at)
             .filter(|s| s.file == file && s.stmt.span.start == start)
+    }
+
+    /// The `$(…)` uses that start inside `span` of `file` (`dollar_uses` is sorted).
+    pub fn dollar_uses_in(&self, file: FileId, span: Span) -> &[DollarUse] {
+        let from = self
+            .dollar_uses
+            .partition_point(|u| (u.file, u.span.start) < (file, span.start));
+        let to = self
+            .dollar_uses
+            .partition_point(|u| (u.file, u.span.start) < (file, span.end));
+        &self.dollar_uses[from..to.max(from)]
     }
 
     /// The names of every table the script creates or loads into, in any path (mapping

@@ -83,13 +83,13 @@ pub fn check(view: &AppView, out: &mut Sink) {
     let setting = |name: &str| -> String {
         view.stmts
             .iter()
-            .filter_map(|s| match &s.stmt.kind {
+            .rev()
+            .find_map(|s| match &s.stmt.kind {
                 StmtKind::Set(set) if set.name.text.eq_ignore_ascii_case(name) => {
                     Some(set.value.clone())
                 }
                 _ => None,
             })
-            .last()
             .unwrap_or_else(|| default_of(name).to_string())
     };
     let mut risky: Vec<(&str, &'static str)> = Vec::new();
@@ -109,9 +109,9 @@ pub fn check(view: &AppView, out: &mut Sink) {
         };
         let body = select.body.span;
         for used in view
-            .dollar_uses
+            .dollar_uses_in(s.file, body)
             .iter()
-            .filter(|u| u.file == s.file && body.contains(u.span))
+            .filter(|u| body.contains(u.span))
         {
             let Some((name, by)) = risky.iter().find(|(n, _)| *n == used.name) else {
                 continue;
