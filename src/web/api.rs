@@ -412,3 +412,118 @@ fn not_available(ex: &Explorer, what: &str, needs: &str) -> Response {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lineage::export::testing::hostile;
+    use crate::lineage::LineageGraph;
+    use crate::web::explorer::lineage_inputs_origin;
+
+    fn explorer() -> Explorer {
+        let lineage = LineageGraph {
+            graph: hostile(),
+            ..LineageGraph::default()
+        };
+        Explorer::with_sources(lineage, Default::default(), lineage_inputs_origin())
+    }
+
+    fn get(ex: &Explorer, path: &str, query: Option<&str>) -> Response {
+        handle(
+            ex,
+            Request {
+                method: "GET",
+                path,
+                query,
+                origin: None,
+            },
+        )
+    }
+
+    fn header<'r>(r: &'r Response, name: &str) -> Option<&'r str> {
+        r.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn every_answer_carries_the_policy_and_errors_are_json() {
+        let ex = explorer();
+        for (path, query, status) in [
+            ("/", None, 200),
+            ("/api/v1/summary", None, 200),
+            ("/api/v1/summary", Some("a=1"), 400),
+            ("/api/v1/node", Some("id=nope"), 404),
+            ("/api/v1/graph", Some("id=app%3Ab&depth=99"), 400),
+            ("/api/v1/graph", Some("id=app%3Ab"), 200),
+            ("/nope", None, 404),
+        ] {
+            let r = get(&ex, path, query);
+            assert_eq!(r.status, status, "{path} {query:?}");
+            assert_eq!(header(&r, "content-security-policy"), Some(CSP));
+            assert_eq!(header(&r, "x-content-type-options"), Some("nosniff"));
+            if status >= 400 {
+                let v: Value = serde_json::from_slice(&r.body).unwrap();
+                assert_eq!(v["error"]["status"], status);
+            }
+        }
+    }
+
+    #[test]
+    fn writes_are_refused_and_head_has_no_body() {
+        let ex = explorer();
+        let post = handle(
+            &ex,
+            Request {
+                method: "POST",
+                path: "/api/v1/summary",
+                query: None,
+                origin: None,
+            },
+        );
+        assert_eq!(post.status, 405);
+        let head = handle(
+            &ex,
+            Request {
+                method: "HEAD",
+                path: "/",
+                query: None,
+                origin: None,
+            },
+        );
+        assert_eq!(head.status, 200);
+        assert!(head.body.is_empty());
+    }
+
+    #[test]
+    fn only_extension_origins_are_granted_cors() {
+        assert!(is_extension_origin("chrome-extension://abcdefghijklmnop"));
+        assert!(is_extension_origin("moz-extension://0b1c2d3e-4f50-6172"));
+        for origin in [
+            "https://example.com",
+            "chrome-extension://",
+            "chrome-extension://a/b",
+            "moz-extension://a b",
+            "null",
+        ] {
+            assert!(!is_extension_origin(origin), "{origin}");
+        }
+    }
+
+    #[test]
+    fn search_finds_hostile_names_as_data() {
+        let ex = explorer();
+        let r = get(&ex, "/api/v1/search", Some("q=%3Cb%3E%26"));
+        assert_eq!(r.status, 200);
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        let names: Vec<&str> = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["name"].as_str().unwrap())
+            .collect();
+        assert!(!names.is_empty());
+        assert_eq!(names, ["Sales \"Q1\" <b>&</b>"]);
+    }
+}
