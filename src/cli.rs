@@ -8,17 +8,17 @@ mod catalog_command;
 mod changes_command;
 #[cfg(feature = "crawl")]
 mod crawl_command;
-#[cfg(feature = "catalog")]
-pub mod export_command;
 #[cfg(all(feature = "simulate", feature = "crawl"))]
 mod demo_command;
+#[cfg(feature = "catalog")]
+pub mod export_command;
 mod impact_command;
 #[cfg(feature = "crawl")]
 mod init_command;
 mod lineage_command;
+mod lint_command;
 #[cfg(feature = "catalog")]
 mod manual_command;
-mod lint_command;
 pub mod model_command;
 mod parse_command;
 mod preview_command;

@@ -12,10 +12,10 @@ pub mod crawl;
 pub mod diagnostics;
 pub mod inputs;
 pub mod lineage;
+pub mod lint;
 pub mod preview;
 #[cfg(feature = "crawl")]
 pub mod push;
-pub mod lint;
 pub mod qlik;
 pub mod qvd;
 pub mod semantic;

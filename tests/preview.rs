@@ -365,7 +365,10 @@ fn the_cli_writes_svg_and_html_and_refuses_what_it_cannot_do() {
         svg.to_str().unwrap(),
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("no-such-catalog.db"), "a missing catalog is named: {err}");
+    assert!(
+        err.contains("no-such-catalog.db"),
+        "a missing catalog is named: {err}"
+    );
     let (code, err) = qlineage(&[
         "preview",
         "--snapshot",

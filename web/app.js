@@ -26,6 +26,8 @@
       graph: (id, o) => get('graph', { id: id, direction: o.direction, depth: String(o.depth), level: o.level }),
       impact: (id, direction) => get('impact', { id: id, direction: direction }),
       source: (file, line) => get('source', { file: file, line: String(line), context: '4' }),
+      changes: () => get('changes'),
+      previewUrl: (id) => '/api/v1/preview?' + new URLSearchParams({ id: id }).toString(),
     };
   }
 
@@ -332,6 +334,13 @@
     } catch (e) { box.append(el('p', { class: 'error' }, e.message)); }
   }
 
+  // What the data source can answer (a catalog has crawl history and sheet previews).
+  let capabilities = null;
+  async function can(what) {
+    if (!capabilities) capabilities = ((await api.summary()).origin || {}).capabilities || {};
+    return Boolean(capabilities[what]) && typeof api[what === 'previews' ? 'previewUrl' : what] === 'function';
+  }
+
   async function showNode(id) {
     const n = await api.node(id);
     view.id = id;
@@ -339,6 +348,13 @@
     if (n.app) parts.push(el('div', {}, 'in app ', link(n.app)));
     if (n.container) parts.push(el('div', {}, 'in ', link(n.container)));
     parts.push(el('h3', {}, 'Facts'), facts(n.attrs));
+    if (n.kind === 'sheet' && await can('previews')) {
+      // Same-origin SVG as an image (the policy allows `img-src 'self'`); the SVG itself,
+      // opened on its own, carries the link that opens the sheet in Qlik Sense.
+      const url = api.previewUrl(id);
+      parts.push(el('h3', {}, 'Preview'), el('img', { class: 'preview', src: url, alt: 'wireframe of the sheet ' + n.name }),
+        el('div', {}, el('a', { href: url, target: '_blank', rel: 'noopener' }, 'open the wireframe (with its link to Qlik Sense)')));
+    }
     if (n.unresolved && n.unresolved.length) {
       parts.push(el('h3', {}, 'Unresolved (' + n.unresolved.length + ')'),
         el('ul', { class: 'list' }, n.unresolved.map((u) => el('li', {}, el('div', { class: 'id' }, u.file + ':' + u.line + '  ' + u.text), el('div', { class: 'edge-meta' }, u.reason)))));
@@ -386,8 +402,27 @@
     const s = await api.summary();
     const kinds = Object.entries(s.kinds || {}).map(([k, v]) => el('tr', {}, el('td', {}, k.replace(/_/g, ' ')), el('td', {}, String(v))));
     setPanel(el('h2', {}, 'Estate'), el('p', {}, s.apps + ' apps, ' + s.nodes + ' nodes, ' + s.edges + ' edges, ' + s.unresolved + ' unresolved'),
-      el('table', { class: 'facts' }, kinds), el('p', { class: 'edge-meta' }, 'source: ' + s.origin.source + ', built ' + s.origin.built_at));
+      el('table', { class: 'facts' }, kinds), el('p', { class: 'edge-meta' }, 'source: ' + s.origin.source + ', built ' + s.origin.built_at +
+        (s.origin.last_crawl ? ', last crawl ' + s.origin.last_crawl : '')));
     status.textContent = '';
+    capabilities = s.origin.capabilities || {};
+    if (await can('changes')) panel.append(await changesSection());
+  }
+
+  // The last crawl's changes and the lineage they broke (from the catalog).
+  async function changesSection() {
+    const box = el('div', { class: 'changes' });
+    try {
+      const c = await api.changes();
+      box.append(el('h3', {}, 'Changes in the last crawl (' + c.items.length + ')'),
+        el('ul', { class: 'list' }, c.items.slice(0, 200).map((i) => el('li', {}, i.change + ' ' + i.item + ' ', el('strong', {}, i.name || i.item_id),
+          el('span', { class: 'edge-meta' }, ' in ' + i.app_name + (i.detail ? ' · ' + i.detail : ''))))));
+      const broken = c.broken || [];
+      box.append(el('h3', {}, 'Broken lineage (' + broken.length + ')'),
+        el('ul', { class: 'list' }, broken.slice(0, 200).map((b) => el('li', {}, b.nodes.length ? link({ id: b.nodes[0], name: b.message }) : b.message,
+          b.new ? el('span', { class: 'kind' }, 'new') : null))));
+    } catch (e) { box.append(el('p', { class: 'error' }, e.message)); }
+    return box;
   }
 
   async function route() {

@@ -332,8 +332,14 @@ fn tour(demo: &Demo, elapsed: Duration, out: &mut dyn Write) -> std::io::Result<
     #[cfg(feature = "catalog")]
     {
         let db = shell_quote(&demo.catalog_path().display().to_string());
-        writeln!(out, "  # The catalog: its records, and what changed since the last crawl")?;
-        writeln!(out, "  qlineage export --db {db} --format jsonl --kind report")?;
+        writeln!(
+            out,
+            "  # The catalog: its records, and what changed since the last crawl"
+        )?;
+        writeln!(
+            out,
+            "  qlineage export --db {db} --format jsonl --kind report"
+        )?;
         writeln!(out, "  qlineage changes --db {db}")?;
         #[cfg(feature = "serve")]
         {

@@ -59,7 +59,9 @@ pub fn run(args: &ExportArgs) -> i32 {
     }
     if args.format == RecordFormat::Openlineage {
         if !args.kind.is_empty() {
-            eprintln!("error: --kind selects catalog records; OpenLineage events carry the lineage");
+            eprintln!(
+                "error: --kind selects catalog records; OpenLineage events carry the lineage"
+            );
             return 2;
         }
         let events = match openlineage_events(&catalog) {

@@ -103,12 +103,13 @@ pub fn run(args: &PreviewArgs) -> i32 {
             return 2;
         }
     };
-    let sheets = match source
-        .app(&args.app)
-        .and_then(|app| {
-            preview::select(app, args.sheet.as_deref(), link.as_ref().or(recorded_link.as_ref()))
-        })
-    {
+    let sheets = match source.app(&args.app).and_then(|app| {
+        preview::select(
+            app,
+            args.sheet.as_deref(),
+            link.as_ref().or(recorded_link.as_ref()),
+        )
+    }) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

@@ -391,7 +391,10 @@ fn catalog_preview(ex: &Explorer, id: &str) -> Response {
         Ok(None) => Response::error(
             404,
             "not_found",
-            format!("no sheet `{}` in the catalog (ids look like sheet:<app>/<sheet>)", truncate(id, 200)),
+            format!(
+                "no sheet `{}` in the catalog (ids look like sheet:<app>/<sheet>)",
+                truncate(id, 200)
+            ),
         ),
         Err(message) => Response::error(500, "catalog", message),
     }

@@ -104,8 +104,7 @@ pub fn preview_svg(path: &Path, node_id: &str) -> Result<Option<String>, String>
     else {
         return Ok(None);
     };
-    let source =
-        preview::catalog_source::CatalogSource::open(path).map_err(|e| e.to_string())?;
+    let source = preview::catalog_source::CatalogSource::open(path).map_err(|e| e.to_string())?;
     let view = match source.app(app) {
         Ok(v) => v,
         Err(preview::PreviewError::AppNotFound { .. }) => return Ok(None),
