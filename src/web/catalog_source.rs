@@ -23,10 +23,17 @@ fn catalog_error(path: &Path, e: impl std::fmt::Display) -> ExplorerError {
     }
 }
 
-/// The lineage, the script text of each file an edge names, and the last successful crawl.
-pub fn read(
-    path: &Path,
-) -> Result<(LineageGraph, BTreeMap<String, SourceText>, Option<String>), ExplorerError> {
+/// What the explorer's index is built from.
+pub struct CatalogData {
+    pub lineage: LineageGraph,
+    /// The script text of each file an edge names.
+    pub sources: BTreeMap<String, SourceText>,
+    /// When the last successful crawl finished.
+    pub last_crawl: Option<String>,
+}
+
+/// The catalog's last lineage build with its scripts and the last successful crawl.
+pub fn read(path: &Path) -> Result<CatalogData, ExplorerError> {
     let catalog = open(path)?;
     let lineage = catalog
         .lineage_graph()
@@ -75,7 +82,11 @@ pub fn read(
         .rev()
         .find(|r| r.status == "ok" || r.status == "partial")
         .and_then(|r| r.finished.or(Some(r.started)));
-    Ok((lineage, sources, last_crawl))
+    Ok(CatalogData {
+        lineage,
+        sources,
+        last_crawl,
+    })
 }
 
 /// The app folder of a main script path (`…/apps/<folder>/script.qvs`).

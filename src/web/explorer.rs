@@ -92,9 +92,12 @@ impl Explorer {
     /// excerpts, the last crawl's time, and the catalog's changes and previews.
     #[cfg(feature = "catalog")]
     pub fn from_catalog(path: &Path) -> Result<Explorer, ExplorerError> {
-        let (lineage, sources, last_crawl) = super::catalog_source::read(path)?;
-        let mut explorer =
-            Explorer::with_sources(lineage, sources, origin("catalog", last_crawl, true, true));
+        let data = super::catalog_source::read(path)?;
+        let mut explorer = Explorer::with_sources(
+            data.lineage,
+            data.sources,
+            origin("catalog", data.last_crawl, true, true),
+        );
         explorer.catalog = Some(path.to_path_buf());
         Ok(explorer)
     }
