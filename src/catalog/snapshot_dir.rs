@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::error::CatalogError;
-use crate::qlik::site_format::{AppSnapshot, ObjectFile, SiteFile};
+use crate::qlik::site_format::{file_stem, AppSnapshot, ObjectFile, SiteFile};
 
 fn snapshot_error(path: &Path, message: impl std::fmt::Display) -> CatalogError {
     CatalogError::Snapshot {
@@ -105,28 +105,10 @@ fn pretty<T: serde::Serialize>(v: &T) -> Vec<u8> {
 }
 
 /// A file-name-safe stem for an object id (the crawler's rule).
-/// The folder name of an app (or object) id in a site directory the catalog writes.
-pub fn stem(id: &str) -> String {
-    let s: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if s.is_empty() {
-        "object".into()
-    } else {
-        s
-    }
-}
 
 /// Writes one app as `dir/apps/<id>/`; returns the folder.
 pub fn write_app(dir: &Path, app: &AppSnapshot) -> Result<PathBuf, CatalogError> {
-    let folder = dir.join("apps").join(stem(&app.meta.id));
+    let folder = dir.join("apps").join(file_stem(&app.meta.id));
     let objects = folder.join("objects");
     std::fs::create_dir_all(&objects).map_err(|e| CatalogError::io(&objects, e))?;
     let put = |name: &str, bytes: &[u8]| {
@@ -150,10 +132,10 @@ pub fn write_app(dir: &Path, app: &AppSnapshot) -> Result<PathBuf, CatalogError>
     }
     let mut used = std::collections::BTreeSet::new();
     for (name, object) in &app.objects {
-        let mut s = stem(name);
+        let mut s = file_stem(name);
         let mut n = 2;
         while !used.insert(s.clone()) {
-            s = format!("{}-{n}", stem(name));
+            s = format!("{}-{n}", file_stem(name));
             n += 1;
         }
         put(&format!("objects/{s}.json"), &pretty(object))?;

@@ -35,24 +35,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CrawlError> {
 
 pub use crate::qlik::site_format::AppSnapshot;
 
-/// A file-name-safe, stable stem for an object id.
-pub fn file_stem(id: &str) -> String {
-    let stem: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if stem.is_empty() || stem.starts_with('.') {
-        format!("object{stem}")
-    } else {
-        stem
-    }
-}
+pub use crate::qlik::site_format::file_stem;
 
 /// The folder an app is written to: its id, which never changes and never collides.
 pub fn app_folder(out: &Path, app_id: &str) -> PathBuf {

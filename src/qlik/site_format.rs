@@ -338,6 +338,26 @@ pub struct AppSnapshot {
     pub fields: Vec<FieldListDef>,
 }
 
+/// A file-name-safe, stable stem for an app or object id: the folder and file names of a
+/// site directory, written by the crawler and by the catalog alike.
+pub fn file_stem(id: &str) -> String {
+    let stem: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if stem.is_empty() || stem.starts_with('.') {
+        format!("object{stem}")
+    } else {
+        stem
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,7 +52,10 @@ pub fn read(path: &Path) -> Result<CatalogData, ExplorerError> {
             .app_snapshot(&app.id)
             .map_err(|e| catalog_error(path, e))?
         {
-            scripts.insert(crate::catalog::snapshot_dir::stem(&app.id), snapshot.script);
+            scripts.insert(
+                crate::qlik::site_format::file_stem(&app.id),
+                snapshot.script,
+            );
         }
     }
     let mut sources = BTreeMap::new();
