@@ -104,8 +104,6 @@ fn pretty<T: serde::Serialize>(v: &T) -> Vec<u8> {
     bytes
 }
 
-/// A file-name-safe stem for an object id (the crawler's rule).
-
 /// Writes one app as `dir/apps/<id>/`; returns the folder.
 pub fn write_app(dir: &Path, app: &AppSnapshot) -> Result<PathBuf, CatalogError> {
     let folder = dir.join("apps").join(file_stem(&app.meta.id));
