@@ -130,10 +130,33 @@ fn the_explorer_works_in_chromium() {
     let hostile_html = shots.join("hostile.html");
     html_file("corpus/site", &demo_html);
     html_file("tests/data/web/hostile-app", &hostile_html);
+    // A catalog, as the demo writes it, for the views only a catalog has.
+    let demo_dir = tempfile::tempdir().unwrap();
+    let made = Command::new(env!("CARGO_BIN_EXE_qlineage"))
+        .args(["demo", "--out"])
+        .arg(demo_dir.path())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(made.success(), "qlineage demo");
+    let lineage: serde_json::Value =
+        serde_json::from_slice(&fs::read(demo_dir.path().join("lineage.json")).unwrap()).unwrap();
+    let sheet = lineage["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["id"].as_str())
+        .find(|id| id.starts_with("sheet:"))
+        .expect("the demo has sheets")
+        .to_string();
+    let db = demo_dir.path().join("catalog.db");
+    let catalog = serve::serve(&["--db", db.to_str().unwrap()]);
     let config = serde_json::json!({
         "chromium": chromium,
         "demo": demo.base,
         "hostile": hostile.base,
+        "catalog": catalog.base,
+        "catalog_sheet": sheet,
         "demo_html": demo_html,
         "hostile_html": hostile_html,
         "shots": shots,

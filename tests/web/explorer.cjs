@@ -158,13 +158,34 @@ async function hostile(context, base, label) {
   await page.close();
 }
 
+// A catalog's views: the last crawl's changes on the home page, a sheet's wireframe on its page.
+async function catalogViews(context, base, sheet) {
+  const { page, problems } = await watchedPage(context);
+  await page.setViewportSize({ width: 1400, height: 860 });
+  await page.goto(base);
+  await ready(page, '');
+  const home = await page.textContent('#panel');
+  check(home.includes('source: catalog') && home.includes('last crawl'), 'catalog: the home page names its source and last crawl');
+  check((await page.locator('#panel .changes h3').first().textContent()).startsWith('Changes in the last crawl'), 'catalog: the changes report is shown');
+  const hash = '#/node/' + encodeURIComponent(sheet);
+  await go(page, hash);
+  await page.waitForFunction(() => { const i = document.querySelector('#panel img.preview'); return i && i.complete; }, null, { timeout: 30000 });
+  const width = await page.evaluate(() => document.querySelector('#panel img.preview').naturalWidth);
+  check(width > 0, 'catalog: the sheet\'s wireframe is drawn (' + width + ' px wide)');
+  await page.screenshot({ path: path.join(config.shots, 'catalog-sheet.png') });
+  const violations = await page.evaluate(() => window.__violations);
+  check(violations.length === 0, 'catalog: no CSP violations (' + violations.join('; ') + ')');
+  check(problems.length === 0, 'catalog: no dialogs or errors (' + problems.join('; ') + ')');
+  await page.close();
+}
+
 (async () => {
   const browser = await chromium.launch({ executablePath: config.chromium, args: ARGS, headless: true });
   const context = await browser.newContext();
   // The explorer works offline: any request off the server (a CDN) fails the test.
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    const local = url.startsWith(config.demo) || url.startsWith(config.hostile) || url.startsWith('file:') || url.startsWith('data:');
+    const local = url.startsWith(config.demo) || url.startsWith(config.hostile) || url.startsWith(config.catalog) || url.startsWith('file:') || url.startsWith('data:');
     if (!local) { console.log('blocked request to ' + url); process.exitCode = 1; }
     return local ? route.continue() : route.abort();
   });
@@ -173,6 +194,7 @@ async function hostile(context, base, label) {
     await demo(context, 'file://' + config.demo_html, 'html');
     await hostile(context, config.hostile + '/', 'serve');
     await hostile(context, 'file://' + config.hostile_html, 'html');
+    await catalogViews(context, config.catalog + '/', config.catalog_sheet);
   } finally {
     await browser.close();
   }
