@@ -5,7 +5,6 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::lint::{self, config, Config, Selection};
-use crate::semantic::AppInput;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum LintFormat {
@@ -112,30 +111,13 @@ pub fn run(args: &LintArgs) -> i32 {
             return 2;
         }
     };
-    let connections = match args.resolve.connections() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
+    let inputs = match super::model_command::read_inputs(&args.resolve, &args.paths) {
+        Ok(i) => i,
+        Err(message) => {
+            eprintln!("error: {message}");
             return 2;
         }
     };
-    let apps = match super::model_command::apps(&args.paths) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
-    let mut inputs = Vec::new();
-    for app in &apps {
-        match AppInput::read(app, &connections) {
-            Ok(input) => inputs.push(input),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
-            }
-        }
-    }
     let run = lint::lint(&inputs, &args.resolve.options(), &config);
     let failed = run.fails(&config);
     let text = match args.format {

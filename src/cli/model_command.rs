@@ -42,32 +42,29 @@ pub(crate) fn apps(paths_given: &[PathBuf]) -> Result<Vec<PathBuf>, crate::input
     Ok(out)
 }
 
+/// The apps the paths name, read with the connections the resolver flags give (the inputs of
+/// `model` and `lint`); the error is worded for the user.
+pub(crate) fn read_inputs(
+    resolve: &super::resolve_args::ResolveArgs,
+    paths: &[PathBuf],
+) -> Result<Vec<AppInput>, String> {
+    let connections = resolve.connections().map_err(|e| e.to_string())?;
+    apps(paths)
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|app| AppInput::read(app, &connections).map_err(|e| e.to_string()))
+        .collect()
+}
+
 pub fn run(args: &ModelArgs) -> i32 {
-    let connections = match args.resolve.connections() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
     let options = args.resolve.options();
-    let apps = match apps(&args.paths) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("error: {e}");
+    let inputs = match read_inputs(&args.resolve, &args.paths) {
+        Ok(i) => i,
+        Err(message) => {
+            eprintln!("error: {message}");
             return 2;
         }
     };
-    let mut inputs = Vec::new();
-    for app in &apps {
-        match AppInput::read(app, &connections) {
-            Ok(input) => inputs.push(input),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
-            }
-        }
-    }
     // Several apps are one estate: a BINARY of one of them loads its tables.
     let resolved = if inputs.len() > 1 {
         semantic::resolve_estate(&inputs, &options)
