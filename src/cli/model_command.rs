@@ -5,11 +5,8 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use serde_json::{json, Map, Value};
-
 use super::Format;
 use crate::diagnostics::render_human;
-use crate::semantic::model::{Location, VariableState};
 use crate::semantic::{self, AppInput, Resolved};
 
 #[derive(clap::Args, Debug)]
@@ -77,12 +74,7 @@ pub fn run(args: &ModelArgs) -> i32 {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match args.format {
-        Format::Json => {
-            let doc = json!({ "apps": resolved.iter().map(app_json).collect::<Vec<_>>() });
-            serde_json::to_writer_pretty(&mut out, &doc)
-                .map_err(std::io::Error::other)
-                .and_then(|()| writeln!(out))
-        }
+        Format::Json => super::model_json::write(&mut out, &resolved),
         Format::Human => {
             let color = std::io::stdout().is_terminal();
             resolved
@@ -110,126 +102,6 @@ fn file_name(resolved: &Resolved, file: u32) -> String {
         .get(file as usize)
         .map(|f| f.source.path.clone())
         .unwrap_or_default()
-}
-
-fn location_json(resolved: &Resolved, location: &Location) -> Value {
-    let file = &resolved.model.files[location.file as usize].source;
-    let at = file.line_col(location.span.start);
-    json!({ "file": file.path, "line": at.line, "column": at.column })
-}
-
-/// One app in `--format json` output.
-pub fn app_json(resolved: &Resolved) -> Value {
-    let model = &resolved.model;
-    let tables: Vec<Value> = model
-        .tables
-        .iter()
-        .map(|t| {
-            let mut table = json!({
-                "name": t.name,
-                "fields": t.fields,
-                "sources": t.sources,
-                "conditional": t.conditional,
-            });
-            if t.fields_incomplete {
-                table["fields_incomplete"] = json!(true);
-            }
-            if let Some(note) = &t.note {
-                table["note"] = json!(note);
-            }
-            table
-        })
-        .collect();
-    let loads: Vec<Value> = model
-        .loads
-        .iter()
-        .map(|l| {
-            json!({
-                "span": location_json(resolved, &l.location),
-                "target": l.target,
-                "kind": l.kind,
-                "source": l.source,
-                "resolved": l.resolved,
-                "conditional": l.conditional,
-            })
-        })
-        .collect();
-    let stores: Vec<Value> = model
-        .stores
-        .iter()
-        .map(|s| {
-            json!({
-                "span": location_json(resolved, &s.location),
-                "table": s.table,
-                "fields": s.fields,
-                "path": s.path,
-                "resolved_path": s.resolved_path,
-                "format": s.format,
-                "resolved": s.resolved,
-                "conditional": s.conditional,
-            })
-        })
-        .collect();
-    let mut variables = Map::new();
-    for (name, state) in &model.variables {
-        variables.insert(
-            name.clone(),
-            match state {
-                VariableState::Known(v) => json!(v),
-                VariableState::Unknown(reason) => json!({ "unknown": reason }),
-            },
-        );
-    }
-    let unresolved: Vec<Value> = model
-        .unresolved
-        .iter()
-        .map(|u| {
-            let mut v = location_json(resolved, &u.location);
-            v["text"] = json!(u.text);
-            v["reason"] = json!(u.reason);
-            v["runtime"] = json!(u.runtime);
-            v
-        })
-        .collect();
-    let diagnostics: Vec<Value> = resolved
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let file = &model.files[d.file as usize].source;
-            let at = file.line_col(d.diagnostic.span.start);
-            json!({
-                "file": file.path,
-                "line": at.line,
-                "column": at.column,
-                "severity": d.diagnostic.severity,
-                "code": d.diagnostic.code.as_str(),
-                "message": d.diagnostic.message,
-            })
-        })
-        .collect();
-    let files: Vec<Value> = model
-        .files
-        .iter()
-        .map(|f| {
-            json!({
-                "path": f.source.path,
-                "included_from": f.included_from.as_ref().map(|l| location_json(resolved, l)),
-            })
-        })
-        .collect();
-    json!({
-        "path": model.path,
-        "files": files,
-        "tables": tables,
-        "section_access_tables": model.section_access_tables.iter().map(|t| json!({"name": t.name, "fields": t.fields.iter().map(|f| &f.name).collect::<Vec<_>>()})).collect::<Vec<_>>(),
-        "loads": loads,
-        "stores": stores,
-        "variables": variables,
-        "synthetic_keys": model.synthetic_keys,
-        "circular_references": model.circular_references,
-        "unresolved": unresolved,
-        "diagnostics": diagnostics,
-    })
 }
 
 fn describe_derivation(d: &semantic::model::Derivation) -> String {
