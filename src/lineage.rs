@@ -128,7 +128,11 @@ pub fn build_reusing(
     let estate = {
         let mut entries: Vec<String> = connections.iter().map(|c| format!("{c:?}")).collect();
         entries.sort();
-        format!("{entries:?} {:?}", options.aliases)
+        format!(
+            "{entries:?} {:?} {:?}",
+            options.aliases,
+            connections.mounts()
+        )
     };
     let mut canon = PathCanon::new(connections);
     for alias in &options.aliases {
@@ -298,6 +302,9 @@ fn run_connections(inputs: &[AppInput], user: &Connections) -> Connections {
     }
     for c in user.iter() {
         all.insert(c.clone());
+    }
+    for m in user.mounts() {
+        all.add_mount(m.clone());
     }
     all
 }

@@ -27,6 +27,7 @@ mod inline;
 mod input;
 mod loads;
 pub mod model;
+pub mod mounts;
 mod rename;
 mod reparse;
 pub mod source_map;
@@ -52,6 +53,10 @@ pub struct ResolveOptions {
     pub assume_date: Option<jiff::civil::Date>,
     /// Folders include files may be read from. Empty: the main script's folder.
     pub include_roots: Vec<PathBuf>,
+    /// Folders an include script is looked for in when its own path has no local copy: by
+    /// its path under its folder connection, then by file name (a crawl's
+    /// `[paths] qvs_scripts`, `--include-dir`). Readable like the include roots.
+    pub include_dirs: Vec<PathBuf>,
     /// The folder `FileList()`/`DirList()` may list.
     pub files_root: Option<PathBuf>,
     /// Folders QVD headers may be read from (for `LOAD *`), besides the roots above.
@@ -71,6 +76,7 @@ impl Default for ResolveOptions {
             variables: Vec::new(),
             assume_date: None,
             include_roots: Vec::new(),
+            include_dirs: Vec::new(),
             files_root: None,
             qvd_dirs: Vec::new(),
             max_loop_iterations: 10_000,

@@ -162,7 +162,12 @@ impl Catalog {
         let mut paths = Vec::new();
         // Folder → (app rowid, digest of its inputs).
         let mut digests: HashMap<PathBuf, (i64, String)> = HashMap::new();
-        let options_key = format!("{} {:?}", env!("CARGO_PKG_VERSION"), options.resolve);
+        let options_key = format!(
+            "{} {:?} {:?}",
+            env!("CARGO_PKG_VERSION"),
+            options.resolve,
+            options.connections.mounts()
+        );
         for site in self.sites()? {
             let dir = scratch.0.join(format!("site-{}", site.id));
             let file = self

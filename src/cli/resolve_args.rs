@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::semantic::mounts::Mount;
 use crate::semantic::{Connections, ConnectionsError, ResolveOptions};
 
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -26,6 +27,11 @@ pub struct ResolveArgs {
     /// A folder QVD headers may be read from (repeatable).
     #[arg(long, value_name = "DIR")]
     pub qvd_dir: Vec<PathBuf>,
+    /// A server folder readable on this machine, e.g. `\\fileserver\qlik=/mnt/qlik`
+    /// (repeatable): include scripts and QVD headers are read there, lineage keeps the
+    /// server's paths.
+    #[arg(long = "mount", value_name = "SERVER=LOCAL", value_parser = parse_mount)]
+    pub mounts: Vec<Mount>,
 }
 
 impl ResolveArgs {
@@ -41,10 +47,14 @@ impl ResolveArgs {
     }
 
     pub fn connections(&self) -> Result<Connections, ConnectionsError> {
-        match &self.connections {
-            Some(path) => Connections::read(path),
-            None => Ok(Connections::default()),
+        let mut connections = match &self.connections {
+            Some(path) => Connections::read(path)?,
+            None => Connections::default(),
+        };
+        for mount in &self.mounts {
+            connections.add_mount(mount.clone());
         }
+        Ok(connections)
     }
 }
 
@@ -55,6 +65,10 @@ pub fn parse_var(text: &str) -> Result<(String, String), String> {
         }
         _ => Err(format!("expected NAME=VALUE, got `{text}`")),
     }
+}
+
+pub fn parse_mount(text: &str) -> Result<Mount, String> {
+    Mount::parse(text).map_err(|e| e.to_string())
 }
 
 pub fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {

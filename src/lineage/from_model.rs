@@ -236,15 +236,15 @@ impl Builder<'_> {
             let rest = &unified[6..6 + rest.len()];
             let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
             if let Some(c) = self.connections.get(name) {
-                if let ConnectionKind::Folder {
-                    disk: Some(disk), ..
-                } = &c.kind
-                {
-                    out.push(disk.join(tail));
+                if let ConnectionKind::Folder { path, disk } = &c.kind {
+                    if let Some(disk) = self.connections.folder_disk(path, disk.as_ref()) {
+                        out.push(disk.join(tail));
+                    }
                 }
             }
             tail.to_string()
         } else {
+            out.extend(self.connections.mounted(&unified));
             unified.clone()
         };
         let file_name = tail.rsplit('/').next().unwrap_or(&tail).to_string();
@@ -373,8 +373,18 @@ impl Builder<'_> {
             return;
         }
         let first_edge = self.facts.edges.len();
-        self.load_static(load);
         let mut ran = self.ran(load.location);
+        // A path the analysis could not determine (it holds a `$(…)`), which the reload log
+        // shows: the log's files replace the template, which would only be noise beside them.
+        let template_superseded = match &ran {
+            Some(Ran::Yes { executions, .. }) if !load.resolved => {
+                self.static_dataset_path(load)
+                    .is_some_and(|p| p.contains("$("))
+                    && !self.logged_paths(executions).is_empty()
+            }
+            _ => false,
+        };
+        self.load_static(load, !template_superseded);
         if let Some(Ran::Yes {
             line,
             executions,
@@ -535,7 +545,8 @@ impl Builder<'_> {
         }
     }
 
-    fn load_static(&mut self, load: &Load) {
+    /// The load's table, its fields' derivations and, when `with_dataset`, the dataset it read.
+    fn load_static(&mut self, load: &Load, with_dataset: bool) {
         let mut attrs = Vec::new();
         match load.kind {
             LoadKind::Mapping => attrs.push(("mapping", "true".to_string())),
@@ -548,7 +559,11 @@ impl Builder<'_> {
         let table = self.table_node(&load.target, attrs);
         let certainty = self.certainty(load.resolved, load.location);
         let span = self.span(load.location);
-        let dataset = self.dataset_of(load);
+        let dataset = if with_dataset {
+            self.dataset_of(load)
+        } else {
+            None
+        };
         if let Some(d) = &dataset {
             if d.kind == DatasetKind::Database {
                 let connection = load

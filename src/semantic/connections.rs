@@ -34,6 +34,8 @@ pub struct Connection {
 #[derive(Debug, Clone, Default)]
 pub struct Connections {
     by_name: HashMap<String, Connection>,
+    /// Server folders readable on this machine (`--mount`, a crawl's `[paths] mounts`).
+    mounts: Vec<super::mounts::Mount>,
 }
 
 /// Why a connections file could not be read.
@@ -74,6 +76,25 @@ impl Connections {
 
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()
+    }
+
+    pub fn add_mount(&mut self, mount: super::mounts::Mount) {
+        self.mounts.push(mount);
+    }
+
+    pub fn mounts(&self) -> &[super::mounts::Mount] {
+        &self.mounts
+    }
+
+    /// Where a server path (a folder connection's root joined with the rest, or a path
+    /// written out) can be read on this machine through a mount.
+    pub fn mounted(&self, server_path: &str) -> Option<PathBuf> {
+        super::mounts::map(&self.mounts, server_path)
+    }
+
+    /// Where a folder connection's root can be read here: its own local copy, else a mount.
+    pub fn folder_disk(&self, declared: &str, disk: Option<&PathBuf>) -> Option<PathBuf> {
+        disk.cloned().or_else(|| self.mounted(declared))
     }
 
     /// Connections in name order.

@@ -139,6 +139,10 @@ pub(super) struct Machine<'o> {
     pub conditional: usize,
     call_depth: usize,
     undefined_reported: HashSet<String>,
+    /// The first include this run could not look at (no local copy of its folder, or outside
+    /// the allowed roots): from then on a variable never set may have been set there, so it
+    /// is unknown rather than empty.
+    pub unread_include: Option<String>,
     /// QVD field lists already read, by canonical path.
     pub qvd_cache: HashMap<PathBuf, Option<Vec<String>>>,
     /// Preceding LOADs waiting for the LOAD or SELECT that runs next.
@@ -162,6 +166,15 @@ pub(super) fn run(
         include_dirs.extend(input.app_dir.clone());
     }
     include_dirs.extend(input.roots.iter().cloned());
+    // A mounted server folder is readable because the user said where it is.
+    include_dirs.extend(
+        input
+            .connections
+            .mounts()
+            .iter()
+            .map(|m| m.local().to_path_buf()),
+    );
+    include_dirs.extend(options.include_dirs.iter().cloned());
     let mut qvd_dirs = include_dirs.clone();
     qvd_dirs.extend(options.files_root.iter().cloned());
     qvd_dirs.extend(options.qvd_dirs.iter().cloned());
@@ -200,6 +213,7 @@ pub(super) fn run(
         conditional: 0,
         call_depth: 0,
         undefined_reported: HashSet::default(),
+        unread_include: None,
         qvd_cache: HashMap::default(),
         pending_following: Vec::new(),
         estate,
@@ -335,6 +349,7 @@ impl<'o> Machine<'o> {
             env: &self.state.env,
             tables: &self.state.tables,
             assume: self.options.assume_date,
+            unread_include: self.unread_include.as_deref(),
         }
     }
 
@@ -509,6 +524,16 @@ pub(super) struct EvalCtx<'a> {
     env: &'a Environment,
     tables: &'a TableModel,
     assume: Option<jiff::civil::Date>,
+    unread_include: Option<&'a str>,
+}
+
+impl EvalCtx<'_> {
+    /// Why a variable never set is not simply empty: an include we could not read may set it.
+    fn maybe_in_unread_include(&self, name: &str) -> Option<String> {
+        self.unread_include.map(|path| {
+            format!("{name} is not set here; it may be set in `{path}`, which was not read")
+        })
+    }
 }
 
 impl Context for EvalCtx<'_> {
@@ -519,7 +544,13 @@ impl Context for EvalCtx<'_> {
                 reason: format!("{name}: {reason}"),
                 runtime: *runtime,
             }),
-            None => Ok(None),
+            None => match self.maybe_in_unread_include(name) {
+                Some(reason) => Err(Unknown {
+                    reason,
+                    runtime: false,
+                }),
+                None => Ok(None),
+            },
         }
     }
     fn assumed_date(&self) -> Option<jiff::civil::Date> {
@@ -552,7 +583,13 @@ impl ExpandContext for EvalCtx<'_> {
                 reason: format!("{name}: {reason}"),
                 runtime: *runtime,
             },
-            None => Lookup::Undefined,
+            None => match self.maybe_in_unread_include(name) {
+                Some(reason) => Lookup::Unknown {
+                    reason,
+                    runtime: false,
+                },
+                None => Lookup::Undefined,
+            },
         }
     }
     fn evaluate(&self, expr: &str) -> Result<String, Unknown> {

@@ -57,7 +57,9 @@ pub fn resolve_path(
             Some(conn) => match &conn.kind {
                 ConnectionKind::Folder { path, disk } => ResolvedPath {
                     resolved: Some(join_declared(path, tail)),
-                    disk: disk.as_ref().map(|d| join_local(d, tail)),
+                    disk: connections
+                        .folder_disk(path, disk.as_ref())
+                        .map(|d| join_local(&d, tail)),
                     connection: Some(conn.name.clone()),
                     ..Default::default()
                 },
@@ -96,8 +98,9 @@ pub fn resolve_path(
     if is_absolute(text) {
         return ResolvedPath {
             resolved: Some(text.to_string()),
-            disk: Some(PathBuf::from(text.replace('\\', "/")))
-                .filter(|_| !text.starts_with("\\\\")),
+            disk: connections.mounted(text).or_else(|| {
+                Some(PathBuf::from(text.replace('\\', "/"))).filter(|_| !text.starts_with("\\\\"))
+            }),
             ..Default::default()
         };
     }

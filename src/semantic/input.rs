@@ -97,6 +97,9 @@ impl AppInput {
         for connection in user_connections.iter() {
             input.connections.insert(connection.clone());
         }
+        for mount in user_connections.mounts() {
+            input.connections.add_mount(mount.clone());
+        }
         Ok(input)
     }
 

@@ -24,6 +24,9 @@ impl Machine<'_> {
             (Code::IncludeMissing, "Include")
         };
         let candidates = self.include_candidates(&path, origin.file);
+        if !self.can_look_at(&path) || candidates.is_empty() {
+            self.unread_include.get_or_insert_with(|| path.clone());
+        }
         if candidates.is_empty() {
             self.unresolved(
                 location,
@@ -50,6 +53,7 @@ impl Machine<'_> {
         }
         match refusal {
             ReadRefusal::OutsideRoots => {
+                self.unread_include.get_or_insert_with(|| path.clone());
                 self.diagnostic(
                     location,
                     Diagnostic::new(
@@ -86,18 +90,48 @@ impl Machine<'_> {
         Flow::Normal
     }
 
+    /// Whether a `lib://` or absolute include path has a local copy to look at. When it has
+    /// not (a server share this machine does not see), a missing file proves nothing about
+    /// the server, where the include may well exist.
+    fn can_look_at(&self, path: &str) -> bool {
+        let lower = path.to_ascii_lowercase();
+        let rooted = lower.starts_with("lib://")
+            || path.starts_with(['/', '\\'])
+            || path.as_bytes().get(1) == Some(&b':');
+        !rooted
+            || resolve_path(path, None, self.connections, None)
+                .disk
+                .is_some()
+    }
+
     /// Local files an include path may mean: through a folder connection, against DIRECTORY,
     /// against the including file's folder.
     pub(super) fn include_candidates(&self, path: &str, from: FileId) -> Vec<PathBuf> {
         let mut out = Vec::new();
         let direct = resolve_path(path, None, self.connections, None);
+        let lib = path.to_ascii_lowercase().starts_with("lib://");
         if let Some(disk) = direct.disk {
-            if std::path::Path::new(path).is_absolute()
-                || path.to_ascii_lowercase().starts_with("lib://")
-            {
+            if std::path::Path::new(path).is_absolute() || lib {
                 out.push(disk);
                 return out;
             }
+        }
+        if !self.can_look_at(path) {
+            // A server path: only the folders the user named for include scripts can hold it.
+            let unified = path.replace('\\', "/");
+            let under_connection = unified
+                .get(6..)
+                .filter(|_| lib)
+                .and_then(|rest| rest.split_once('/'))
+                .map(|(_, tail)| tail.to_string());
+            let file_name = unified.rsplit('/').next().unwrap_or(&unified).to_string();
+            for dir in &self.options.include_dirs {
+                if let Some(tail) = &under_connection {
+                    out.push(join_parts(dir, tail));
+                }
+                out.push(dir.join(&file_name));
+            }
+            return out;
         }
         if let Some(dir) = &self.state.directory {
             if let Some(disk) =
@@ -184,4 +218,12 @@ impl Machine<'_> {
             _ => Flow::Normal,
         }
     }
+}
+
+fn join_parts(dir: &std::path::Path, tail: &str) -> PathBuf {
+    let mut p = dir.to_path_buf();
+    for part in tail.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        p.push(part);
+    }
+    p
 }
