@@ -20,7 +20,7 @@ mod lint_command;
 #[cfg(feature = "catalog")]
 mod manual_command;
 pub mod model_command;
-mod model_json;
+pub mod model_json;
 mod parse_command;
 mod preview_command;
 #[cfg(feature = "crawl")]

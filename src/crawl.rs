@@ -8,6 +8,7 @@
 //! [`snapshot`] (atomic writes), [`validate`] (step-by-step connection checks).
 
 pub mod config;
+mod disk_log;
 pub mod engine_client;
 pub mod error;
 pub mod inventory;

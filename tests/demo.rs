@@ -35,6 +35,32 @@ fn the_demo_writes_working_files_and_its_tour_commands_run() {
     let graph = json::read(&std::fs::read_to_string(out.join("lineage.json")).unwrap())
         .expect("lineage.json reads back");
     assert!(graph.node_count() > 100);
+    // The crawl configuration mounts the simulated file server's shares, so includes and
+    // QVD headers are read: only run-time values stay open, and every file and QVD is named
+    // by its server path (none placed next to a catalog's scratch copy of an app).
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("lineage.json")).unwrap()).unwrap();
+    let open: Vec<&serde_json::Value> = doc["unresolved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["runtime"] != true)
+        .collect();
+    assert!(
+        open.is_empty(),
+        "unresolved beyond run-time values: {open:#?}"
+    );
+    for node in doc["nodes"].as_array().unwrap() {
+        let id = node["id"].as_str().unwrap();
+        if id.starts_with("qvd:") || id.starts_with("file:") {
+            assert!(!id.contains('!') && !id.contains("$("), "{id}");
+        }
+    }
+    assert!(
+        doc["diagnostics"].as_array().unwrap().is_empty(),
+        "{}",
+        doc["diagnostics"]
+    );
 
     let dot = Command::new("dot")
         .args(["-Tsvg", "-o"])

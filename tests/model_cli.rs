@@ -185,3 +185,58 @@ fn several_paths_are_one_estate_for_binary() {
     let doc: serde_json::Value = serde_json::from_str(&stdout).expect("json");
     assert_eq!(doc["apps"][0]["loads"][0]["resolved"], false);
 }
+
+/// `--mount`: the server share the include and the QVD live on is read from a local folder;
+/// the model keeps naming the server's paths.
+#[test]
+fn mounted_server_folders_are_read_and_keep_server_paths() {
+    let mut args = vec!["model", "--format", "json"];
+    args.extend(CONNECTIONS);
+    args.push("corpus/model/includes-unreadable.qvs");
+    let (_, stdout, stderr) = qlineage(&args);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect(&stderr);
+    let unmounted = doc["apps"][0]["unresolved"].as_array().unwrap().len();
+    assert!(
+        unmounted >= 3,
+        "without a mount the include is unread: {stdout}"
+    );
+
+    args.splice(
+        3..3,
+        [
+            "--mount",
+            r"\\fileserver\qlik\scripts=corpus/model/includes/server-share",
+            "--mount",
+            r"\\FILESERVER\qlik\qvd\=corpus/site/files/QVD",
+        ],
+    );
+    let (code, stdout, stderr) = qlineage(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let app = &doc["apps"][0];
+    assert_eq!(app["unresolved"], serde_json::json!([]), "{stdout}");
+    let load = &app["loads"][0];
+    assert_eq!(
+        load["source"]["resolved_path"],
+        r"\\fileserver\qlik\qvd\Extract\Orders.qvd"
+    );
+    // LOAD * got its fields from the mounted QVD's header.
+    let fields: Vec<&str> = app["tables"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"OrderID"), "{fields:?}");
+    assert_eq!(
+        app["files"][1]["path"]
+            .as_str()
+            .map(|p| p.ends_with("config.qvs")),
+        Some(true)
+    );
+
+    // A mount of a folder that does not exist is a usage error naming it.
+    let (code, _, stderr) = qlineage(&["model", "--mount", r"\\fs\q=/no/such/folder", "x.qvs"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("/no/such/folder"), "{stderr}");
+}

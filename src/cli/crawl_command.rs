@@ -38,11 +38,53 @@ enum Outcome {
     Catalog(crate::catalog::crawl_run::CrawlReport),
 }
 
+/// The lineage options a crawl configuration's `[paths]` give: mounts, include scripts and
+/// QVDs read from this machine.
+#[cfg_attr(not(feature = "catalog"), allow(dead_code))]
+pub(crate) fn lineage_options(config: &Config) -> Result<crate::lineage::LineageOptions, String> {
+    use crate::semantic::mounts::Mount;
+    let mut options = crate::lineage::LineageOptions::default();
+    for (server, local) in &config.paths.mounts {
+        let mount =
+            Mount::new(server, &config.path(local)).map_err(|e| format!("[paths.mounts]: {e}"))?;
+        options.connections.add_mount(mount);
+    }
+    let folder = |key: &str, p: &Option<PathBuf>| -> Result<Option<PathBuf>, String> {
+        match p {
+            Some(p) if !config.path(p).is_dir() => Err(format!(
+                "[paths] {key}: the folder {} does not exist",
+                config.path(p).display()
+            )),
+            Some(p) => Ok(Some(config.path(p))),
+            None => Ok(None),
+        }
+    };
+    options
+        .resolve
+        .include_dirs
+        .extend(folder("qvs_scripts", &config.paths.qvs_scripts)?);
+    options
+        .resolve
+        .qvd_dirs
+        .extend(folder("qvd", &config.paths.qvd)?);
+    folder("logs", &config.paths.logs)?;
+    Ok(options)
+}
+
 pub fn run(args: &CrawlArgs) -> i32 {
     let config = match Config::load(&args.config) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    // Checked before crawling: a mistyped folder should not cost a whole crawl.
+    #[cfg(feature = "catalog")]
+    let lineage_options = match lineage_options(&config) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.config.display());
             return 2;
         }
     };
@@ -178,9 +220,8 @@ pub fn run(args: &CrawlArgs) -> i32 {
     if let (Outcome::Catalog(_), Some(db), false) = (&outcome, &args.db, args.no_lineage) {
         if !summary.cancelled {
             let started = std::time::Instant::now();
-            let built = crate::catalog::Catalog::open(db).and_then(|mut c| {
-                c.build_lineage_counted(crate::lineage::LineageOptions::default())
-            });
+            let built = crate::catalog::Catalog::open(db)
+                .and_then(|mut c| c.build_lineage_counted(lineage_options));
             match built {
                 Ok((g, counts)) => {
                     lineage_line = Some(format!(
@@ -253,4 +294,52 @@ pub fn run(args: &CrawlArgs) -> i32 {
         }
     }
     i32::from(!summary.failed.is_empty() || summary.cancelled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crawl::config::{sample, AuthMethod};
+
+    fn config(paths: &str, base: &std::path::Path) -> Config {
+        // The sample's empty `[paths.mounts]` table would clash with an inline `mounts`.
+        let text = sample(AuthMethod::Certificate)
+            .replace("[paths.mounts]\n", "")
+            .replace("[paths]\n", &format!("[paths]\n{paths}\n"));
+        let mut c = Config::parse(&text, std::path::Path::new("site.toml"))
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        c.base_dir = base.to_path_buf();
+        c
+    }
+
+    #[test]
+    fn paths_become_mounts_and_search_folders_relative_to_the_file() {
+        let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let c = config(
+            "qvd = \"corpus/site/files/QVD\"\nqvs_scripts = \"corpus/site/files/Scripts\"\nmounts = { '\\\\fs\\qlik' = \"corpus/site/files\" }",
+            base,
+        );
+        let o = lineage_options(&c).expect("folders exist");
+        assert_eq!(o.resolve.qvd_dirs, [base.join("corpus/site/files/QVD")]);
+        assert_eq!(
+            o.resolve.include_dirs,
+            [base.join("corpus/site/files/Scripts")]
+        );
+        assert_eq!(
+            o.connections.mounted(r"\\FS\qlik\QVD\x.qvd"),
+            Some(base.join("corpus/site/files").join("QVD").join("x.qvd"))
+        );
+    }
+
+    #[test]
+    fn a_missing_folder_is_named_before_anything_is_crawled() {
+        let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let e = lineage_options(&config("logs = \"no/such/logs\"", base)).unwrap_err();
+        assert!(
+            e.contains("[paths] logs") && e.contains("no/such/logs"),
+            "{e}"
+        );
+        let e = lineage_options(&config("mounts = { '//fs/q' = \"nowhere\" }", base)).unwrap_err();
+        assert!(e.contains("[paths.mounts]") && e.contains("nowhere"), "{e}");
+    }
 }

@@ -58,6 +58,46 @@ struct Demo {
     previews: Vec<IndexApp>,
     /// Progress for the step in flight (a spinner on a terminal, nothing otherwise).
     bar: Option<indicatif::ProgressBar>,
+    /// What the crawl configuration's `[paths]` give the lineage build.
+    lineage_options: LineageOptions,
+}
+
+/// Tells the crawl configuration where the simulated file server's folders are: the site's
+/// `files/<connection>/` folders are its folder connections' contents (docs/site-format.md),
+/// as a real user maps `\\fileserver\qlik` to where the share is mounted.
+fn mount_site_files(site: &std::path::Path, config: &std::path::Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(site.join("site.json"))
+        .map_err(|e| format!("{}: {e}", site.join("site.json").display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", site.display()))?;
+    let mut section = String::from(
+        "\n# The simulated file server's shares, as this machine sees them (the demo site's files/).\n[paths.mounts]\n",
+    );
+    for c in json["data_connections"].as_array().into_iter().flatten() {
+        let (Some(name), Some("folder"), Some(server)) = (
+            c["name"].as_str(),
+            c["type"].as_str(),
+            c["connectionstring"].as_str(),
+        ) else {
+            continue;
+        };
+        let local = site.join("files").join(name);
+        if local.is_dir() && !server.contains('\'') {
+            let local = local.canonicalize().unwrap_or(local);
+            let quoted = local
+                .display()
+                .to_string()
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"");
+            section.push_str(&format!("'{server}' = \"{quoted}\"\n"));
+        }
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(config)
+        .map_err(|e| format!("{}: {e}", config.display()))?;
+    std::io::Write::write_all(&mut file, section.as_bytes())
+        .map_err(|e| format!("{}: {e}", config.display()))
 }
 
 impl Demo {
@@ -85,7 +125,9 @@ impl Demo {
         running
             .write_crawl_config(&config_path, "certificate")
             .map_err(|e| e.to_string())?;
+        mount_site_files(&self.site, &config_path)?;
         let config = CrawlConfig::load(&config_path).map_err(|e| e.to_string())?;
+        self.lineage_options = super::crawl_command::lineage_options(&config)?;
         let snapshot = self.snapshot();
         let bar = self.bar.clone();
         let progress = move |p: crawl::Progress| {
@@ -128,12 +170,12 @@ impl Demo {
         // From the catalog, stored back in it (what `qlineage lineage --db` does).
         #[cfg(feature = "catalog")]
         let graph = crate::catalog::Catalog::open(&self.catalog_path())
-            .and_then(|mut c| c.build_lineage(LineageOptions::default()))
+            .and_then(|mut c| c.build_lineage(self.lineage_options.clone()))
             .map_err(|e| e.to_string())?;
         #[cfg(not(feature = "catalog"))]
         let graph = {
             let apps = crate::lineage::discover(&[self.snapshot()]).map_err(|e| e.to_string())?;
-            crate::lineage::build(&apps, &LineageOptions::default()).map_err(|e| e.to_string())?
+            crate::lineage::build(&apps, &self.lineage_options).map_err(|e| e.to_string())?
         };
         let options = ExportOptions {
             connections: graph.connections.clone(),
@@ -216,6 +258,7 @@ pub fn run(args: &DemoArgs) -> i32 {
         graph: None,
         previews: Vec::new(),
         bar: None,
+        lineage_options: LineageOptions::default(),
     };
     let terminal = std::io::stderr().is_terminal();
     for (index, (what, step)) in STEPS.iter().enumerate() {

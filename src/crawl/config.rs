@@ -153,15 +153,26 @@ pub struct Crawl {
     pub data_model: bool,
 }
 
+/// Folders on this machine holding what the server's scripts read, so lineage can read it
+/// too (the server's paths stay the names). Relative paths are against the configuration file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Paths {
+    /// Include scripts (`.qvs`), looked up by their path under their folder connection, then
+    /// by file name.
     #[serde(default)]
     pub qvs_scripts: Option<PathBuf>,
+    /// QVD files, looked up by their path under their folder connection, then by file name:
+    /// their headers give `LOAD *` its fields and confirm the stores.
     #[serde(default)]
     pub qvd: Option<PathBuf>,
+    /// The Qlik Sense log folder (`C:\ProgramData\Qlik\Sense\Log` or its `Script`
+    /// subfolder): an app's newest `<app id>.*.log` when QRS gives no script log.
     #[serde(default)]
     pub logs: Option<PathBuf>,
+    /// Server folders and where they are here: `'\\fileserver\qlik' = "/mnt/qlik"`.
+    #[serde(default)]
+    pub mounts: std::collections::BTreeMap<String, PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -456,7 +467,7 @@ pub fn sample(method: AuthMethod) -> String {
         _ => "",
     };
     format!(
-        "# qlineage crawl configuration (qlineage init --auth {m}).\n# Paths are relative to this file. Secrets are references, never values.\n\n[server]\n{server}# Virtual proxy prefix (jwt, hdr, ...); empty for the default virtual proxy.\nvirtual_proxy = \"{prefix}\"\nvirtual_proxy_enabled = {vp}\n# The name written into the snapshot's site.json.\nsite_name = \"Production\"\n\n[auth]\n# certificate | windows | jwt | header\nmethod = \"{m}\"\n{auth}\n[tls]\n# The site CA from the QMC certificate export.\nca_bundle = \"root.pem\"\n# The name the server certificate is checked against, when it differs from the URL's host.\n# alias_host = \"qlik-node-1\"\n# Accept a certificate whose subject CN matches (Qlik node certificates often lack a SAN).\naccept_common_name = true\n{client}# Skip all certificate checks (warned about on every run). Never in production.\ninsecure = false\n\n[http_proxy]\nenabled = false\n# url = \"http://proxy.example.com:3128\"\n\n[crawl]\n# Read streams from QRS.\nstreams = true\nexclude_unpublished_apps = false\n# Skip private sheets (neither published nor approved).\nexclude_unpublished_sheets = false\n# Name patterns with * and ?, case-insensitive; an empty include list means all.\ninclude_streams = []\nexclude_streams = []\ninclude_apps = []\nexclude_apps = [\"*test*\"]\n# The last reload's script log, through QRS.\nscript_logs = true\n# Open apps with data to read the data model (costs server memory).\ndata_model = false\n\n[paths]\n# Folders on disk the catalog reads too.\n# qvs_scripts = \"D:/qlik/scripts\"\n# qvd = \"//fileserver/qvd\"\n# logs = \"C:/ProgramData/Qlik/Sense/Log\"\n\n[limits]\n# Apps crawled at once.\nconcurrency = 4\n# 0 means no limit.\nrequests_per_second = 0\nconnect_timeout_secs = 10\nrequest_timeout_secs = 60\n# Retries of transient failures (connection reset, 502/503/504, WebSocket drop); never on 401/403.\nretries = 3\n",
+        "# qlineage crawl configuration (qlineage init --auth {m}).\n# Paths are relative to this file. Secrets are references, never values.\n\n[server]\n{server}# Virtual proxy prefix (jwt, hdr, ...); empty for the default virtual proxy.\nvirtual_proxy = \"{prefix}\"\nvirtual_proxy_enabled = {vp}\n# The name written into the snapshot's site.json.\nsite_name = \"Production\"\n\n[auth]\n# certificate | windows | jwt | header\nmethod = \"{m}\"\n{auth}\n[tls]\n# The site CA from the QMC certificate export.\nca_bundle = \"root.pem\"\n# The name the server certificate is checked against, when it differs from the URL's host.\n# alias_host = \"qlik-node-1\"\n# Accept a certificate whose subject CN matches (Qlik node certificates often lack a SAN).\naccept_common_name = true\n{client}# Skip all certificate checks (warned about on every run). Never in production.\ninsecure = false\n\n[http_proxy]\nenabled = false\n# url = \"http://proxy.example.com:3128\"\n\n[crawl]\n# Read streams from QRS.\nstreams = true\nexclude_unpublished_apps = false\n# Skip private sheets (neither published nor approved).\nexclude_unpublished_sheets = false\n# Name patterns with * and ?, case-insensitive; an empty include list means all.\ninclude_streams = []\nexclude_streams = []\ninclude_apps = []\nexclude_apps = [\"*test*\"]\n# The last reload's script log, through QRS.\nscript_logs = true\n# Open apps with data to read the data model (costs server memory).\ndata_model = false\n\n[paths]\n# Folders on this machine holding what the server's scripts read; lineage reads them\n# (include scripts, QVD headers, script logs) and keeps naming the server's paths.\n# qvs_scripts = \"D:/qlik/scripts\"\n# qvd = \"//fileserver/qvd\"\n# logs = \"C:/ProgramData/Qlik/Sense/Log\"\n\n[paths.mounts]\n# A server folder = where it is here.\n# '\\\\fileserver\\qlik' = \"/mnt/qlik\"\n\n[limits]\n# Apps crawled at once.\nconcurrency = 4\n# 0 means no limit.\nrequests_per_second = 0\nconnect_timeout_secs = 10\nrequest_timeout_secs = 60\n# Retries of transient failures (connection reset, 502/503/504, WebSocket drop); never on 401/403.\nretries = 3\n",
         m = method.name(),
         vp = !prefix.is_empty(),
     )

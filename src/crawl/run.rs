@@ -362,7 +362,11 @@ async fn crawl_app(
     let script_log = match (task, config.crawl.script_logs) {
         (Some(t), true) => script_log(site, t).await,
         _ => None,
-    };
+    }
+    .or_else(|| {
+        let logs = config.paths.logs.as_ref()?;
+        super::disk_log::newest(&config.path(logs), app_id)
+    });
     let engine = read_engine(site, config, app_id).await?;
     let owner = user_name(&app.owner)
         .or_else(|| site.identity.clone())

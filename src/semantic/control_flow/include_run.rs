@@ -28,19 +28,19 @@ impl Machine<'_> {
             self.unread_include.get_or_insert_with(|| path.clone());
         }
         if candidates.is_empty() {
-            self.unresolved(
-                location,
-                &path,
-                &format!(
-                    "{level} path not determined: {}",
-                    if path.contains("$(") {
-                        "it holds a $(…) whose value is unknown"
-                    } else {
-                        "no local file for it"
-                    }
-                ),
-                false,
-            );
+            let reason = if path.contains("$(") {
+                format!("{level} path not determined: it holds a $(…) whose value is unknown")
+            } else {
+                match resolve_path(&path, None, self.connections, None).resolved {
+                    Some(server) if server != path => format!(
+                        "{level} not read: `{server}` has no local copy here (map its folder with --mount SERVER=LOCAL)"
+                    ),
+                    _ => format!(
+                        "{level} not read: no local copy of its folder (map it with --mount SERVER=LOCAL)"
+                    ),
+                }
+            };
+            self.unresolved(location, &path, &reason, false);
             return Flow::Normal;
         }
         let mut refusal = ReadRefusal::Missing;
