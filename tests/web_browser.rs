@@ -366,18 +366,84 @@ fn a_large_neighbourhood_is_drawn_and_pans() {
     .unwrap();
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
     fs::create_dir_all(&shots).unwrap();
-    // 100 apps × 20 charts: 2,101 nodes at table level (the QVD, 100 tables, 2,000 charts).
-    let explorer = qlineage::web::Explorer::from_lineage(large_lineage(100, 20));
+    // 95 apps × 20 charts: 1,996 nodes at table level (the QVD, 95 tables, 1,900 charts), just
+    // under the 2,000 beyond which other apps collapse.
+    let explorer = qlineage::web::Explorer::from_lineage(large_lineage(95, 20));
     let html = shots.join("large.html");
     fs::write(&html, qlineage::web::html_file::render(&explorer)).unwrap();
     let config = serde_json::json!({
         "chromium": chromium,
         "html": html,
         "centre": "qvd://nas/qvd/big.qvd",
-        "expected_nodes": 2101,
+        "expected_nodes": 1996,
+        "apps": 95,
+        "per_app": 21,
         "shot": shots.join("large.png"),
     });
     let config_file = shots.join("large-config.json");
     fs::write(&config_file, config.to_string()).unwrap();
     run_node(&cache, "large.cjs", &config_file);
+}
+
+/// `qlineage serve` in this process, on a thread of its own, over an explorer the test built
+/// (the server lives until the test process ends).
+fn serve_explorer(explorer: qlineage::web::Explorer) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            qlineage::web::server::serve(listener, std::sync::Arc::new(explorer)).await;
+        });
+    });
+    base
+}
+
+#[test]
+fn a_big_neighbourhood_collapses_by_app_and_expands_in_place() {
+    let Some(chromium) = tools() else {
+        return;
+    };
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let cache = node_modules();
+    fs::copy(
+        manifest_dir().join("tests/web/collapse.cjs"),
+        cache.join("collapse.cjs"),
+    )
+    .unwrap();
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
+    fs::create_dir_all(&shots).unwrap();
+    // 100 apps × 20 charts: 2,101 nodes from the QVD, over the 2,000 limit: collapsed by app.
+    let html = shots.join("collapse.html");
+    fs::write(
+        &html,
+        qlineage::web::html_file::render(&qlineage::web::Explorer::from_lineage(large_lineage(
+            100, 20,
+        ))),
+    )
+    .unwrap();
+    let base = serve_explorer(qlineage::web::Explorer::from_lineage(large_lineage(
+        100, 20,
+    )));
+    let config = serde_json::json!({
+        "chromium": chromium,
+        "targets": [
+            {"name": "serve", "url": format!("{base}/")},
+            {"name": "html-file", "url": format!("file://{}", html.display())},
+        ],
+        "centre": "qvd://nas/qvd/big.qvd",
+        "apps": 100,
+        "open": "app:a7",
+        // The app's table and its 20 charts.
+        "open_nodes": 21,
+        "shots": shots,
+    });
+    let config_file = shots.join("collapse-config.json");
+    fs::write(&config_file, config.to_string()).unwrap();
+    run_node(&cache, "collapse.cjs", &config_file);
 }
