@@ -447,3 +447,134 @@ fn a_big_neighbourhood_collapses_by_app_and_expands_in_place() {
     fs::write(&config_file, config.to_string()).unwrap();
     run_node(&cache, "collapse.cjs", &config_file);
 }
+
+/// Debian's firefox-esr (or `QLINEAGE_FIREFOX`), or None (with the reason printed) on a
+/// developer machine without it; in CI a missing Firefox is a failure.
+fn firefox() -> Option<PathBuf> {
+    let firefox = std::env::var_os("QLINEAGE_FIREFOX")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/firefox-esr"));
+    if firefox.is_file() {
+        return Some(firefox);
+    }
+    let message = format!(
+        "Firefox test needs Firefox at {} (apt-get install firefox-esr; .ci/run installs it)",
+        firefox.display()
+    );
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{message}");
+    }
+    eprintln!("notice: skipped: {message}");
+    None
+}
+
+/// Mozilla's official validator of Firefox extensions (`web-ext lint`, npm `web-ext`) on
+/// `extension/`: no error, and no warning but the one a cross-browser manifest must carry
+/// (`background.service_worker`, which Chromium needs and Firefox ignores for `scripts`).
+#[test]
+fn the_extension_passes_mozillas_web_ext_lint() {
+    if tools().is_none() {
+        return;
+    }
+    let cache = node_modules();
+    let out = Command::new(cache.join("node_modules/.bin/web-ext"))
+        .args(["lint", "--output", "json", "--no-input", "--source-dir"])
+        .arg(manifest_dir().join("extension"))
+        .current_dir(&cache)
+        .stdin(Stdio::null())
+        .output()
+        .expect("web-ext runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "web-ext lint gave no JSON ({e}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let codes = |key: &str| -> Vec<String> {
+        report[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| format!("{}: {}", m["code"], m["message"]))
+            .collect()
+    };
+    assert_eq!(report["summary"]["errors"], 0, "{:?}", codes("errors"));
+    let warnings = codes("warnings");
+    assert!(
+        warnings
+            .iter()
+            .all(|w| w.starts_with("\"BACKGROUND_SERVICE_WORKER_IGNORED\"")),
+        "{warnings:?}"
+    );
+    assert_eq!(report["metadata"]["manifestVersion"], 3);
+    assert!(
+        out.status.success(),
+        "web-ext lint exit status {}",
+        out.status
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_explorer_and_the_extension_work_in_firefox() {
+    const APP: &str = "815cee8e-72c1-5a0c-869a-75de4e928f04";
+    const SHEET: &str = "435a181a-9840-5d9c-8a8d-85eee4d95bd0";
+    if tools().is_none() {
+        return;
+    }
+    let Some(firefox) = firefox() else {
+        return;
+    };
+    let cache = node_modules();
+    fs::copy(
+        manifest_dir().join("tests/web/firefox.cjs"),
+        cache.join("firefox.cjs"),
+    )
+    .unwrap();
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
+    fs::create_dir_all(&shots).unwrap();
+    let served = serve::serve(&["corpus/site"]);
+    let app: serde_json::Value = reqwest::get(format!("{}/api/v1/app?id={APP}", served.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let count = |v: &serde_json::Value| v.as_array().unwrap().len();
+    let expected = serde_json::json!({
+        "name": app["app"]["name"],
+        "databases": count(&app["sources"]["databases"]),
+        "files": count(&app["sources"]["files"]),
+        "qvds": count(&app["sources"]["qvds"]),
+        "downstream": count(&app["downstream_apps"]),
+        "unresolved": app["unresolved"],
+    });
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(manifest_dir().join("extension/manifest.json")).unwrap())
+            .unwrap();
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let certs = tempfile::tempdir().unwrap();
+    let (_sim, sim) = simulate(certs.path());
+    let config = serde_json::json!({
+        "firefox": firefox,
+        "serve": served.base,
+        "query": "UnitPrice",
+        "column": "db:salesdb/sales.dbo.orderlines.unitprice",
+        "table": "db:salesdb/sales.dbo.orderlines",
+        "qvd_suffix": "orderlines.qvd",
+        "chart_prefix": format!("object:{APP}"),
+        "extension": manifest_dir().join("extension"),
+        "extension_id": manifest["browser_specific_settings"]["gecko"]["id"],
+        "proxy": sim["proxy_url"],
+        "prefix": sim["header_prefix"],
+        "header_name": sim["header_name"],
+        "header_user": "ana",
+        "app": APP,
+        "sheet": SHEET,
+        "expected": expected,
+        "shots": shots,
+    });
+    let config_file = shots.join("firefox-config.json");
+    fs::write(&config_file, config.to_string()).unwrap();
+    run_node(&cache, "firefox.cjs", &config_file);
+}
