@@ -8,8 +8,17 @@
 //! its server address on its options page, and opens the simulator's app and hub pages behind
 //! the header-authenticated virtual proxy: the badge must show the app's counts from the API.
 //!
-//! Needs `chromium` (or `QLINEAGE_CHROMIUM`), Node.js and npm (`.ci/run` installs them). On a
-//! developer machine without them the test says so and passes; with `CI=true` it fails.
+//! Large neighbourhoods: ~2,000 nodes drawn clustered by app (figures for draw time and pan
+//! frame rate printed), and one over the collapse limit where clicking a collapsed app expands
+//! it in place, over `qlineage serve` and in the self-contained file (`large.cjs`,
+//! `collapse.cjs`).
+//!
+//! Firefox: Mozilla's `web-ext lint` on `extension/`, and `firefox.cjs` (puppeteer-core over
+//! WebDriver BiDi) runs the explorer and the extension's badge in Debian's firefox-esr.
+//!
+//! Needs `chromium` (or `QLINEAGE_CHROMIUM`), `firefox-esr` (or `QLINEAGE_FIREFOX`), Node.js
+//! and npm (`.ci/run` installs them). On a developer machine without them the test says so and
+//! passes; with `CI=true` it fails.
 
 #[path = "support/serve.rs"]
 mod serve;

@@ -325,7 +325,7 @@
   }
 
   // The drawn nodes and edges as layout.js takes them.
-  const layoutNodes = (nodes) => nodes.map((n) => ({ id: n.id(), unit: unitOf(n.data()), label: n.data('label') }));
+  const layoutNodes = (nodes) => nodes.map((n) => ({ id: n.id(), unit: unitOf(n.data()), unitName: n.isChild() ? n.parent().data('label') : null, label: n.data('label') }));
   const layoutEdges = (edges) => edges.map((e) => [e.source().id(), e.target().id()]);
 
   function layout(fit) {

@@ -105,17 +105,19 @@
     return { w: x, h: h, pos: pos };
   }
 
-  // The whole graph. nodes: [{id, unit, label}] (unit: a key shared by an app's nodes, or
-  // null for a node alone); edges: [[from, to]]; aspect: the viewport's height / width.
+  // The whole graph. nodes: [{id, unit, unitName, label}] (unit: a key shared by an app's
+  // nodes, or null for a node alone; unitName: the app's name, which orders the boxes); edges: [[from, to]]; aspect: the viewport's height / width.
   // Returns Map id -> {x, y}.
   function cluster(nodes, edges, aspect) {
     const unitOf = new Map();
     const members = new Map();
     const labels = new Map();
+    const unitNames = new Map();
     nodes.forEach((n) => {
       const u = n.unit ? 'unit:' + n.unit : 'node:' + n.id;
       unitOf.set(n.id, u);
       labels.set(n.id, n.label);
+      if (n.unitName && !unitNames.has(u)) unitNames.set(u, n.unitName);
       if (!members.has(u)) members.set(u, []);
       members.get(u).push(n.id);
     });
@@ -129,7 +131,7 @@
     });
     const units = [...members.keys()];
     const blocks = new Map(units.map((u) => [u, block(members.get(u), inner.get(u) || [], label)]));
-    const unitLabel = (u) => label(members.get(u)[0]);
+    const unitLabel = (u) => unitNames.get(u) || label(members.get(u)[0]);
     const { succ, pred } = adjacency(units, across);
     const rank = layers(units, succ);
     let area = 0; let tallest = 0;
