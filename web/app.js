@@ -332,10 +332,23 @@
     if (clustered) {
       const at = qlineageLayout.cluster(layoutNodes(cy.nodes(':childless')), layoutEdges(cy.edges()), cy.height() / Math.max(1, cy.width()));
       cy.batch(() => cy.nodes(':childless').forEach((n) => { const p = at.get(n.id()); if (p) n.position(p); }));
-      if (fit) cy.fit(undefined, 20);
+      if (fit) fitPositions(at.values());
       return;
     }
     cy.layout({ name: 'dagre', rankDir: 'LR', nodeSep: 14, rankSep: 90, animate: false, fit: fit }).run();
+  }
+
+  // cy.fit() measures every label's box (over a second for 2,000 nodes); the layout knows
+  // where everything is, so the view is fitted to the positions plus room for labels and the
+  // app boxes' titles.
+  function fitPositions(points) {
+    let x1 = Infinity; let y1 = Infinity; let x2 = -Infinity; let y2 = -Infinity;
+    for (const p of points) { x1 = Math.min(x1, p.x); x2 = Math.max(x2, p.x); y1 = Math.min(y1, p.y); y2 = Math.max(y2, p.y); }
+    if (x1 === Infinity) return;
+    x1 -= 100; x2 += 100; y1 -= 110; y2 += 50;
+    const w = cy.width(); const h = cy.height();
+    const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), Math.min(w / (x2 - x1), h / (y2 - y1))));
+    cy.viewport({ zoom: zoom, pan: { x: (w - (x2 - x1) * zoom) / 2 - x1 * zoom, y: (h - (y2 - y1) * zoom) / 2 - y1 * zoom } });
   }
 
   function markDrawn(message) {
