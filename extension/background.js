@@ -28,6 +28,10 @@ async function answer(message) {
 }
 
 api.runtime.onMessage.addListener((message, sender, reply) => {
+  if (message && message.type === 'options') {
+    api.runtime.openOptionsPage();
+    return false;
+  }
   answer(message).then((r) => reply({ ok: true, result: r }), (e) => reply({ ok: false, error: String(e.message || e) }));
   return true;
 });

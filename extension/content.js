@@ -75,8 +75,19 @@
   box.setAttribute('data-state', 'loading');
   box.textContent = 'qlineage…';
   const request = page.kind === 'app' ? { type: 'app', app: page.app } : { type: 'hub' };
+  // No answer: say why, and offer the options page (the server's address may be wrong).
+  function failed(message) {
+    box.setAttribute('data-state', 'error');
+    box.textContent = 'qlineage: ' + message + ' ';
+    const set = document.createElement('button');
+    set.type = 'button';
+    set.textContent = 'Set the server address';
+    set.setAttribute('data-link', 'options');
+    set.addEventListener('click', () => api.runtime.sendMessage({ type: 'options' }));
+    box.append(set);
+  }
   api.runtime.sendMessage(request).then((reply) => {
     if (reply && reply.ok) show(reply.result);
-    else { box.setAttribute('data-state', 'error'); box.textContent = 'qlineage: ' + (reply ? reply.error : 'no answer'); }
-  }, (e) => { box.setAttribute('data-state', 'error'); box.textContent = 'qlineage: ' + e.message; });
+    else failed(reply ? reply.error : 'no answer');
+  }, (e) => failed(e.message));
 })();

@@ -58,6 +58,7 @@ async fn pages_and_scripts_are_served_with_a_strict_policy() {
     for (path, kind) in [
         ("/", "text/html"),
         ("/app.js", "text/javascript"),
+        ("/layout.js", "text/javascript"),
         ("/app.css", "text/css"),
         ("/vendor/cytoscape.min.js", "text/javascript"),
         ("/vendor/cytoscape-dagre.min.js", "text/javascript"),
@@ -249,6 +250,88 @@ async fn graph_walks_both_ways_at_table_or_field_level() {
         .unwrap()
         .iter()
         .any(|n| n["kind"] == "app_group" && n["collapsed"].as_u64().unwrap() > 0));
+    // `expand` keeps the named apps' nodes in the collapsed view, edges re-attached to them;
+    // the other apps stay collapsed.
+    let groups = |v: &Value| -> Vec<String> {
+        v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "app_group")
+            .map(|n| n["app"]["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let collapsed_apps = groups(&small);
+    assert!(collapsed_apps.len() >= 2, "{collapsed_apps:?}");
+    let opened = collapsed_apps[0].as_str();
+    let (status, _, expanded) = get(
+        "/api/v1/graph",
+        &[
+            ("id", UNIT_PRICE),
+            ("depth", "6"),
+            ("limit", "5"),
+            ("expand", opened),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(expanded["expanded"], serde_json::json!([opened]));
+    assert_eq!(groups(&expanded), collapsed_apps[1..].to_vec());
+    let group_count = small["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["app"]["id"] == opened && n["kind"] == "app_group")
+        .unwrap()["collapsed"]
+        .as_u64()
+        .unwrap();
+    let opened_nodes: Vec<&str> = expanded["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["app"]["id"] == opened || n["id"] == opened)
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(opened_nodes.len() as u64, group_count, "{opened_nodes:?}");
+    let group_id = format!("group:{opened}");
+    let expanded_ids = ids(&expanded["nodes"]);
+    assert!(!expanded_ids.contains(&group_id.as_str()));
+    for e in expanded["edges"].as_array().unwrap() {
+        assert!(
+            expanded_ids.contains(&e["from"].as_str().unwrap())
+                && expanded_ids.contains(&e["to"].as_str().unwrap())
+        );
+    }
+    assert!(expanded["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| opened_nodes.contains(&e["to"].as_str().unwrap())
+            || opened_nodes.contains(&e["from"].as_str().unwrap())));
+    // Repeated, every named app opens; a non-app or unknown id is refused.
+    let mut both: Vec<(&str, &str)> = vec![("id", UNIT_PRICE), ("depth", "6"), ("limit", "5")];
+    both.extend(collapsed_apps[..2].iter().map(|a| ("expand", a.as_str())));
+    let (_, _, two) = get("/api/v1/graph", &both).await;
+    assert_eq!(groups(&two), collapsed_apps[2..].to_vec());
+    let message = error(
+        "/api/v1/graph",
+        &[("id", UNIT_PRICE), ("expand", UNIT_PRICE)],
+        400,
+    )
+    .await;
+    assert!(message.contains("expand"), "{message}");
+    error(
+        "/api/v1/graph",
+        &[("id", UNIT_PRICE), ("expand", "app:nope")],
+        404,
+    )
+    .await;
+    error(
+        "/api/v1/graph",
+        &[("id", UNIT_PRICE), ("depth", "2"), ("depth", "3")],
+        400,
+    )
+    .await;
 
     for (name, value) in [
         ("depth", "0"),
@@ -535,7 +618,7 @@ fn the_html_file_inlines_everything_under_a_hash_policy() {
         scripts += 1;
         rest = &body[end..];
     }
-    assert_eq!(scripts, 3);
+    assert_eq!(scripts, 4);
     // The hostile names stay inside the data block.
     let data_start = html
         .find("<script type=\"application/json\" id=\"qlineage-data\">")
@@ -550,7 +633,7 @@ fn the_html_file_inlines_everything_under_a_hash_policy() {
         .any(|n| n["name"] == "<img src=x onerror=window.__pwned=4>"));
     assert_eq!(
         html.matches("</script>").count(),
-        4,
+        5,
         "one end per script element, none from the data"
     );
 }

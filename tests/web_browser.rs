@@ -8,8 +8,17 @@
 //! its server address on its options page, and opens the simulator's app and hub pages behind
 //! the header-authenticated virtual proxy: the badge must show the app's counts from the API.
 //!
-//! Needs `chromium` (or `QLINEAGE_CHROMIUM`), Node.js and npm (`.ci/run` installs them). On a
-//! developer machine without them the test says so and passes; with `CI=true` it fails.
+//! Large neighbourhoods: ~2,000 nodes drawn clustered by app (figures for draw time and pan
+//! frame rate printed), and one over the collapse limit where clicking a collapsed app expands
+//! it in place, over `qlineage serve` and in the self-contained file (`large.cjs`,
+//! `collapse.cjs`).
+//!
+//! Firefox: Mozilla's `web-ext lint` on `extension/`, and `firefox.cjs` (puppeteer-core over
+//! WebDriver BiDi) runs the explorer and the extension's badge in Debian's firefox-esr.
+//!
+//! Needs `chromium` (or `QLINEAGE_CHROMIUM`), `firefox-esr` (or `QLINEAGE_FIREFOX`), Node.js
+//! and npm (`.ci/run` installs them). On a developer machine without them the test says so and
+//! passes; with `CI=true` it fails.
 
 #[path = "support/serve.rs"]
 mod serve;
@@ -366,18 +375,215 @@ fn a_large_neighbourhood_is_drawn_and_pans() {
     .unwrap();
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
     fs::create_dir_all(&shots).unwrap();
-    // 100 apps × 20 charts: 2,101 nodes at table level (the QVD, 100 tables, 2,000 charts).
-    let explorer = qlineage::web::Explorer::from_lineage(large_lineage(100, 20));
+    // 95 apps × 20 charts: 1,996 nodes at table level (the QVD, 95 tables, 1,900 charts), just
+    // under the 2,000 beyond which other apps collapse.
+    let explorer = qlineage::web::Explorer::from_lineage(large_lineage(95, 20));
     let html = shots.join("large.html");
     fs::write(&html, qlineage::web::html_file::render(&explorer)).unwrap();
     let config = serde_json::json!({
         "chromium": chromium,
         "html": html,
         "centre": "qvd://nas/qvd/big.qvd",
-        "expected_nodes": 2101,
+        "expected_nodes": 1996,
+        "apps": 95,
+        "per_app": 21,
         "shot": shots.join("large.png"),
     });
     let config_file = shots.join("large-config.json");
     fs::write(&config_file, config.to_string()).unwrap();
     run_node(&cache, "large.cjs", &config_file);
+}
+
+/// `qlineage serve` in this process, on a thread of its own, over an explorer the test built
+/// (the server lives until the test process ends).
+fn serve_explorer(explorer: qlineage::web::Explorer) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            qlineage::web::server::serve(listener, std::sync::Arc::new(explorer)).await;
+        });
+    });
+    base
+}
+
+#[test]
+fn a_big_neighbourhood_collapses_by_app_and_expands_in_place() {
+    let Some(chromium) = tools() else {
+        return;
+    };
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let cache = node_modules();
+    fs::copy(
+        manifest_dir().join("tests/web/collapse.cjs"),
+        cache.join("collapse.cjs"),
+    )
+    .unwrap();
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
+    fs::create_dir_all(&shots).unwrap();
+    // 100 apps × 20 charts: 2,101 nodes from the QVD, over the 2,000 limit: collapsed by app.
+    let html = shots.join("collapse.html");
+    fs::write(
+        &html,
+        qlineage::web::html_file::render(&qlineage::web::Explorer::from_lineage(large_lineage(
+            100, 20,
+        ))),
+    )
+    .unwrap();
+    let base = serve_explorer(qlineage::web::Explorer::from_lineage(large_lineage(
+        100, 20,
+    )));
+    let config = serde_json::json!({
+        "chromium": chromium,
+        "targets": [
+            {"name": "serve", "url": format!("{base}/")},
+            {"name": "html-file", "url": format!("file://{}", html.display())},
+        ],
+        "centre": "qvd://nas/qvd/big.qvd",
+        "apps": 100,
+        "open": "app:a7",
+        // The app's table and its 20 charts.
+        "open_nodes": 21,
+        "shots": shots,
+    });
+    let config_file = shots.join("collapse-config.json");
+    fs::write(&config_file, config.to_string()).unwrap();
+    run_node(&cache, "collapse.cjs", &config_file);
+}
+
+/// Debian's firefox-esr (or `QLINEAGE_FIREFOX`), or None (with the reason printed) on a
+/// developer machine without it; in CI a missing Firefox is a failure.
+fn firefox() -> Option<PathBuf> {
+    let firefox = std::env::var_os("QLINEAGE_FIREFOX")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/firefox-esr"));
+    if firefox.is_file() {
+        return Some(firefox);
+    }
+    let message = format!(
+        "Firefox test needs Firefox at {} (apt-get install firefox-esr; .ci/run installs it)",
+        firefox.display()
+    );
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{message}");
+    }
+    eprintln!("notice: skipped: {message}");
+    None
+}
+
+/// Mozilla's official validator of Firefox extensions (`web-ext lint`, npm `web-ext`) on
+/// `extension/`: no error, and no warning but the one a cross-browser manifest must carry
+/// (`background.service_worker`, which Chromium needs and Firefox ignores for `scripts`).
+#[test]
+fn the_extension_passes_mozillas_web_ext_lint() {
+    if tools().is_none() {
+        return;
+    }
+    let cache = node_modules();
+    let out = Command::new(cache.join("node_modules/.bin/web-ext"))
+        .args(["lint", "--output", "json", "--no-input", "--source-dir"])
+        .arg(manifest_dir().join("extension"))
+        .current_dir(&cache)
+        .stdin(Stdio::null())
+        .output()
+        .expect("web-ext runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "web-ext lint gave no JSON ({e}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let codes = |key: &str| -> Vec<String> {
+        report[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| format!("{}: {}", m["code"], m["message"]))
+            .collect()
+    };
+    assert_eq!(report["summary"]["errors"], 0, "{:?}", codes("errors"));
+    let warnings = codes("warnings");
+    assert!(
+        warnings
+            .iter()
+            .all(|w| w.starts_with("\"BACKGROUND_SERVICE_WORKER_IGNORED\"")),
+        "{warnings:?}"
+    );
+    assert_eq!(report["metadata"]["manifestVersion"], 3);
+    assert!(
+        out.status.success(),
+        "web-ext lint exit status {}",
+        out.status
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_explorer_and_the_extension_work_in_firefox() {
+    const APP: &str = "815cee8e-72c1-5a0c-869a-75de4e928f04";
+    const SHEET: &str = "435a181a-9840-5d9c-8a8d-85eee4d95bd0";
+    if tools().is_none() {
+        return;
+    }
+    let Some(firefox) = firefox() else {
+        return;
+    };
+    let cache = node_modules();
+    fs::copy(
+        manifest_dir().join("tests/web/firefox.cjs"),
+        cache.join("firefox.cjs"),
+    )
+    .unwrap();
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
+    fs::create_dir_all(&shots).unwrap();
+    let served = serve::serve(&["corpus/site"]);
+    let app: serde_json::Value = reqwest::get(format!("{}/api/v1/app?id={APP}", served.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let count = |v: &serde_json::Value| v.as_array().unwrap().len();
+    let expected = serde_json::json!({
+        "name": app["app"]["name"],
+        "databases": count(&app["sources"]["databases"]),
+        "files": count(&app["sources"]["files"]),
+        "qvds": count(&app["sources"]["qvds"]),
+        "downstream": count(&app["downstream_apps"]),
+        "unresolved": app["unresolved"],
+    });
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(manifest_dir().join("extension/manifest.json")).unwrap())
+            .unwrap();
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let certs = tempfile::tempdir().unwrap();
+    let (_sim, sim) = simulate(certs.path());
+    let config = serde_json::json!({
+        "firefox": firefox,
+        "serve": served.base,
+        "query": "UnitPrice",
+        "column": "db:salesdb/sales.dbo.orderlines.unitprice",
+        "table": "db:salesdb/sales.dbo.orderlines",
+        "qvd_suffix": "orderlines.qvd",
+        "chart_prefix": format!("object:{APP}"),
+        "extension": manifest_dir().join("extension"),
+        "extension_id": manifest["browser_specific_settings"]["gecko"]["id"],
+        "proxy": sim["proxy_url"],
+        "prefix": sim["header_prefix"],
+        "header_name": sim["header_name"],
+        "header_user": "ana",
+        "app": APP,
+        "sheet": SHEET,
+        "expected": expected,
+        "shots": shots,
+    });
+    let config_file = shots.join("firefox-config.json");
+    fs::write(&config_file, config.to_string()).unwrap();
+    run_node(&cache, "firefox.cjs", &config_file);
 }

@@ -23,7 +23,8 @@
       summary: () => get('summary'),
       search: (q) => get('search', { q: q, limit: '50' }),
       node: (id) => get('node', { id: id }),
-      graph: (id, o) => get('graph', { id: id, direction: o.direction, depth: String(o.depth), level: o.level }),
+      graph: (id, o) => get('graph', [['id', id], ['direction', o.direction], ['depth', String(o.depth)], ['level', o.level]]
+        .concat((o.expand || []).map((a) => ['expand', a]))),
       impact: (id, direction) => get('impact', { id: id, direction: direction }),
       source: (file, line) => get('source', { file: file, line: String(line), context: '4' }),
       changes: () => get('changes'),
@@ -33,6 +34,9 @@
 
   // The same answers as the API, computed in the page from the embedded graph (docs/api.md
   // describes the shapes; src/web/views.rs is the reference implementation).
+  // Beyond this many nodes a neighbourhood collapses other apps (the API's default `limit`).
+  const GRAPH_LIMIT = 2000;
+
   function embeddedBackend(data) {
     const nodes = new Map();
     data.nodes.forEach((n) => nodes.set(n.id, n));
@@ -49,6 +53,8 @@
       db_column: 7, qvd_field: 7, file_field: 7, app_field: 8 };
     const WEAK = { partial: 1, manual: 2, resolved: 3, runtime: 4 };
     const weakness = (e) => (e.not_taken ? 0 : WEAK[e.certainty] || 4);
+    // The app a node belongs to (an app belongs to itself), as views::app_of.
+    const appOf = (id) => { const n = nodes.get(id); return !n ? null : n.kind === 'app' ? n.id : n.app || null; };
     const container = (id) => { const c = (inc.get(id) || []).find((e) => e.kind === 'contains'); return c ? c.from : null; };
     const appRef = (id) => { const n = nodes.get(id); const a = n && n.app ? nodes.get(n.app) : null; return a && a.id !== id ? { id: a.id, name: a.name } : undefined; };
     function brief(id) {
@@ -127,9 +133,38 @@
         const shown = new Map();
         reached.forEach((d, raw) => { const s = shownAs(raw, o.level); shown.set(s, Math.min(shown.has(s) ? shown.get(s) : Infinity, d)); });
         shown.set(centre, 0);
-        const ns = []; shown.forEach((d, s) => ns.push(Object.assign(brief(s), { distance: d, centre: s === centre })));
-        const es = []; lifted.forEach((v) => { if (shown.has(v.e.from) && shown.has(v.e.to)) es.push(Object.assign(v.e, { count: v.count })); });
-        return Promise.resolve({ centre: centre, level: o.level, depth: o.depth, collapsed: false, nodes: ns, edges: es });
+        // Beyond the limit, other apps than the centre's collapse into one node each, except
+        // the apps asked expanded (as the API does, src/web/views.rs).
+        const collapse = shown.size > (o.limit || GRAPH_LIMIT);
+        const centreApp = appOf(centre);
+        const expand = (o.expand || []).filter((a) => (nodes.get(a) || {}).kind === 'app');
+        const groupOf = (s) => {
+          if (!collapse || s === centre) return null;
+          const a = appOf(s);
+          return a && a !== centreApp && !expand.includes(a) ? 'group:' + a : null;
+        };
+        const ns = []; const groups = new Map();
+        shown.forEach((d, s) => {
+          const g = groupOf(s);
+          if (g) groups.set(g, (groups.get(g) || 0) + 1);
+          else ns.push(Object.assign(brief(s), { distance: d, centre: s === centre }));
+        });
+        groups.forEach((count, g) => {
+          const a = nodes.get(g.slice('group:'.length));
+          ns.push({ id: g, kind: 'app_group', name: a.name, app: { id: a.id, name: a.name }, collapsed: count });
+        });
+        const merged = new Map();
+        lifted.forEach((v) => {
+          if (!shown.has(v.e.from) || !shown.has(v.e.to)) return;
+          const f = groupOf(v.e.from) || v.e.from; const t = groupOf(v.e.to) || v.e.to;
+          if (f === t) return;
+          const k = f + '\u0000' + t + '\u0000' + v.e.kind;
+          const cur = merged.get(k);
+          if (!cur) merged.set(k, { w: v.w, e: Object.assign({}, v.e, { from: f, to: t }), count: v.count });
+          else { cur.count += v.count; if (v.w < cur.w) { cur.w = v.w; cur.e = Object.assign({}, v.e, { from: f, to: t }); } }
+        });
+        const es = []; merged.forEach((v) => es.push(Object.assign(v.e, { count: v.count })));
+        return Promise.resolve({ centre: centre, level: o.level, depth: o.depth, collapsed: collapse, expanded: expand, nodes: ns, edges: es });
       },
       impact(id, direction) {
         if (!nodes.has(id)) return fail('no node has the id `' + id + '`');
@@ -217,7 +252,7 @@
     master_measure: '#ad1457', master_dimension: '#ad1457', master_visualization: '#ad1457', variable: '#616161', external: '#424242' };
   let cy = null;
   // Deep enough by default to reach from a source column to the charts of a three-layer estate.
-  const view = { id: null, direction: 'both', depth: 8, level: 'table' };
+  const view = { id: null, direction: 'both', depth: 8, level: 'table', expand: [] };
   let draws = 0;
 
   function legend() {
@@ -238,9 +273,13 @@
       hideEdgesOnViewport: true,
       style: [
         { selector: 'node', style: { label: 'data(label)', 'font-size': 10, 'text-wrap': 'ellipsis', 'text-max-width': 150, 'text-valign': 'bottom', 'text-margin-y': 3,
-          width: 18, height: 18, 'background-color': 'data(colour)', shape: 'round-rectangle' } },
+          'min-zoomed-font-size': 4, width: 18, height: 18, 'background-color': 'data(colour)', shape: 'round-rectangle' } },
         { selector: 'node[?centre]', style: { 'border-width': 4, 'border-color': '#fbc02d', width: 26, height: 26 } },
         { selector: 'node[kind = "app_group"]', style: { shape: 'round-hexagon', width: 34, height: 34 } },
+        // An app's box in the clustered layout of a large neighbourhood (a compound node).
+        { selector: 'node[kind = "cluster"]', style: { shape: 'round-rectangle', 'background-color': '#e8edf3', 'background-opacity': 0.7,
+          'border-width': 1, 'border-color': '#9aa6b5', padding: 14, 'font-size': 56, 'font-weight': 'bold', color: '#17324d',
+          'text-valign': 'top', 'text-halign': 'center', 'text-margin-y': -6, 'text-max-width': 700, 'min-zoomed-font-size': 5 } },
         { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#d81b60' } },
         { selector: 'edge', style: { width: 1.6, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'arrow-scale': 0.8,
           'line-color': 'data(colour)', 'target-arrow-color': 'data(colour)', 'line-style': 'data(line)' } },
@@ -250,34 +289,126 @@
     });
     cy.on('tap', 'node', (evt) => {
       const d = evt.target.data();
-      location.hash = nodeHash(d.kind === 'app_group' ? d.app.id : d.id);
+      if (d.kind === 'app_group') expandApp(d.app.id).catch(showError);
+      else if (d.kind !== 'cluster') location.hash = nodeHash(d.id);
     });
-    cy.on('dbltap', 'node', (evt) => expandFields(evt.target.id()));
+    cy.on('dbltap', 'node', (evt) => { if (!['app_group', 'cluster'].includes(evt.target.data('kind'))) expandFields(evt.target.id()).catch(showError); });
     cy.on('tap', 'edge', (evt) => showEdge(evt.target.data('edge')));
     return cy;
   }
 
+  // Beyond this many nodes (or once a view collapses apps) the graph is drawn clustered: one
+  // box per app, wide layers wrapped (layout.js); below it, dagre's layered layout.
+  const CLUSTER_OVER = 300;
+  let clustered = false;
+  const clusterId = (appId) => 'cluster:' + appId;
+  // The app whose box a drawn node goes in (an app node in its own; collapsed apps in none).
+  const unitOf = (d) => (d.kind === 'app_group' || d.kind === 'cluster' ? null : d.kind === 'app' ? d.id : d.app ? d.app.id : null);
+
   function elementsOf(g) {
-    const els = g.nodes.map((n) => ({ group: 'nodes', data: { id: n.id, label: n.collapsed ? n.name + ' (' + n.collapsed + ')' : (n.container && view.level === 'field' ? n.container.name + '.' : '') + n.name,
-      kind: n.kind, app: n.app, centre: !!n.centre, colour: KIND_COLOURS[n.kind] || '#455a64' } }));
+    const els = [];
+    const boxes = new Map();
+    g.nodes.forEach((n) => {
+      const data = { id: n.id, label: n.collapsed ? n.name + ' (' + n.collapsed + ')' : (n.container && view.level === 'field' ? n.container.name + '.' : '') + n.name,
+        kind: n.kind, app: n.app, centre: !!n.centre, colour: KIND_COLOURS[n.kind] || '#455a64' };
+      const unit = clustered ? unitOf(n) : null;
+      if (unit) {
+        data.parent = clusterId(unit);
+        if (!boxes.has(unit)) boxes.set(unit, n.kind === 'app' ? n.name : n.app.name);
+      }
+      els.push({ group: 'nodes', data: data });
+    });
+    boxes.forEach((name, unit) => els.unshift({ group: 'nodes', data: { id: clusterId(unit), label: name, kind: 'cluster', app: { id: unit, name: name } } }));
     g.edges.forEach((e) => els.push({ group: 'edges', data: { id: 'e:' + e.from + '\u0000' + e.to + '\u0000' + e.kind, source: e.from, target: e.to,
       style: e.style, colour: COLOURS[e.style] || '#455a64', line: LINES[e.style] || 'solid', edge: e } }));
     return els;
   }
 
+  // The drawn nodes and edges as layout.js takes them.
+  const layoutNodes = (nodes) => nodes.map((n) => ({ id: n.id(), unit: unitOf(n.data()), unitName: n.isChild() ? n.parent().data('label') : null, label: n.data('label') }));
+  const layoutEdges = (edges) => edges.map((e) => [e.source().id(), e.target().id()]);
+
   function layout(fit) {
-    const big = cy.nodes().length > 600;
-    cy.layout({ name: 'dagre', rankDir: 'LR', nodeSep: big ? 6 : 14, rankSep: big ? 60 : 90, animate: false, fit: fit }).run();
+    if (clustered) {
+      const at = qlineageLayout.cluster(layoutNodes(cy.nodes(':childless')), layoutEdges(cy.edges()), cy.height() / Math.max(1, cy.width()));
+      cy.batch(() => cy.nodes(':childless').forEach((n) => { const p = at.get(n.id()); if (p) n.position(p); }));
+      if (fit) fitPositions(at.values());
+      return;
+    }
+    cy.layout({ name: 'dagre', rankDir: 'LR', nodeSep: 14, rankSep: 90, animate: false, fit: fit }).run();
+  }
+
+  // cy.fit() measures every label's box (over a second for 2,000 nodes); the layout knows
+  // where everything is, so the view is fitted to the positions plus room for labels and the
+  // app boxes' titles.
+  function fitPositions(points) {
+    let x1 = Infinity; let y1 = Infinity; let x2 = -Infinity; let y2 = -Infinity;
+    for (const p of points) { x1 = Math.min(x1, p.x); x2 = Math.max(x2, p.x); y1 = Math.min(y1, p.y); y2 = Math.max(y2, p.y); }
+    if (x1 === Infinity) return;
+    x1 -= 100; x2 += 100; y1 -= 110; y2 += 50;
+    const w = cy.width(); const h = cy.height();
+    const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), Math.min(w / (x2 - x1), h / (y2 - y1))));
+    cy.viewport({ zoom: zoom, pan: { x: (w - (x2 - x1) * zoom) / 2 - x1 * zoom, y: (h - (y2 - y1) * zoom) / 2 - y1 * zoom } });
+  }
+
+  function markDrawn(message) {
+    document.getElementById('graph').setAttribute('data-draws', String(++draws));
+    status.textContent = message;
   }
 
   async function drawGraph() {
     status.textContent = 'loading graph…';
+    view.expand = [];
     const g = await api.graph(view.id, view);
     ensureCy();
+    clustered = g.collapsed || g.nodes.length > CLUSTER_OVER;
     cy.batch(() => { cy.elements().remove(); cy.add(elementsOf(g)); });
     layout(true);
-    document.getElementById('graph').setAttribute('data-draws', String(++draws));
-    status.textContent = g.nodes.length + ' nodes, ' + g.edges.length + ' edges' + (g.collapsed ? ' (other apps collapsed: click one to open it)' : '');
+    markDrawn(g.nodes.length + ' nodes, ' + g.edges.length + ' edges' + (g.collapsed ? ' (other apps collapsed: click one to expand it)' : ''));
+  }
+
+  // A collapsed app expanded in place: the view asked again with the app in `expand`; its nodes
+  // replace its collapsed node, laid out as one block where that node was; the drawn nodes to
+  // the right of it, or below it in its column, move by the block's size, everything else
+  // stays where it is; the new edges attach the block to what is drawn.
+  async function expandApp(appId) {
+    const group = cy.getElementById('group:' + appId);
+    if (!group.length) return;
+    view.expand = view.expand.concat([appId]);
+    const g = await api.graph(view.id, view);
+    const fresh = elementsOf(g).filter((e) => cy.getElementById(e.data.id).length === 0);
+    const freshIds = new Set(fresh.map((e) => e.data.id));
+    const gp = Object.assign({}, group.position());
+    const half = { w: qlineageLayout.CELL_W / 2, h: qlineageLayout.CELL_H / 2 };
+    // Drawn units (an app's box, or a node alone) and their extents, before the change.
+    const units = new Map();
+    cy.nodes(':childless').forEach((n) => {
+      if (n.same(group)) return;
+      const k = n.isChild() ? n.parent().id() : n.id();
+      const p = n.position();
+      const u = units.get(k) || { nodes: [], x1: Infinity, x2: -Infinity, y1: Infinity };
+      u.nodes.push(n); u.x1 = Math.min(u.x1, p.x); u.x2 = Math.max(u.x2, p.x); u.y1 = Math.min(u.y1, p.y);
+      units.set(k, u);
+    });
+    cy.batch(() => {
+      group.remove();
+      cy.add(fresh);
+      const added = cy.nodes(':childless').filter((n) => freshIds.has(n.id()));
+      const b = qlineageLayout.block(added.map((n) => n.id()), layoutEdges(added.edgesWith(added)), (id) => cy.getElementById(id).data('label'));
+      // Room for the block, its box's padding and, below, the next box's title.
+      const dx = Math.max(0, b.w - 2 * half.w) + 30; const dy = Math.max(0, b.h - 2 * half.h) + 80;
+      units.forEach((u) => {
+        let shift = null;
+        if (u.x1 > gp.x + half.w) shift = { x: dx, y: 0 };
+        else if (u.x2 >= gp.x - half.w && u.y1 > gp.y) shift = { x: 0, y: dy };
+        if (shift && (shift.x || shift.y)) u.nodes.forEach((n) => n.shift(shift));
+      });
+      added.forEach((n) => { const p = b.pos.get(n.id()); n.position({ x: gp.x - half.w + p.x, y: gp.y - half.h + p.y }); });
+    });
+    const block = cy.nodes().filter((n) => freshIds.has(n.id()));
+    const ext = cy.extent(); const bb = block.boundingBox();
+    if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2) cy.center(block);
+    markDrawn('expanded ' + block.filter((n) => !n.isParent()).length + ' nodes of ' + (group.data('app') || {}).name + '; ' + cy.nodes('[kind = "app_group"]').length + ' apps still collapsed');
   }
 
   // Field-level expansion on demand: a table's fields and their direct neighbours join the view.
@@ -286,8 +417,7 @@
     const fresh = elementsOf(g).filter((e) => cy.getElementById(e.data.id).length === 0);
     cy.add(fresh);
     layout(false);
-    document.getElementById('graph').setAttribute('data-draws', String(++draws));
-    status.textContent = 'expanded ' + (fresh.filter((e) => e.group === 'nodes').length) + ' field-level nodes';
+    markDrawn('expanded ' + (fresh.filter((e) => e.group === 'nodes').length) + ' field-level nodes');
   }
 
   function renderToolbar(id) {
@@ -446,13 +576,19 @@
     nodes() {
       if (!cy) return [];
       const w = cy.width(); const h = cy.height();
-      return cy.nodes().map((n) => {
+      // Drawn nodes, not the app boxes around them (those are clusters()).
+      return cy.nodes(':childless').map((n) => {
         const b = n.renderedBoundingBox();
-        return { id: n.id(), label: n.data('label'), kind: n.data('kind'), x: n.renderedPosition('x'), y: n.renderedPosition('y'),
-          visible: b.x2 > 0 && b.y2 > 0 && b.x1 < w && b.y1 < h };
+        return { id: n.id(), label: n.data('label'), kind: n.data('kind'), app: (n.data('app') || {}).id, x: n.renderedPosition('x'), y: n.renderedPosition('y'),
+          mx: n.position('x'), my: n.position('y'), visible: b.x2 > 0 && b.y2 > 0 && b.x1 < w && b.y1 < h };
       });
     },
     edges() { return cy ? cy.edges().map((e) => ({ from: e.data('source'), to: e.data('target'), style: e.data('style') })) : []; },
+    // A tap on a drawn node, as a click would do (for nodes scrolled out of view).
+    tap(id) { if (cy) cy.getElementById(id).emit('tap'); },
+    // Zoom to a level around a point of the canvas, as the wheel would.
+    zoomAt(level, x, y) { if (cy) cy.zoom({ level: level, renderedPosition: { x: x, y: y } }); },
+    clusters() { return cy ? cy.nodes('[kind = "cluster"]').map((n) => ({ id: n.id(), label: n.data('label'), children: n.children().length, box: n.boundingBox() })) : []; },
   });
 
   document.getElementById('search-form').addEventListener('submit', (evt) => {

@@ -25,6 +25,8 @@ pub const MAX_SEARCH_LIMIT: usize = 100;
 pub const MAX_GRAPH_LIMIT: usize = 5000;
 pub const DEFAULT_GRAPH_LIMIT: usize = 2000;
 pub const MAX_CONTEXT: usize = 50;
+/// The most apps one neighbourhood request may keep expanded (`expand`, repeated).
+pub const MAX_EXPAND: usize = 200;
 
 /// The policy of every response: scripts and styles from this server only, no inline code,
 /// no plugins, no framing, API calls to this origin only.
@@ -77,6 +79,15 @@ struct Params(Vec<(String, String)>);
 
 impl Params {
     fn parse(query: Option<&str>, allowed: &[&str]) -> Result<Params, Invalid> {
+        Params::parse_with_lists(query, allowed, &[])
+    }
+
+    /// As [`Params::parse`], where the parameters named in `lists` may be repeated.
+    fn parse_with_lists(
+        query: Option<&str>,
+        allowed: &[&str],
+        lists: &[&str],
+    ) -> Result<Params, Invalid> {
         let pairs: Vec<(String, String)> = query
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
@@ -87,7 +98,7 @@ impl Params {
                     allowed.join(", ")
                 )));
             }
-            if pairs[..i].iter().any(|(n, _)| n == name) {
+            if !lists.contains(&name.as_str()) && pairs[..i].iter().any(|(n, _)| n == name) {
                 return Err(bad(format!("parameter `{name}` given twice")));
             }
         }
@@ -138,22 +149,59 @@ impl Params {
             })
     }
 
+    /// Every value of a repeatable parameter, in order.
+    fn all<'p>(&'p self, name: &'p str) -> impl Iterator<Item = &'p str> + 'p {
+        self.0
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// A node id that exists: 400 when malformed, 404 when unknown.
     fn node<'e>(&self, ex: &'e Explorer, name: &str) -> Result<&'e str, Invalid> {
         let id = self.required(name)?;
-        if id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
+        node_id(ex, name, id)
+    }
+
+    /// The app ids of a repeatable parameter: each an existing app node, at most
+    /// [`MAX_EXPAND`], repeats ignored.
+    fn apps(&self, ex: &Explorer, name: &str) -> Result<Vec<String>, Invalid> {
+        let mut apps: Vec<String> = Vec::new();
+        for id in self.all(name) {
+            let id = node_id(ex, name, id)?;
+            if ex.node(id).map(|n| n.kind) != Some(NodeKind::App) {
+                return Err(bad(format!(
+                    "parameter `{name}` takes app ids (app:<id>), got `{}`",
+                    truncate(id, 200)
+                )));
+            }
+            if !apps.iter().any(|a| a == id) {
+                apps.push(id.to_string());
+            }
+        }
+        if apps.len() > MAX_EXPAND {
             return Err(bad(format!(
-                "parameter `{name}` is not a node id (at most {MAX_ID_LEN} bytes, no control characters)"
+                "parameter `{name}` names more than {MAX_EXPAND} apps"
             )));
         }
-        match ex.node(id) {
-            Some(node) => Ok(&node.id),
-            None => Err(Invalid(Response::error(
-                404,
-                "not_found",
-                format!("no node has the id `{id}`"),
-            ))),
-        }
+        Ok(apps)
+    }
+}
+
+/// A node id that exists: 400 when malformed, 404 when unknown.
+fn node_id<'e>(ex: &'e Explorer, name: &str, id: &str) -> Result<&'e str, Invalid> {
+    if id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
+        return Err(bad(format!(
+            "parameter `{name}` is not a node id (at most {MAX_ID_LEN} bytes, no control characters)"
+        )));
+    }
+    match ex.node(id) {
+        Some(node) => Ok(&node.id),
+        None => Err(Invalid(Response::error(
+            404,
+            "not_found",
+            format!("no node has the id `{id}`"),
+        ))),
     }
 }
 
@@ -252,8 +300,13 @@ fn route(ex: &Explorer, request: Request<'_>) -> Result<Response, Invalid> {
             views::node(ex, id).unwrap_or(Value::Null)
         }
         "/api/v1/graph" => {
-            let p = Params::parse(q, &["id", "direction", "depth", "level", "limit"])?;
+            let p = Params::parse_with_lists(
+                q,
+                &["id", "direction", "depth", "level", "limit", "expand"],
+                &["expand"],
+            )?;
             let id = p.node(ex, "id")?;
+            let expand = p.apps(ex, "expand")?;
             let walk = p.choice(
                 "direction",
                 Walk::Both,
@@ -273,6 +326,7 @@ fn route(ex: &Explorer, request: Request<'_>) -> Result<Response, Invalid> {
                 depth: p.number("depth", 3, 1, MAX_DEPTH)?,
                 level,
                 limit: p.number("limit", DEFAULT_GRAPH_LIMIT, 1, MAX_GRAPH_LIMIT)?,
+                expand: &expand,
             };
             views::neighbourhood(ex, id, request).unwrap_or(Value::Null)
         }

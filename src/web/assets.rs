@@ -11,6 +11,8 @@ pub struct Asset {
 pub const INDEX_HTML: &str = include_str!("../../web/index.html");
 pub const APP_CSS: &str = include_str!("../../web/app.css");
 pub const APP_JS: &str = include_str!("../../web/app.js");
+/// The clustered layout of large neighbourhoods (used by `app.js`).
+pub const LAYOUT_JS: &str = include_str!("../../web/layout.js");
 /// Vendored from npm (versions and licences in `web/README.md`, `web/vendor/`).
 pub const CYTOSCAPE_JS: &str = include_str!("../../web/vendor/cytoscape.min.js");
 pub const CYTOSCAPE_DAGRE_JS: &str = include_str!("../../web/vendor/cytoscape-dagre.min.js");
@@ -21,6 +23,7 @@ pub fn get(path: &str) -> Option<Asset> {
         "/" | "/index.html" => ("text/html; charset=utf-8", INDEX_HTML),
         "/app.css" => ("text/css; charset=utf-8", APP_CSS),
         "/app.js" => ("text/javascript; charset=utf-8", APP_JS),
+        "/layout.js" => ("text/javascript; charset=utf-8", LAYOUT_JS),
         "/vendor/cytoscape.min.js" => ("text/javascript; charset=utf-8", CYTOSCAPE_JS),
         "/vendor/cytoscape-dagre.min.js" => ("text/javascript; charset=utf-8", CYTOSCAPE_DAGRE_JS),
         _ => return None,
@@ -32,4 +35,4 @@ pub fn get(path: &str) -> Option<Asset> {
 }
 
 /// The scripts in load order (the page's `<script src>` order).
-pub const SCRIPTS: [&str; 3] = [CYTOSCAPE_JS, CYTOSCAPE_DAGRE_JS, APP_JS];
+pub const SCRIPTS: [&str; 4] = [CYTOSCAPE_JS, CYTOSCAPE_DAGRE_JS, LAYOUT_JS, APP_JS];

@@ -31,13 +31,16 @@ pub enum Level {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct GraphRequest {
+pub struct GraphRequest<'a> {
     pub walk: Walk,
     pub depth: usize,
     pub level: Level,
     /// Beyond this many nodes, nodes of other apps than the centre's are collapsed into one
     /// node per app.
     pub limit: usize,
+    /// App node ids that stay expanded even when the view collapses (the explorer expands a
+    /// collapsed app in place by asking again with it here).
+    pub expand: &'a [String],
 }
 
 /// Drawn edges by (from, to, kind): the weakest certainty among the raw edges merged into
@@ -212,7 +215,7 @@ fn shown_as(ex: &Explorer, id: &str, level: Level) -> String {
 
 /// The neighbourhood of a node: everything within `depth` data-flow edges upstream,
 /// downstream or both, at table or field level, collapsed by app beyond `limit` nodes.
-pub fn neighbourhood(ex: &Explorer, id: &str, request: GraphRequest) -> Option<Value> {
+pub fn neighbourhood(ex: &Explorer, id: &str, request: GraphRequest<'_>) -> Option<Value> {
     ex.node(id)?;
     let graph = &ex.lineage().graph;
     // The start and its parts (a table stands for its fields, an app for its tables).
@@ -285,7 +288,8 @@ pub fn neighbourhood(ex: &Explorer, id: &str, request: GraphRequest) -> Option<V
             return None;
         }
         let app = ex.app_of(node)?;
-        (Some(&app.id) != centre_app.as_ref()).then(|| format!("group:{}", app.id))
+        (Some(&app.id) != centre_app.as_ref() && !request.expand.contains(&app.id))
+            .then(|| format!("group:{}", app.id))
     };
     let mut nodes: Vec<Value> = Vec::new();
     let mut groups: BTreeMap<String, usize> = BTreeMap::new();
@@ -344,6 +348,7 @@ pub fn neighbourhood(ex: &Explorer, id: &str, request: GraphRequest) -> Option<V
         "level": match request.level { Level::Table => "table", Level::Field => "field" },
         "depth": request.depth,
         "collapsed": collapse,
+        "expanded": request.expand,
         "nodes": nodes,
         "edges": edges,
     }))

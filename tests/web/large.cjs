@@ -25,8 +25,22 @@ function check(cond, message) {
     await page.goto('file://' + config.html + hash);
     await page.waitForFunction((h) => document.body.getAttribute('data-ready') === h, hash, { timeout: 120000 });
     const shown = Date.now() - started;
-    const nodes = await page.evaluate(() => window.qlineageView.nodes().length);
+    const drawn = await page.evaluate(() => window.qlineageView.nodes());
+    const nodes = drawn.length;
     check(nodes >= config.expected_nodes, 'all ' + nodes + ' nodes are drawn');
+    // Readable: one box per app holding its nodes, and the drawing keeps about the viewport's
+    // proportions instead of one column thousands of nodes tall.
+    const clusters = await page.evaluate(() => window.qlineageView.clusters());
+    check(clusters.length === config.apps && clusters.every((c) => c.children === config.per_app),
+      config.apps + ' app boxes of ' + config.per_app + ' nodes each (' + clusters.length + ')');
+    const xs = drawn.map((n) => n.mx); const ys = drawn.map((n) => n.my);
+    const w = Math.max(...xs) - Math.min(...xs); const h = Math.max(...ys) - Math.min(...ys);
+    check(w / h > 0.5 && w / h < 4, 'the drawing is about as wide as the view (' + Math.round(w) + ' x ' + Math.round(h) + ')');
+    const cells = new Set(drawn.map((n) => Math.round(n.mx) + ',' + Math.round(n.my)));
+    check(cells.size === nodes, 'no two nodes share a place');
+    const visible = drawn.filter((n) => n.visible).length;
+    check(visible === nodes, 'the fitted view shows every node (' + visible + ')');
+    await page.screenshot({ path: config.shot });
     const box = await page.locator('#graph').boundingBox();
     const before = await page.evaluate(() => window.qlineageView.nodes()[0].x);
     await page.evaluate(() => { window.__frames = 0; const tick = () => { window.__frames++; window.__raf = requestAnimationFrame(tick); }; tick(); });
@@ -40,7 +54,13 @@ function check(cond, message) {
     const after = await page.evaluate(() => window.qlineageView.nodes()[0].x);
     check(Math.abs(after - before) > 100, 'dragging pans the view (' + Math.round(after - before) + ' px)');
     console.log('figure: ' + nodes + ' nodes: graph shown in ' + shown + ' ms; while dragging: ' + frames + ' frames in ' + dragMs + ' ms (' + (frames * 1000 / dragMs).toFixed(1) + ' fps)');
-    await page.screenshot({ path: config.shot });
+    // The same drawing zoomed in on the centre's side: app boxes and their labels legible.
+    await page.evaluate(() => {
+      const first = window.qlineageView.nodes().find((n) => n.kind === 'app_table');
+      window.qlineageView.zoomAt(0.9, first.x, first.y);
+    });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: config.shot.replace(/\.png$/, '-zoomed.png') });
   } finally {
     await browser.close();
   }
