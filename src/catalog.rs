@@ -14,6 +14,7 @@ pub mod crawl_run;
 pub mod error;
 pub mod extract;
 pub mod lineage;
+pub mod local_paths;
 pub mod lock;
 pub mod manual;
 pub mod read;

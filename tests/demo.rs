@@ -61,6 +61,26 @@ fn the_demo_writes_working_files_and_its_tour_commands_run() {
         "{}",
         doc["diagnostics"]
     );
+    // The catalog keeps the crawl's [paths]: a later `lineage --db` without flags reads the
+    // same files, so it rebuilds nothing and stores the same graph, not a poorer one.
+    let rebuilt = Command::new(env!("CARGO_BIN_EXE_qlineage"))
+        .args(["lineage", "--db"])
+        .arg(out.join("catalog.db"))
+        .args(["--format", "json", "-o"])
+        .arg(tmp.path().join("rebuilt.json"))
+        .output()
+        .unwrap();
+    let rebuilt_err = String::from_utf8_lossy(&rebuilt.stderr);
+    assert_eq!(rebuilt.status.code(), Some(0), "{rebuilt_err}");
+    assert!(
+        rebuilt_err.contains("0 apps resolved, 13 unchanged"),
+        "{rebuilt_err}"
+    );
+    let again: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("rebuilt.json")).unwrap())
+            .unwrap();
+    assert_eq!(again["nodes"], doc["nodes"]);
+    assert_eq!(again["unresolved"], doc["unresolved"]);
 
     let dot = Command::new("dot")
         .args(["-Tsvg", "-o"])

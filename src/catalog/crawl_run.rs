@@ -113,9 +113,10 @@ pub async fn crawl_to_catalog(
     cancel: Arc<AtomicBool>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<CrawlReport, CatalogError> {
-    let catalog = Catalog::open(db)?;
+    let mut catalog = Catalog::open(db)?;
     let _lock = catalog.lock_writer()?;
     let site_id = catalog.site_id(&config.server.site_name, &address_of(config))?;
+    catalog.set_local_paths(site_id, &local_paths(config))?;
     let base = if full {
         None
     } else {
@@ -191,4 +192,28 @@ pub async fn crawl_to_catalog(
         summary,
         deleted,
     })
+}
+
+/// The configuration's `[paths]` as the catalog keeps them (absolute, so a rebuild from
+/// another working folder finds them).
+fn local_paths(config: &Config) -> super::local_paths::LocalPaths {
+    let absolute = |p: &std::path::Path| {
+        let p = config.path(p);
+        p.canonicalize().unwrap_or(p)
+    };
+    super::local_paths::LocalPaths {
+        mounts: config
+            .paths
+            .mounts
+            .iter()
+            .map(|(server, local)| (server.clone(), absolute(local)))
+            .collect(),
+        qvs_scripts: config
+            .paths
+            .qvs_scripts
+            .iter()
+            .map(|p| absolute(p))
+            .collect(),
+        qvd: config.paths.qvd.iter().map(|p| absolute(p)).collect(),
+    }
 }

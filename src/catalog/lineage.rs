@@ -92,10 +92,12 @@ fn broken_in(graph: &LineageGraph) -> Vec<Broken> {
 
 /// How a lineage build went: apps resolved again, and apps whose stored contribution was
 /// reused because nothing they are computed from changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct BuildCounts {
     pub resolved: usize,
     pub reused: usize,
+    /// Stored local folders (a crawl's `[paths]`) that no longer exist, skipped.
+    pub paths_gone: Vec<String>,
 }
 
 /// Stands for the scratch folder in stored outcomes (each build has its own folder).
@@ -158,6 +160,8 @@ impl Catalog {
         &mut self,
         mut options: LineageOptions,
     ) -> Result<(LineageGraph, BuildCounts), CatalogError> {
+        // The folders the crawl read files from, so a later rebuild reads them too.
+        let paths_gone = self.all_local_paths()?.apply(&mut options);
         let scratch = scratch()?;
         let mut paths = Vec::new();
         // Folder → (app rowid, digest of its inputs).
@@ -254,6 +258,7 @@ impl Catalog {
         let counts = BuildCounts {
             resolved: fresh.len(),
             reused: apps.len() - fresh.len(),
+            paths_gone,
         };
         self.store_lineage(&graph, &fresh)?;
         Ok((graph, counts))

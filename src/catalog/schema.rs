@@ -15,6 +15,7 @@ pub const APPLICATION_ID: i64 = 0x514C_4E47;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_inventory.sql"),
     include_str!("migrations/0002_lineage.sql"),
+    include_str!("migrations/0003_local_paths.sql"),
 ];
 
 /// The schema version this build writes.

@@ -40,7 +40,6 @@ enum Outcome {
 
 /// The lineage options a crawl configuration's `[paths]` give: mounts, include scripts and
 /// QVDs read from this machine.
-#[cfg_attr(not(feature = "catalog"), allow(dead_code))]
 pub(crate) fn lineage_options(config: &Config) -> Result<crate::lineage::LineageOptions, String> {
     use crate::semantic::mounts::Mount;
     let mut options = crate::lineage::LineageOptions::default();
@@ -80,14 +79,10 @@ pub fn run(args: &CrawlArgs) -> i32 {
         }
     };
     // Checked before crawling: a mistyped folder should not cost a whole crawl.
-    #[cfg(feature = "catalog")]
-    let lineage_options = match lineage_options(&config) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {}: {e}", args.config.display());
-            return 2;
-        }
-    };
+    if let Err(e) = lineage_options(&config) {
+        eprintln!("error: {}: {e}", args.config.display());
+        return 2;
+    }
     if config.tls.insecure {
         eprintln!("warning: tls.insecure is on: server certificates are NOT checked; anyone on the network path can read the credentials and the data of this crawl");
     }
@@ -221,9 +216,16 @@ pub fn run(args: &CrawlArgs) -> i32 {
         if !summary.cancelled {
             let started = std::time::Instant::now();
             let built = crate::catalog::Catalog::open(db)
-                .and_then(|mut c| c.build_lineage_counted(lineage_options));
+                // The crawl stored the configuration's [paths]; the build reads them back,
+                // as a later `lineage --db` will.
+                .and_then(|mut c| {
+                    c.build_lineage_counted(crate::lineage::LineageOptions::default())
+                });
             match built {
                 Ok((g, counts)) => {
+                    for gone in &counts.paths_gone {
+                        eprintln!("warning: stored [paths] folder skipped: {gone}");
+                    }
                     lineage_line = Some(format!(
                         "lineage rebuilt from the catalog: {} apps ({} resolved, {} reused), {} nodes, {} edges in {:.1} s",
                         g.apps,

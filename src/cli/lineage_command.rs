@@ -142,6 +142,9 @@ fn build_from_catalog(
     let (graph, counts) = catalog
         .build_lineage_counted(options)
         .map_err(|e| e.to_string())?;
+    for gone in &counts.paths_gone {
+        eprintln!("warning: stored [paths] folder skipped: {gone}");
+    }
     eprintln!(
         "{} apps resolved, {} unchanged since the last build reused",
         counts.resolved, counts.reused

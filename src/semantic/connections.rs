@@ -79,7 +79,9 @@ impl Connections {
     }
 
     pub fn add_mount(&mut self, mount: super::mounts::Mount) {
-        self.mounts.push(mount);
+        if !self.mounts.contains(&mount) {
+            self.mounts.push(mount);
+        }
     }
 
     pub fn mounts(&self) -> &[super::mounts::Mount] {
