@@ -125,14 +125,7 @@ fn the_explorer_works_in_chromium() {
         return;
     };
     let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
-    let cache = node_modules();
-    fs::copy(
-        manifest_dir().join("tests/web/explorer.cjs"),
-        cache.join("explorer.cjs"),
-    )
-    .unwrap();
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
-    fs::create_dir_all(&shots).unwrap();
+    let (cache, shots) = staged("explorer.cjs");
     let demo = serve::serve(&["corpus/site"]);
     let hostile = serve::serve(&["tests/data/web/hostile-app"]);
     let demo_html = shots.join("demo.html");
@@ -173,6 +166,22 @@ fn the_explorer_works_in_chromium() {
     let config_file = shots.join("config.json");
     fs::write(&config_file, config.to_string()).unwrap();
     run_node(&cache, "explorer.cjs", &config_file);
+}
+
+/// The Node.js folder with `tests/web/<script>` and the helpers it requires copied in, and the
+/// screenshot folder.
+fn staged(script: &str) -> (PathBuf, PathBuf) {
+    let cache = node_modules();
+    for file in [script, "common.cjs"] {
+        fs::copy(
+            manifest_dir().join("tests/web").join(file),
+            cache.join(file),
+        )
+        .unwrap();
+    }
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
+    fs::create_dir_all(&shots).unwrap();
+    (cache, shots)
 }
 
 /// Runs a script of `tests/web/` under Node.js; it must end with `done`.
@@ -235,14 +244,7 @@ async fn the_extension_shows_the_badge_on_simulated_qlik_pages() {
     let Some(chromium) = tools() else {
         return;
     };
-    let cache = node_modules();
-    fs::copy(
-        manifest_dir().join("tests/web/extension.cjs"),
-        cache.join("extension.cjs"),
-    )
-    .unwrap();
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
-    fs::create_dir_all(&shots).unwrap();
+    let (cache, shots) = staged("extension.cjs");
     let served = serve::serve(&["corpus/site"]);
     let client = reqwest::Client::new();
     let get = |path: String| {
@@ -367,14 +369,7 @@ fn a_large_neighbourhood_is_drawn_and_pans() {
         return;
     };
     let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
-    let cache = node_modules();
-    fs::copy(
-        manifest_dir().join("tests/web/large.cjs"),
-        cache.join("large.cjs"),
-    )
-    .unwrap();
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
-    fs::create_dir_all(&shots).unwrap();
+    let (cache, shots) = staged("large.cjs");
     // 95 apps × 20 charts: 1,996 nodes at table level (the QVD, 95 tables, 1,900 charts), just
     // under the 2,000 beyond which other apps collapse.
     let explorer = qlineage::web::Explorer::from_lineage(large_lineage(95, 20));
@@ -419,14 +414,7 @@ fn a_big_neighbourhood_collapses_by_app_and_expands_in_place() {
         return;
     };
     let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
-    let cache = node_modules();
-    fs::copy(
-        manifest_dir().join("tests/web/collapse.cjs"),
-        cache.join("collapse.cjs"),
-    )
-    .unwrap();
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
-    fs::create_dir_all(&shots).unwrap();
+    let (cache, shots) = staged("collapse.cjs");
     // 100 apps × 20 charts: 2,101 nodes from the QVD, over the 2,000 limit: collapsed by app.
     let html = shots.join("collapse.html");
     fs::write(
@@ -534,14 +522,7 @@ async fn the_explorer_and_the_extension_work_in_firefox() {
     let Some(firefox) = firefox() else {
         return;
     };
-    let cache = node_modules();
-    fs::copy(
-        manifest_dir().join("tests/web/firefox.cjs"),
-        cache.join("firefox.cjs"),
-    )
-    .unwrap();
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web-shots");
-    fs::create_dir_all(&shots).unwrap();
+    let (cache, shots) = staged("firefox.cjs");
     let served = serve::serve(&["corpus/site"]);
     let app: serde_json::Value = reqwest::get(format!("{}/api/v1/app?id={APP}", served.base))
         .await

@@ -6,16 +6,10 @@
 // apps, open, open_nodes, shots}.
 'use strict';
 const fs = require('fs');
+const { ARGS, check } = require('./common.cjs');
 const { chromium } = require('playwright-core');
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-function check(cond, message) {
-  if (!cond) throw new Error('check failed: ' + message);
-  console.log('ok ' + message);
-}
 
 const overlaps = (a, b) => Math.abs(a.mx - b.mx) < 20 && Math.abs(a.my - b.my) < 20;
 

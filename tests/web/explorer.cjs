@@ -3,19 +3,13 @@
 // folder, the Chromium path). Prints one line per check; exits non-zero on the first failure.
 'use strict';
 const fs = require('fs');
+const { ARGS, check } = require('./common.cjs');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const UNIT_PRICE = 'db:salesdb/sales.dbo.orderlines.unitprice';
 const ORDERLINES = 'db:salesdb/sales.dbo.orderlines';
-
-function check(cond, message) {
-  if (!cond) throw new Error('check failed: ' + message);
-  console.log('ok ' + message);
-}
 
 // A page that records every CSP violation, dialog and page error, and a hostile script's flag.
 async function watchedPage(context) {

@@ -4,19 +4,15 @@
 // Usage: node extension.cjs CONFIG.json. Exits non-zero on the first failure.
 'use strict';
 const fs = require('fs');
+const common = require('./common.cjs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+const ARGS = [...common.ARGS,
   '--disable-extensions-except=' + config.extension, '--load-extension=' + config.extension];
-
-function check(cond, message) {
-  if (!cond) throw new Error('check failed: ' + message);
-  console.log('ok ' + message);
-}
+const { check } = common;
 
 async function badge(page) {
   await page.waitForSelector('#qlineage-badge [data-state="ready"], #qlineage-badge [data-state="error"]', { timeout: 20000 });

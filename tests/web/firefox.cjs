@@ -7,15 +7,11 @@
 // Usage: node firefox.cjs CONFIG.json. Exits non-zero on the first failure.
 'use strict';
 const fs = require('fs');
+const { check } = require('./common.cjs');
 const path = require('path');
 const puppeteer = require('puppeteer-core');
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-
-function check(cond, message) {
-  if (!cond) throw new Error('check failed: ' + message);
-  console.log('ok ' + message);
-}
 
 // The badge (in its open shadow root): settled, and what it shows.
 function readyOrError() {

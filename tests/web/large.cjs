@@ -5,16 +5,10 @@
 // is drawn and that panning moves the view.
 'use strict';
 const fs = require('fs');
+const { ARGS, check } = require('./common.cjs');
 const { chromium } = require('playwright-core');
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-function check(cond, message) {
-  if (!cond) throw new Error('check failed: ' + message);
-  console.log('ok ' + message);
-}
 
 (async () => {
   const browser = await chromium.launch({ executablePath: config.chromium, args: ARGS, headless: false });
