@@ -277,6 +277,16 @@ fn decode_bytes(
         let (text, _) = encoding_rs::UTF_16BE.decode_without_bom_handling(rest);
         return (text.into_owned(), Encoding::Utf16Be);
     }
+    // UTF-16 without a BOM (some editors and export tools write it): ASCII text in it is valid
+    // UTF-8 full of NULs, so it must be recognised before the UTF-8 check.
+    if let Some(encoding) = bomless_utf16(bytes) {
+        let (code_page, name) = match encoding {
+            Encoding::Utf16Be => (encoding_rs::UTF_16BE, encoding),
+            _ => (encoding_rs::UTF_16LE, Encoding::Utf16Le),
+        };
+        let (text, _) = code_page.decode_without_bom_handling(bytes);
+        return (text.into_owned(), name);
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => (text.to_owned(), Encoding::Utf8),
         Err(_) => {
@@ -287,6 +297,31 @@ fn decode_bytes(
             let (text, _) = code_page.decode_without_bom_handling(bytes);
             (text.into_owned(), Encoding::Legacy { code_page, forced })
         }
+    }
+}
+
+/// UTF-16 without a BOM, told by where the NUL bytes fall: scripts are mostly ASCII, whose
+/// UTF-16 code units have a zero high byte (odd offsets in little endian, even in big endian),
+/// and text in any 8-bit encoding has no NUL at all.
+fn bomless_utf16(bytes: &[u8]) -> Option<Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    let pairs = sample.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let (mut zero_even, mut zero_odd) = (0, 0);
+    for pair in sample.chunks_exact(2) {
+        zero_even += usize::from(pair[0] == 0);
+        zero_odd += usize::from(pair[1] == 0);
+    }
+    let most = pairs * 3 / 10;
+    let few = pairs / 50;
+    if zero_odd > most && zero_even <= few {
+        Some(Encoding::Utf16Le)
+    } else if zero_even > most && zero_odd <= few {
+        Some(Encoding::Utf16Be)
+    } else {
+        None
     }
 }
 
@@ -321,6 +356,24 @@ mod tests {
         );
         assert!(ansi.text.contains("Café"));
         assert_eq!(ansi.encoding.name(), "windows-1252");
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised_by_its_nul_bytes() {
+        let script = "Orders:\r\nLOAD OrderID, Kund AS Kundnamn FROM [lib://QVD/Orders.qvd] (qvd);\r\n";
+        let le: Vec<u8> = script.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = script.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for (bytes, name) in [(le, "utf-16le"), (be, "utf-16be")] {
+            let file = SourceFile::decode("a", &bytes);
+            assert_eq!(file.encoding.name(), name);
+            assert_eq!(file.text, script);
+        }
+        // Cyrillic in UTF-16LE: high bytes 0x04, still mostly-zero where ASCII punctuation is.
+        let mixed = "Продажи: LOAD Клиент, Сумма FROM [lib://QVD/продажи.qvd] (qvd);\n";
+        let bytes: Vec<u8> = mixed.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(SourceFile::decode("a", &bytes).text, mixed);
+        // Plain 8-bit text never has NULs: untouched.
+        assert_eq!(SourceFile::decode("a", script.as_bytes()).encoding.name(), "utf-8");
     }
 
     #[test]
