@@ -360,7 +360,8 @@ mod tests {
 
     #[test]
     fn utf16_without_bom_is_recognised_by_its_nul_bytes() {
-        let script = "Orders:\r\nLOAD OrderID, Kund AS Kundnamn FROM [lib://QVD/Orders.qvd] (qvd);\r\n";
+        let script =
+            "Orders:\r\nLOAD OrderID, Kund AS Kundnamn FROM [lib://QVD/Orders.qvd] (qvd);\r\n";
         let le: Vec<u8> = script.encode_utf16().flat_map(u16::to_le_bytes).collect();
         let be: Vec<u8> = script.encode_utf16().flat_map(u16::to_be_bytes).collect();
         for (bytes, name) in [(le, "utf-16le"), (be, "utf-16be")] {
@@ -373,7 +374,10 @@ mod tests {
         let bytes: Vec<u8> = mixed.encode_utf16().flat_map(u16::to_le_bytes).collect();
         assert_eq!(SourceFile::decode("a", &bytes).text, mixed);
         // Plain 8-bit text never has NULs: untouched.
-        assert_eq!(SourceFile::decode("a", script.as_bytes()).encoding.name(), "utf-8");
+        assert_eq!(
+            SourceFile::decode("a", script.as_bytes()).encoding.name(),
+            "utf-8"
+        );
     }
 
     #[test]

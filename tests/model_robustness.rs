@@ -189,3 +189,32 @@ fn generated_control_flow_never_hangs() {
         check(text);
     }
 }
+
+/// A long chain of LETs over a run-time value: each variable's reason names its neighbours and
+/// the root cause within a fixed size (reasons used to nest the whole chain: quadratic memory).
+#[test]
+fn chains_of_unknown_variables_keep_short_reasons() {
+    let mut script = String::from("LET v0 = Now();\n");
+    for i in 1..3000 {
+        script.push_str(&format!("LET v{i} = v{} + 1;\n", i - 1));
+    }
+    let input = AppInput::from_text("chain.qvs", &script, Connections::default());
+    let resolved = semantic::resolve(&input, &options());
+    let last = resolved
+        .model
+        .variables
+        .iter()
+        .find(|(name, _)| name == "v2999")
+        .map(|(_, state)| state.clone())
+        .expect("v2999 is listed");
+    match last {
+        semantic::model::VariableState::Unknown(reason) => {
+            assert!(reason.len() < 400, "{} bytes", reason.len());
+            assert!(
+                reason.contains("v2998") && reason.contains("Now()"),
+                "{reason}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use super::connections::Connections;
-use super::environment::{Environment, VarValue};
+use super::environment::{bounded_reason, Environment, VarValue};
 use super::evaluate::{self, Context, Unknown, Value};
 use super::expansion::{self, ExpandContext, Expansion, Issue, Lookup};
 use super::includes::{resolve_path, ReadRefusal, Roots};
@@ -541,7 +541,7 @@ impl Context for EvalCtx<'_> {
         match self.env.get(name) {
             Some(VarValue::Known(t)) => Ok(Some(t.clone())),
             Some(VarValue::Unknown { reason, runtime }) => Err(Unknown {
-                reason: format!("{name}: {reason}"),
+                reason: bounded_reason(format!("{name}: {reason}")),
                 runtime: *runtime,
             }),
             None => match self.maybe_in_unread_include(name) {
@@ -580,7 +580,7 @@ impl ExpandContext for EvalCtx<'_> {
         match self.env.get(name) {
             Some(VarValue::Known(t)) => Lookup::Known(t.clone()),
             Some(VarValue::Unknown { reason, runtime }) => Lookup::Unknown {
-                reason: format!("{name}: {reason}"),
+                reason: bounded_reason(format!("{name}: {reason}")),
                 runtime: *runtime,
             },
             None => match self.maybe_in_unread_include(name) {

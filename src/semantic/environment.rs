@@ -30,6 +30,37 @@ impl VarValue {
     }
 }
 
+/// Longest reason kept for an unknown value. Reasons nest (`v2: LET v2: v1: LET v1: Now()…`),
+/// so a chain of LETs would otherwise hold reasons growing with the chain: quadratic memory
+/// and time on generated scripts.
+const MAX_REASON: usize = 240;
+
+/// `reason` cut to its first and last parts when it is longer than [`MAX_REASON`] bytes: the
+/// head names the nearest variables, the tail the root cause.
+pub fn bounded_reason(reason: String) -> String {
+    if reason.len() <= MAX_REASON {
+        return reason;
+    }
+    let half = MAX_REASON / 2;
+    let head = floor_char_boundary(&reason, half);
+    let tail = ceil_char_boundary(&reason, reason.len() - half);
+    format!("{} … {}", &reason[..head], &reason[tail..])
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 /// The system variables Qlik sets before a script runs, with Qlik Sense's defaults for a new
 /// app (en-US). Scripts usually overwrite the formats in their first tab.
 const SYSTEM_DEFAULTS: &[(&str, &str)] = &[
@@ -187,6 +218,20 @@ impl Environment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_stay_bounded_and_keep_both_ends() {
+        let long = format!(
+            "v9: LET v9: {}Now() is the reload time",
+            "v: LET v: ".repeat(100)
+        );
+        let cut = bounded_reason(long);
+        assert!(cut.len() <= MAX_REASON + 8, "{}", cut.len());
+        assert!(cut.starts_with("v9: LET v9: ") && cut.ends_with("Now() is the reload time"));
+        assert_eq!(bounded_reason("short".into()), "short");
+        // Never cuts inside a character.
+        let _ = bounded_reason("ä".repeat(400));
+    }
 
     #[test]
     fn defaults_then_presets() {

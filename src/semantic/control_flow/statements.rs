@@ -130,7 +130,7 @@ impl Machine<'_> {
                         Ok(Value::Null) => None,
                         Ok(v) => Some(bounded(v.text())),
                         Err(u) => Some(VarValue::Unknown {
-                            reason: format!("LET {}: {}", let_.name.text, u.reason),
+                            reason: bounded_reason(format!("LET {}: {}", let_.name.text, u.reason)),
                             runtime: u.runtime,
                         }),
                     };
