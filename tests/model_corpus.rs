@@ -347,6 +347,7 @@ fn hostile_input_is_bounded() {
         "self-doubling.qvs",
         "huge-for.qvs",
         "unknown-variables.qvs",
+        "deep-preceding.qvs",
     ] {
         let started = Instant::now();
         let r = case(&format!("hostile/{name}"));
@@ -371,6 +372,11 @@ fn hostile_input_is_bounded() {
                     .iter()
                     .any(|u| u.reason.contains("byte cap")));
             }
+            "deep-preceding.qvs" => assert!(r
+                .model
+                .unresolved
+                .iter()
+                .any(|u| u.reason.contains("nested deeper than 128"))),
             _ => assert!(r.model.unresolved.len() >= 3),
         }
     }

@@ -218,3 +218,29 @@ fn chains_of_unknown_variables_keep_short_reasons() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Thousands of chained preceding LOADs (generated scripts): the resolver analyses a bounded
+/// depth and says so, instead of overflowing the stack, on a thread with the default 2 MiB
+/// stack as rayon's workers have.
+#[test]
+fn a_very_deep_preceding_chain_is_cut_with_a_reason() {
+    let mut script = String::from("T:\n");
+    for _ in 0..3000 {
+        script.push_str("LOAD *, 1 as F;\n");
+    }
+    script.push_str("LOAD 1 as G AutoGenerate 1;\n");
+    let resolved = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let input = AppInput::from_text("deep.qvs", &script, Connections::default());
+            semantic::resolve(&input, &options())
+        })
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert!(resolved
+        .model
+        .unresolved
+        .iter()
+        .any(|u| u.reason.contains("preceding LOADs nested deeper than")));
+}

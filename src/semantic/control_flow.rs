@@ -143,6 +143,8 @@ pub(super) struct Machine<'o> {
     /// the allowed roots): from then on a variable never set may have been set there, so it
     /// is unknown rather than empty.
     pub unread_include: Option<String>,
+    /// Preceding LOADs being analysed below one another (a recursion depth).
+    pub preceding_depth: usize,
     /// QVD field lists already read, by canonical path.
     pub qvd_cache: HashMap<PathBuf, Option<Vec<String>>>,
     /// Preceding LOADs waiting for the LOAD or SELECT that runs next.
@@ -214,6 +216,7 @@ pub(super) fn run(
         call_depth: 0,
         undefined_reported: HashSet::default(),
         unread_include: None,
+        preceding_depth: 0,
         qvd_cache: HashMap::default(),
         pending_following: Vec::new(),
         estate,

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// Preceding LOADs analysed below one another before the rest of a chain is given up.
+const MAX_PRECEDING: usize = 128;
+
 impl Machine<'_> {
     pub(super) fn input(&mut self, load: &StmtLoad, stmt: &Stmt, origin: Origin) -> Input {
         let none = |source: LoadSourceInfo, default_name: String| Input {
@@ -168,8 +171,29 @@ impl Machine<'_> {
                 table: Some(ff.table.text.to_string()),
                 origin: Some("from_field".into()),
             },
+            LoadSource::Preceding(below) if self.preceding_depth >= MAX_PRECEDING => {
+                // Each level is a few frames of recursion: a generated chain thousands deep
+                // would overflow the stack. Nobody writes this many; say so and stop here.
+                let location = origin.loc(below.span);
+                self.unresolved(
+                    location,
+                    "preceding LOAD",
+                    &format!("preceding LOADs nested deeper than {MAX_PRECEDING}: the rest of the chain is not analysed"),
+                    false,
+                );
+                Input {
+                    fields: None,
+                    source: LoadSourceInfo::default(),
+                    resolved: false,
+                    default_name: String::new(),
+                    table: None,
+                    origin: None,
+                }
+            }
             LoadSource::Preceding(below) => {
+                self.preceding_depth += 1;
                 let lower = self.level(below, origin);
+                self.preceding_depth -= 1;
                 let load = Load {
                     location: origin.loc(below.span),
                     target: String::new(),
