@@ -106,7 +106,7 @@ pub fn format_date(date: Date, format: &str, ctx: &dyn Context) -> String {
 
 /// Appends `n` in decimal, zero-padded to `width` digits (`{n:0width$}` without the
 /// formatting machinery, which cost more than the rest of a date's formatting).
-fn push_padded(out: &mut String, n: i64, width: usize) {
+pub(super) fn push_padded(out: &mut String, n: i64, width: usize) {
     let mut digits = [0u8; 20];
     let mut len = 0;
     let mut rest = n.unsigned_abs();
