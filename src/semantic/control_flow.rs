@@ -153,6 +153,8 @@ pub(super) struct Machine<'o> {
     pub estate: Option<&'o super::estate::EstateView<'o>>,
     /// Expanded texts already parsed.
     pub(super) reparse: super::reparse::ReparseCache,
+    /// SQL bodies already analysed, by dialect and shape.
+    pub(super) sql_cache: super::sql::SqlCache,
     /// Each file's tree, kept for [`Resolved::syntax`] when the options ask for it.
     trees: Vec<Rc<Script>>,
 }
@@ -221,6 +223,7 @@ pub(super) fn run(
         pending_following: Vec::new(),
         estate,
         reparse: Default::default(),
+        sql_cache: Default::default(),
         trees: Vec::new(),
     };
     let (file, script) = machine.add_file(input.script.clone(), None);

@@ -120,7 +120,10 @@ pub fn format_number(n: f64) -> String {
         return String::new();
     }
     if n == n.trunc() && n.abs() < 1e15 {
-        return format!("{}", n as i64);
+        // Digit by digit: a FOR loop formats its variable on every iteration.
+        let mut text = String::with_capacity(16);
+        dates::push_padded(&mut text, n as i64, 1);
+        return text;
     }
     let text = format!(
         "{:.*}",
@@ -415,5 +418,23 @@ mod tests {
         assert_eq!(format_number(0.5), "0.5");
         assert_eq!(format_number(-3.25), "-3.25");
         assert_eq!(format_number(1.0 / 3.0), "0.33333333333333");
+        for n in [
+            -0.0,
+            -7.0,
+            0.0,
+            1.0,
+            12.0,
+            2024.0,
+            -99999.0,
+            999_999_999_999_999.0,
+        ] {
+            assert_eq!(format_number(n), format!("{}", n as i64), "{n}");
+        }
+    }
+
+    #[test]
+    fn function_names_are_case_insensitive() {
+        check("UPPER('a') & upper('b') & Upper('c')", "ABC");
+        check("mAkEdAtE(2024, 3, 5)", "2024-03-05");
     }
 }

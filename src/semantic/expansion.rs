@@ -203,7 +203,12 @@ impl State<'_, '_> {
         }
         // Inner expansions first: `$(vPath$(i))`.
         let mut inner = String::new();
-        self.expand_text(body, span, depth, &mut inner);
+        if memchr::memchr(b'$', body.as_bytes()).is_none() {
+            // Nothing inside to expand (`$(v)`): what expand_text would do, without its scan.
+            self.push(&mut inner, body);
+        } else {
+            self.expand_text(body, span, depth, &mut inner);
+        }
         if *self.budget == 0 {
             self.report_too_large(span);
             return;

@@ -16,7 +16,7 @@ use super::inline::{delimiter_of, inline_header, split_header};
 use super::model::{
     Derivation, Field, Load, LoadKind, LoadSourceInfo, Location, SourceKind, Store, Transform,
 };
-use super::sql::{self, SqlDialect};
+use super::sql::SqlDialect;
 use super::table_model::{source_field, Domain, Placed, Placement};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;

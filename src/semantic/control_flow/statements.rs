@@ -92,10 +92,9 @@ impl Machine<'_> {
                 self.diagnostic(location, diagnostic);
             }
         }
-        // SUBs defined in expanded text are collected before they run, like the others.
-        let map = Rc::new(expansion.map.clone());
-        let text_rc: Rc<str> = Rc::from(expansion.text.as_str());
-        self.collect_subs(&parsed.script.statements, inner, Some((text_rc, map)));
+        // SUBs defined in expanded text are collected before they run, like the others; each
+        // keeps its own copy of the text and map (made only when there is a SUB).
+        self.collect_subs(&parsed.script.statements, inner, None);
         self.exec_block(&parsed.script.statements, inner)
     }
 

@@ -52,7 +52,6 @@ pub(super) fn names(ctx: &dyn Context, var: &str, fallback: &str) -> Vec<String>
 /// `D`, `WWWW`, `WWW`); other characters are copied. Called once per evaluated date (a
 /// calendar loop runs it thousands of times), so it writes into one buffer.
 pub fn format_date(date: Date, format: &str, ctx: &dyn Context) -> String {
-    use std::fmt::Write as _;
     let mut out = String::with_capacity(format.len() + 8);
     let bytes = format.as_bytes();
     let mut i = 0;
@@ -65,34 +64,27 @@ pub fn format_date(date: Date, format: &str, ctx: &dyn Context) -> String {
         {
             run += 1;
         }
-        // `write!` into a String cannot fail.
-        let _ = match c.to_ascii_uppercase() {
-            'Y' if run >= 3 => write!(out, "{:04}", date.year()),
-            'Y' => write!(out, "{:02}", date.year().rem_euclid(100)),
-            'M' if run >= 4 => {
-                push_name(
-                    &mut out,
-                    ctx,
-                    "LongMonthNames",
-                    LONG_MONTHS,
-                    date.month() as usize - 1,
-                );
-                Ok(())
-            }
-            'M' if run == 3 => {
-                push_name(
-                    &mut out,
-                    ctx,
-                    "MonthNames",
-                    SHORT_MONTHS,
-                    date.month() as usize - 1,
-                );
-                Ok(())
-            }
-            'M' if run == 2 => write!(out, "{:02}", date.month()),
-            'M' => write!(out, "{}", date.month()),
-            'D' if run >= 2 => write!(out, "{:02}", date.day()),
-            'D' => write!(out, "{}", date.day()),
+        match c.to_ascii_uppercase() {
+            'Y' if run >= 3 => push_padded(&mut out, i64::from(date.year()), 4),
+            'Y' => push_padded(&mut out, i64::from(date.year()).rem_euclid(100), 2),
+            'M' if run >= 4 => push_name(
+                &mut out,
+                ctx,
+                "LongMonthNames",
+                LONG_MONTHS,
+                date.month() as usize - 1,
+            ),
+            'M' if run == 3 => push_name(
+                &mut out,
+                ctx,
+                "MonthNames",
+                SHORT_MONTHS,
+                date.month() as usize - 1,
+            ),
+            'M' if run == 2 => push_padded(&mut out, i64::from(date.month()), 2),
+            'M' => push_padded(&mut out, i64::from(date.month()), 1),
+            'D' if run >= 2 => push_padded(&mut out, i64::from(date.day()), 2),
+            'D' => push_padded(&mut out, i64::from(date.day()), 1),
             'W' if run >= 3 => {
                 let wd = date.weekday().to_monday_zero_offset() as usize;
                 if run >= 4 {
@@ -100,18 +92,43 @@ pub fn format_date(date: Date, format: &str, ctx: &dyn Context) -> String {
                 } else {
                     push_name(&mut out, ctx, "DayNames", SHORT_DAYS, wd);
                 }
-                Ok(())
             }
             _ => {
                 for _ in 0..run {
                     out.push(c);
                 }
-                Ok(())
             }
-        };
+        }
         i += if c.is_ascii() { run } else { c.len_utf8() };
     }
     out
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits (`{n:0width$}` without the
+/// formatting machinery, which cost more than the rest of a date's formatting).
+pub(super) fn push_padded(out: &mut String, n: i64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = n.unsigned_abs();
+    loop {
+        digits[len] = b'0' + (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    // `{:04}` counts the sign in the width.
+    let width = width.saturating_sub(usize::from(n < 0));
+    for _ in len..width {
+        out.push('0');
+    }
+    for d in digits[..len].iter().rev() {
+        out.push(*d as char);
+    }
 }
 
 const LONG_MONTHS: &str =
@@ -281,4 +298,34 @@ pub(super) fn format_with_pattern(x: f64, pattern: &str) -> String {
         return format!("{}", x.round() as i64);
     }
     format!("{x:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_padded;
+
+    #[test]
+    fn padded_numbers_match_the_formatter() {
+        for n in [
+            -12345,
+            -100,
+            -5,
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            999,
+            2024,
+            12345,
+            i64::MIN + 1,
+        ] {
+            for width in 0..6 {
+                let mut out = String::new();
+                push_padded(&mut out, n, width);
+                assert_eq!(out, format!("{n:0width$}"), "{n} width {width}");
+            }
+        }
+    }
 }

@@ -46,9 +46,18 @@ pub(super) const RUNTIME_FUNCTIONS: &[&str] = &[
 pub(super) const CLOCK_FUNCTIONS: &[&str] = &["today", "now", "reloadtime"];
 
 pub(super) fn call_function(call: &ExprCall, ctx: &dyn Context) -> Eval {
-    let name = call.name.text.to_ascii_lowercase();
+    // Lower-cased on the stack: a LET in a loop calls functions thousands of times.
+    let mut buf = [0u8; 32];
+    let owned: String;
+    let name: &str = match lowercase_into(&call.name.text, &mut buf) {
+        Some(name) => name,
+        None => {
+            owned = call.name.text.as_str().to_ascii_lowercase();
+            &owned
+        }
+    };
     let args = &call.args;
-    if CLOCK_FUNCTIONS.contains(&name.as_str()) {
+    if CLOCK_FUNCTIONS.contains(&name) {
         return match ctx.assumed_date() {
             Some(date) => Ok(date_value(date_serial(date), ctx)),
             None => Err(Unknown::runtime(format!(
@@ -57,14 +66,14 @@ pub(super) fn call_function(call: &ExprCall, ctx: &dyn Context) -> Eval {
             ))),
         };
     }
-    if RUNTIME_FUNCTIONS.contains(&name.as_str()) {
+    if RUNTIME_FUNCTIONS.contains(&name) {
         return Err(Unknown::runtime(format!(
             "{}() depends on the data or the reload",
             call.name.text
         )));
     }
     // Functions that decide on their arguments lazily.
-    match name.as_str() {
+    match name {
         "if" => {
             let cond = evaluate(arg(args, 0)?, ctx)?;
             return if cond.truthy() {
@@ -102,7 +111,18 @@ pub(super) fn call_function(call: &ExprCall, ctx: &dyn Context) -> Eval {
         .iter()
         .map(|a| evaluate(a, ctx))
         .collect::<Result<_, _>>()?;
-    apply(&name, &call.name.text, &values, ctx)
+    apply(name, &call.name.text, &values, ctx)
+}
+
+/// `text` in ASCII lower case in `buf`, when it is ASCII and fits.
+fn lowercase_into<'b>(text: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
+    if text.len() > buf.len() || !text.is_ascii() {
+        return None;
+    }
+    let out = &mut buf[..text.len()];
+    out.copy_from_slice(text.as_bytes());
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).ok()
 }
 
 pub(super) fn arg(args: &[Expr], i: usize) -> Result<&Expr, Unknown> {

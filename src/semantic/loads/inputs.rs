@@ -240,7 +240,7 @@ impl Machine<'_> {
         let dialect = connection.as_ref().map_or(SqlDialect::Generic, |c| {
             SqlDialect::from_provider(&c.provider)
         });
-        let analysis = sql::analyse(body, dialect);
+        let analysis = self.sql_cache.analyse(body, dialect);
         let connection_name = connection.as_ref().map(|c| c.name.clone());
         if let Some(reason) = &analysis.fallback {
             let runtime = self.runtime_within(location);

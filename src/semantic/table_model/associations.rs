@@ -121,7 +121,12 @@ fn field_holders(tables: &[Table]) -> rustc_hash::FxHashMap<&str, Vec<usize>> {
 /// per field held by two or more tables, except that fields of a synthetic key meet in the
 /// key's one node. A table–node link that joins two parts already connected closes a loop.
 pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
-    let keys = synthetic_keys(tables);
+    circular_references_with_keys(tables, &synthetic_keys(tables))
+}
+
+/// [`circular_references`] with the tables' synthetic keys already computed (the end of a
+/// run needs both, and the keys cost as much as the loops).
+pub fn circular_references_with_keys(tables: &[Table], keys: &[SyntheticKey]) -> Vec<Vec<String>> {
     let n = tables.len();
     let mut nodes: Vec<String> = Vec::new();
     let mut edges: Vec<(usize, usize)> = Vec::new();

@@ -1,0 +1,111 @@
+//! Lookups of tables by name and by field set, kept in step with the tables lazily: a change
+//! marks the table dirty and the next lookup (or fork of the state) brings the index up to date.
+
+use rustc_hash::FxHashMap as HashMap;
+use std::rc::Rc;
+
+use super::{Domain, TableModel, TableState};
+use crate::semantic::model::Field;
+
+/// Where tables may be: for each (domain, name) and (domain, field set), the indexes of the
+/// tables that had it when they last changed. Entries go stale when a table is renamed,
+/// dropped or changes fields; lookups check each candidate against the table and remove the
+/// stale ones, so the index only ever needs to hold a superset.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Index {
+    by_name: HashMap<(Domain, String), Vec<usize>>,
+    by_fields: HashMap<(Domain, String), Vec<usize>>,
+}
+
+/// A field set as one text, names sorted (Qlik concatenates on an equal set in any order).
+fn field_set_key(fields: &[Field]) -> String {
+    let mut names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    names.sort_unstable();
+    names.join("\u{1}")
+}
+impl TableModel {
+    /// Brings the index up to date with the tables changed since.
+    pub(super) fn sync(&self) {
+        let mut dirty = self.dirty.borrow_mut();
+        if dirty.is_empty() {
+            return;
+        }
+        let mut cell = self.index.borrow_mut();
+        let index = Rc::make_mut(&mut cell);
+        for i in dirty.drain(..) {
+            let Some(t) = self.tables.get(i) else {
+                continue;
+            };
+            if t.dropped {
+                continue;
+            }
+            let names = index
+                .by_name
+                .entry((t.domain, t.table.name.clone()))
+                .or_default();
+            if !names.contains(&i) {
+                names.push(i);
+            }
+            if !t.table.fields_incomplete {
+                let sets = index
+                    .by_fields
+                    .entry((t.domain, field_set_key(&t.table.fields)))
+                    .or_default();
+                if !sets.contains(&i) {
+                    sets.push(i);
+                }
+            }
+        }
+    }
+
+    /// The first live table answering to `key` in one of the index's maps; candidates that no
+    /// longer do are removed on the way.
+    pub(super) fn lookup(
+        &self,
+        by_fields: bool,
+        key: (Domain, String),
+        still: impl Fn(&TableState) -> bool,
+    ) -> Option<usize> {
+        self.sync();
+        let holds = |i: &usize| self.tables.get(*i).is_some_and(|t| !t.dropped && still(t));
+        let mut cell = self.index.borrow_mut();
+        let map = if by_fields {
+            &cell.by_fields
+        } else {
+            &cell.by_name
+        };
+        let list = map.get(&key)?;
+        let first = list.iter().copied().filter(|i| holds(i)).min();
+        // Stale entries go, so a name reused by a loop (created, dropped, created…) stays one
+        // candidate; a shared index is copied only then.
+        if list.iter().any(|i| !holds(i)) {
+            let index = Rc::make_mut(&mut cell);
+            let map = if by_fields {
+                &mut index.by_fields
+            } else {
+                &mut index.by_name
+            };
+            if let Some(list) = map.get_mut(&key) {
+                list.retain(|i| holds(i));
+            }
+        }
+        first
+    }
+
+    pub(super) fn find_in(&self, name: &str, domain: Domain) -> Option<usize> {
+        self.lookup(false, (domain, name.to_string()), |t| {
+            t.domain == domain && t.table.name == name
+        })
+    }
+
+    /// The first live table whose field set equals `fields` (any order).
+    pub(super) fn same_field_set(&self, fields: &[Field], domain: Domain) -> Option<usize> {
+        let key = field_set_key(fields);
+        self.lookup(true, (domain, key.clone()), |t| {
+            t.domain == domain
+                && !t.table.fields_incomplete
+                && t.table.fields.len() == fields.len()
+                && field_set_key(&t.table.fields) == key
+        })
+    }
+}
