@@ -65,8 +65,14 @@ pub fn find(text: &str) -> Vec<DollarSegment> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(n) = memchr::memmem::find(&bytes[from..], b"$(") {
+    // `memchr` for the `$` then a look at the next byte: `memmem::find` would build a
+    // searcher on every call, and this runs on every text the resolver expands.
+    while let Some(n) = memchr::memchr(b'$', &bytes[from..]) {
         let start = from + n;
+        if bytes.get(start + 1) != Some(&b'(') {
+            from = start + 1;
+            continue;
+        }
         let body = start + 2;
         let (end, closed) = match closing_len(&bytes[body..]) {
             Ok(len) => (body + len, true),
