@@ -32,6 +32,7 @@ pub mod synthetic_key;
 pub mod unbalanced_block;
 pub mod undefined_sub;
 pub mod undefined_variable;
+pub mod unknown_field;
 pub mod unknown_function;
 pub mod unknown_mapping_table;
 pub mod unknown_table;

@@ -149,6 +149,8 @@ pub(super) struct Machine<'o> {
     pub(super) reparse: super::reparse::ReparseCache,
     /// Each file's tree, kept for [`Resolved::syntax`] when the options ask for it.
     trees: Vec<Rc<Script>>,
+    /// Fields read that the input lacks (linter facts, [`super::field_reads`]).
+    pub missing_fields: Vec<super::field_reads::MissingField>,
 }
 
 /// Runs the app's script.
@@ -205,6 +207,7 @@ pub(super) fn run(
         estate,
         reparse: Default::default(),
         trees: Vec::new(),
+        missing_fields: Vec::new(),
     };
     let (file, script) = machine.add_file(input.script.clone(), None);
     if let Ok(real) = std::fs::canonicalize(&input.script.path) {
