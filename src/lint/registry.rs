@@ -65,6 +65,7 @@ registry! {
     App qlikview_only,
     App deprecated_filters,
     App absolute_path,
+    App deprecated_statement,
 }
 
 pub(super) fn entries() -> &'static [Entry] {

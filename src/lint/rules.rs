@@ -10,6 +10,7 @@ pub mod dead_qvd;
 pub mod deliberate_abort;
 pub mod deprecated_filters;
 pub mod deprecated_function;
+pub mod deprecated_statement;
 pub mod field_unused_by_charts;
 pub mod function_arity;
 pub mod hardcoded_credentials;
