@@ -209,6 +209,12 @@ fn finish_progress(bar: Option<Bar>) {
 #[cfg(not(any(feature = "crawl", feature = "catalog")))]
 fn finish_progress(_bar: Option<Bar>) {}
 
+fn json_text(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,10 +233,4 @@ mod tests {
             assert!(!wants_progress(format, true, 2));
         }
     }
-}
-
-fn json_text(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
 }

@@ -79,9 +79,6 @@ impl Machine<'_> {
         let Some(known) = known else {
             return;
         };
-        let Some(what) = self.exact_input(&load.source, source) else {
-            return;
-        };
         let mut reads: Vec<(&crate::syntax::ast::Ident, Clause)> = Vec::new();
         let mut dynamic = false;
         for field in &load.fields {
@@ -110,14 +107,29 @@ impl Machine<'_> {
             }
         }
         // A `$(…)` left in the statement could stand for anything, a field list included.
-        if dynamic || load.tail.is_some() {
+        if reads.is_empty() || dynamic || load.tail.is_some() {
             return;
         }
-        for (ident, clause) in reads {
+        // Wide inputs are looked up by hash; narrow ones by a scan, which is cheaper there.
+        let index: Option<std::collections::HashSet<&str>> =
+            (known.len() > 16).then(|| known.iter().map(|f| f.name.as_str()).collect());
+        let has = |name: &str| match &index {
+            Some(index) => index.contains(name),
+            None => known.iter().any(|f| f.name == name),
+        };
+        let mut missing = reads
+            .into_iter()
+            .filter(|(ident, _)| !has(ident.text.as_str()))
+            .peekable();
+        if missing.peek().is_none() {
+            return;
+        }
+        // Described only when something is missing: most loads read what they have.
+        let Some(what) = self.exact_input(&load.source, source) else {
+            return;
+        };
+        for (ident, clause) in missing {
             let name = ident.text.as_str();
-            if known.iter().any(|f| f.name == name) {
-                continue;
-            }
             let location = origin.loc(ident.span);
             if self
                 .missing_fields
