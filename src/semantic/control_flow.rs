@@ -150,7 +150,7 @@ pub(super) struct Machine<'o> {
     /// Each file's tree, kept for [`Resolved::syntax`] when the options ask for it.
     trees: Vec<Rc<Script>>,
     /// Fields read that the input lacks (linter facts, [`super::field_reads`]).
-    pub missing_fields: Vec<super::field_reads::MissingField>,
+    pub missing_fields: super::field_reads::MissingFields,
 }
 
 /// Runs the app's script.
@@ -207,7 +207,7 @@ pub(super) fn run(
         estate,
         reparse: Default::default(),
         trees: Vec::new(),
-        missing_fields: Vec::new(),
+        missing_fields: Default::default(),
     };
     let (file, script) = machine.add_file(input.script.clone(), None);
     if let Ok(real) = std::fs::canonicalize(&input.script.path) {

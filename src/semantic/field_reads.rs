@@ -51,6 +51,19 @@ pub struct MissingField {
     pub defined_here: bool,
 }
 
+/// The reads recorded so far, with a set for the loops that run a statement again.
+#[derive(Debug, Default)]
+pub(super) struct MissingFields {
+    list: Vec<MissingField>,
+    seen: std::collections::HashSet<(Location, String)>,
+}
+
+impl MissingFields {
+    pub(super) fn into_list(self) -> Vec<MissingField> {
+        self.list
+    }
+}
+
 /// Functions whose arguments name fields of the data already loaded (or are strings), not
 /// fields of the input: `Exists(Field, expr)`, `Peek(Field)`, `FieldValue(Field, n)`…
 const LOADED_DATA_FUNCTIONS: &[&str] = &[
@@ -131,10 +144,10 @@ impl Machine<'_> {
         for (ident, clause) in missing {
             let name = ident.text.as_str();
             let location = origin.loc(ident.span);
-            if self
+            if !self
                 .missing_fields
-                .iter()
-                .any(|m| m.location == location && m.name == name)
+                .seen
+                .insert((location, name.to_string()))
             {
                 continue;
             }
@@ -145,7 +158,7 @@ impl Machine<'_> {
                 },
                 LoadField::All(_) => false,
             });
-            self.missing_fields.push(MissingField {
+            self.missing_fields.list.push(MissingField {
                 location,
                 name: name.to_string(),
                 clause,
@@ -218,16 +231,18 @@ fn field_refs<'e>(
         }
         Expr::Paren(p) => field_refs(&p.inner, clause, out, dynamic),
         Expr::Call(call) => {
-            let name = call.name.text.to_ascii_lowercase();
             if call.name.is_templated() {
                 *dynamic = true;
             }
-            if LOADED_DATA_FUNCTIONS.contains(&name.as_str()) {
+            let name = LOADED_DATA_FUNCTIONS
+                .iter()
+                .find(|f| f.eq_ignore_ascii_case(&call.name.text));
+            if let Some(&name) = name {
                 // Their field arguments name loaded data; the other arguments still read
                 // the input (`Exists(Key, OrderID & '|' & Line)` reads OrderID and Line).
                 // Only `Exists`' expression and `Lookup`'s match value are read here; the
                 // rest are names or positions, skipped rather than guessed.
-                let read = match name.as_str() {
+                let read = match name {
                     "exists" => 1..call.args.len(),
                     "lookup" => 2..call.args.len().min(3),
                     _ => 0..0,
