@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
 
-use super::registry::{entries, Check};
+use super::registry::{entries, Check, Entry};
 use super::rules::{unused_suppression, Sink};
 use super::{suppress, AppView, Config, Finding};
 use crate::semantic::{self, AppInput, ResolveOptions};
@@ -68,9 +68,15 @@ pub fn lint_with_progress(
         .zip(inputs)
         .map(|(r, input)| AppView::new(r, input))
         .collect();
+    // The enabled rules and their options, looked up once per run rather than per app.
+    let plan: Vec<(&Entry, Option<&toml::Table>)> = entries()
+        .iter()
+        .filter(|e| config.is_enabled(e.meta))
+        .map(|e| (e, config.options(e.meta)))
+        .collect();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let lint_one = |me: usize| {
-        let findings = lint_app(&views, me, config);
+        let findings = lint_app(&views, me, config, &plan);
         let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         progress(LintProgress::Linted {
             done,
@@ -127,15 +133,18 @@ pub fn lint_with_progress(
     }
 }
 
-/// One app: every enabled rule in registry order, then configuration and suppressions.
-fn lint_app(views: &[AppView], me: usize, config: &Config) -> Vec<Finding> {
+/// One app: every enabled rule (`plan`, in registry order), then configuration and
+/// suppressions.
+fn lint_app(
+    views: &[AppView],
+    me: usize,
+    config: &Config,
+    plan: &[(&Entry, Option<&toml::Table>)],
+) -> Vec<Finding> {
     let view = &views[me];
     let mut findings = Vec::new();
-    for entry in entries() {
-        if !config.is_enabled(entry.meta) {
-            continue;
-        }
-        let mut sink = Sink::new(entry.meta, config.options(entry.meta), &mut findings);
+    for &(entry, options) in plan {
+        let mut sink = Sink::new(entry.meta, options, &mut findings);
         match entry.check {
             Check::App(check) => check(view, &mut sink),
             Check::Estate(check) => check(views, me, &mut sink),
