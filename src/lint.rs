@@ -22,7 +22,7 @@ use serde::Serialize;
 
 pub use crate::diagnostics::Severity;
 pub use config::{Config, ConfigError, Selection};
-pub use driver::{lint, LintRun};
+pub use driver::{lint, lint_with_progress, LintProgress, LintRun};
 pub use registry::{all_rules, rule_by_code};
 pub use view::{AppView, CallFact, StmtRef};
 

@@ -22,6 +22,7 @@ pub mod environment;
 mod estate;
 pub mod evaluate;
 pub mod expansion;
+pub mod field_reads;
 pub mod includes;
 mod inline;
 mod input;
@@ -102,6 +103,9 @@ pub struct Resolved {
     /// Each file's syntax tree, indexed like [`AppModel::files`], when
     /// [`ResolveOptions::keep_syntax`] asked for it; empty otherwise.
     pub syntax: Vec<crate::syntax::ast::Script>,
+    /// Fields LOADs read that their input does not have ("Field not found"), recorded with
+    /// [`ResolveOptions::keep_syntax`] only; see [`field_reads`].
+    pub missing_fields: Vec<field_reads::MissingField>,
 }
 
 impl Resolved {

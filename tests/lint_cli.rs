@@ -449,3 +449,69 @@ fn sarif_passes_the_sarif_multitool_validator() {
         .iter()
         .any(|r| r["level"] == "error"));
 }
+
+/// Many apps through pipes (as CI runs them): no progress bar, spinner or terminal control
+/// sequence reaches stdout or stderr, whatever the format.
+#[test]
+fn piped_output_has_no_progress() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    for i in 0..12 {
+        write(
+            d,
+            &format!("apps/app{i:02}.qvs"),
+            if i % 2 == 0 { CLEAN } else { ERROR },
+        );
+    }
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let out = qlineage(&["lint", "--format", format, "apps"], d);
+        assert_eq!(code(&out), 1, "{format}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.is_empty(),
+            "{format}: stderr is not empty: {stderr:?}"
+        );
+        let text = stdout(&out);
+        assert!(text.contains("QL106"), "{format}: {text}");
+        for mark in [
+            '\r', '\u{1b}', '█', '░', '⠁', '⠂', '⠄', '⡀', '⢀', '⠠', '⠐', '⠈',
+        ] {
+            assert!(
+                !text.contains(mark),
+                "{format}: progress mark {mark:?} in {text:?}"
+            );
+        }
+        assert!(
+            !text.contains("linting ") && !text.contains("resolving "),
+            "{format}"
+        );
+    }
+}
+
+/// On a terminal the same run shows its progress on stderr (a pseudo-terminal from util-linux's
+/// `script`, part of every Debian system), and clears it before the report.
+#[cfg(all(unix, any(feature = "crawl", feature = "catalog")))]
+#[test]
+fn a_terminal_shows_progress() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    for i in 0..12 {
+        write(d, &format!("apps/app{i:02}.qvs"), CLEAN);
+    }
+    let bin = env!("CARGO_BIN_EXE_qlineage").replace('\'', "'\\''");
+    let out = Command::new("script")
+        .args([
+            "-qec",
+            &format!("'{bin}' lint apps > /dev/null"),
+            "/dev/null",
+        ])
+        .current_dir(d)
+        .stdin(Stdio::null())
+        .output()
+        .expect("util-linux `script` runs (it gives the command a terminal)");
+    let terminal = stdout(&out);
+    assert!(
+        terminal.contains("resolving 12 apps") && terminal.contains("/12 apps"),
+        "{terminal:?}"
+    );
+}

@@ -118,7 +118,15 @@ pub fn run(args: &LintArgs) -> i32 {
             return 2;
         }
     };
-    let run = lint::lint(&inputs, &args.resolve.options(), &config);
+    let bar = progress_bar(wants_progress(
+        args.format,
+        std::io::stderr().is_terminal(),
+        inputs.len(),
+    ));
+    let run = lint::lint_with_progress(&inputs, &args.resolve.options(), &config, &|p| {
+        show_progress(bar.as_ref(), p)
+    });
+    finish_progress(bar);
     let failed = run.fails(&config);
     let text = match args.format {
         LintFormat::Human => lint::output::human(&run, std::io::stdout().is_terminal()),
@@ -133,8 +141,96 @@ pub fn run(args: &LintArgs) -> i32 {
     }
 }
 
+/// Progress goes to stderr only when it is a terminal, the output is for people (human), and
+/// there is more than one app: pipes, CI logs and machine formats stay clean.
+fn wants_progress(format: LintFormat, stderr_is_terminal: bool, apps: usize) -> bool {
+    format == LintFormat::Human && stderr_is_terminal && apps > 1
+}
+
+/// The bar (indicatif), when the build has it (the `crawl` or `catalog` feature).
+#[cfg(any(feature = "crawl", feature = "catalog"))]
+type Bar = indicatif::ProgressBar;
+#[cfg(not(any(feature = "crawl", feature = "catalog")))]
+type Bar = ();
+
+#[cfg(any(feature = "crawl", feature = "catalog"))]
+fn progress_bar(show: bool) -> Option<Bar> {
+    if !show {
+        return None;
+    }
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}
+
+#[cfg(not(any(feature = "crawl", feature = "catalog")))]
+fn progress_bar(_show: bool) -> Option<Bar> {
+    None
+}
+
+#[cfg(any(feature = "crawl", feature = "catalog"))]
+fn show_progress(bar: Option<&Bar>, progress: lint::LintProgress) {
+    let Some(bar) = bar else {
+        return;
+    };
+    match progress {
+        lint::LintProgress::Resolving { apps } => {
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            {
+                bar.set_style(style);
+            }
+            bar.set_message(format!("resolving {apps} apps"));
+        }
+        lint::LintProgress::Linted { done, apps } => {
+            if bar.length() != Some(apps as u64) {
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "linting {bar:40} {pos}/{len} apps {elapsed}",
+                ) {
+                    bar.set_style(style);
+                }
+                bar.set_length(apps as u64);
+            }
+            bar.set_position(done as u64);
+        }
+    }
+}
+
+#[cfg(not(any(feature = "crawl", feature = "catalog")))]
+fn show_progress(_bar: Option<&Bar>, _progress: lint::LintProgress) {}
+
+#[cfg(any(feature = "crawl", feature = "catalog"))]
+fn finish_progress(bar: Option<Bar>) {
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+}
+
+#[cfg(not(any(feature = "crawl", feature = "catalog")))]
+fn finish_progress(_bar: Option<Bar>) {}
+
 fn json_text(value: &serde_json::Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_only_for_people_on_a_terminal_with_several_apps() {
+        assert!(wants_progress(LintFormat::Human, true, 2));
+        assert!(!wants_progress(LintFormat::Human, false, 2));
+        assert!(!wants_progress(LintFormat::Human, true, 1));
+        for format in [
+            LintFormat::Json,
+            LintFormat::Sarif,
+            LintFormat::Github,
+            LintFormat::Junit,
+        ] {
+            assert!(!wants_progress(format, true, 2));
+        }
+    }
 }

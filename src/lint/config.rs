@@ -97,7 +97,8 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// Folder override paths are relative to (the file's, else the current one).
     pub root: PathBuf,
-    enabled: Vec<&'static str>,
+    /// Codes of the enabled rules (looked up for every rule of every app linted).
+    enabled: rustc_hash::FxHashSet<&'static str>,
     severities: HashMap<&'static str, Severity>,
     options: HashMap<&'static str, toml::Table>,
     overrides: Vec<Override>,
@@ -282,7 +283,7 @@ impl Config {
         Ok(Config {
             file,
             root,
-            enabled,
+            enabled: enabled.into_iter().collect(),
             severities,
             options,
             overrides,

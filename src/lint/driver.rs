@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
 
-use super::registry::{entries, Check};
+use super::registry::{entries, Check, Entry};
 use super::rules::{unused_suppression, Sink};
 use super::{suppress, AppView, Config, Finding};
 use crate::semantic::{self, AppInput, ResolveOptions};
@@ -29,12 +29,32 @@ impl LintRun {
     }
 }
 
+/// Where a lint run is, for a progress display (`qlineage lint` on a terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LintProgress {
+    /// Resolving the apps (one step for the whole estate).
+    Resolving { apps: usize },
+    /// One more app's rules have run.
+    Linted { done: usize, apps: usize },
+}
+
 /// Lints the apps as one estate.
 pub fn lint(inputs: &[AppInput], options: &ResolveOptions, config: &Config) -> LintRun {
+    lint_with_progress(inputs, options, config, &|_| {})
+}
+
+/// [`lint`], telling `progress` where it is (called from worker threads).
+pub fn lint_with_progress(
+    inputs: &[AppInput],
+    options: &ResolveOptions,
+    config: &Config,
+    progress: &(dyn Fn(LintProgress) + Sync),
+) -> LintRun {
     let options = ResolveOptions {
         keep_syntax: true,
         ..options.clone()
     };
+    progress(LintProgress::Resolving { apps: inputs.len() });
     let resolved = if inputs.len() > 1 {
         semantic::resolve_estate(inputs, &options)
     } else {
@@ -48,16 +68,35 @@ pub fn lint(inputs: &[AppInput], options: &ResolveOptions, config: &Config) -> L
         .zip(inputs)
         .map(|(r, input)| AppView::new(r, input))
         .collect();
-    let per_app: Vec<Vec<Finding>> = (0..views.len())
-        .into_par_iter()
-        .map(|me| lint_app(&views, me, config))
+    // The enabled rules and their options, looked up once per run rather than per app.
+    let plan: Vec<(&Entry, Option<&toml::Table>)> = entries()
+        .iter()
+        .filter(|e| config.is_enabled(e.meta))
+        .map(|e| (e, config.options(e.meta)))
         .collect();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let lint_one = |me: usize| {
+        let findings = lint_app(&views, me, config, &plan);
+        let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        progress(LintProgress::Linted {
+            done,
+            apps: views.len(),
+        });
+        findings
+    };
+    // One app (the common case in CI and the corpus) runs on this thread: handing a single
+    // job to the rayon pool and waiting for it costs more than small apps' rules.
+    let per_app: Vec<Vec<Finding>> = if views.len() > 1 {
+        (0..views.len()).into_par_iter().map(lint_one).collect()
+    } else {
+        (0..views.len()).map(lint_one).collect()
+    };
+    drop(views);
+    // The files move out of the models (no copy of their text).
     let mut sources = BTreeMap::new();
-    for r in &resolved {
-        for f in &r.model.files {
-            sources
-                .entry(f.source.path.clone())
-                .or_insert_with(|| f.source.clone());
+    for r in resolved {
+        for f in r.model.files {
+            sources.entry(f.source.path.clone()).or_insert(f.source);
         }
     }
     let mut findings: Vec<Finding> = per_app.into_iter().flatten().collect();
@@ -94,15 +133,18 @@ pub fn lint(inputs: &[AppInput], options: &ResolveOptions, config: &Config) -> L
     }
 }
 
-/// One app: every enabled rule in registry order, then configuration and suppressions.
-fn lint_app(views: &[AppView], me: usize, config: &Config) -> Vec<Finding> {
+/// One app: every enabled rule (`plan`, in registry order), then configuration and
+/// suppressions.
+fn lint_app(
+    views: &[AppView],
+    me: usize,
+    config: &Config,
+    plan: &[(&Entry, Option<&toml::Table>)],
+) -> Vec<Finding> {
     let view = &views[me];
     let mut findings = Vec::new();
-    for entry in entries() {
-        if !config.is_enabled(entry.meta) {
-            continue;
-        }
-        let mut sink = Sink::new(entry.meta, config.options(entry.meta), &mut findings);
+    for &(entry, options) in plan {
+        let mut sink = Sink::new(entry.meta, options, &mut findings);
         match entry.check {
             Check::App(check) => check(view, &mut sink),
             Check::Estate(check) => check(views, me, &mut sink),

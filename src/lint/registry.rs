@@ -44,6 +44,7 @@ registry! {
     App load_without_source,
     App mapping_shape,
     App locale_format_in_sql,
+    App unknown_field,
     App unused_variable,
     App unused_mapping_table,
     App accidental_auto_concatenation,
@@ -64,6 +65,7 @@ registry! {
     App qlikview_only,
     App deprecated_filters,
     App absolute_path,
+    App deprecated_statement,
 }
 
 pub(super) fn entries() -> &'static [Entry] {

@@ -49,6 +49,8 @@ pub struct AppView<'a> {
     pub diagnostics: &'a [FileDiagnostic],
     /// Each file's tree, indexed like `model.files`.
     pub trees: &'a [Script],
+    /// Fields LOADs read that their input lacks (the resolver's facts, in execution order).
+    pub missing_fields: &'a [crate::semantic::field_reads::MissingField],
     pub connections: &'a Connections,
     /// The app's folder (site snapshot or unbuild app), where its objects may be.
     pub app_dir: Option<&'a std::path::Path>,
@@ -103,6 +105,7 @@ impl<'a> AppView<'a> {
             model: &resolved.model,
             diagnostics: &resolved.diagnostics,
             trees: &resolved.syntax,
+            missing_fields: &resolved.missing_fields,
             connections,
             app_dir: input.app_dir.as_deref(),
             stmts,

@@ -157,6 +157,8 @@ pub(super) struct Machine<'o> {
     pub(super) sql_cache: super::sql::SqlCache,
     /// Each file's tree, kept for [`Resolved::syntax`] when the options ask for it.
     trees: Vec<Rc<Script>>,
+    /// Fields read that the input lacks (linter facts, [`super::field_reads`]).
+    pub missing_fields: super::field_reads::MissingFields,
 }
 
 /// Runs the app's script.
@@ -225,6 +227,7 @@ pub(super) fn run(
         reparse: Default::default(),
         sql_cache: Default::default(),
         trees: Vec::new(),
+        missing_fields: Default::default(),
     };
     let (file, script) = machine.add_file(input.script.clone(), None);
     if let Ok(real) = std::fs::canonicalize(&input.script.path) {

@@ -351,6 +351,7 @@ impl Machine<'_> {
 
     /// Applies a LOAD's field list to its input.
     fn level_from(&mut self, load: &StmtLoad, origin: Origin, input: Input) -> Level {
+        self.note_missing_fields(load, origin, input.fields.as_deref(), &input.source);
         let mut fields: Vec<Field> = Vec::new();
         let mut incomplete = false;
         for field in &load.fields {

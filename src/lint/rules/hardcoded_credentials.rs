@@ -32,14 +32,31 @@ const KEYS: &[&str] = &[
 /// Where a `key = value` (or, in CONNECT options, `key is value`) with a literal value stands
 /// in `text`: the byte range of the key.
 pub(super) fn find_secret(text: &str, extra: &[String], is_form: bool) -> Option<(usize, usize)> {
+    // A secret is always `key = value` (or `key is value` in a CONNECT form): most comments
+    // and REM texts have neither, and are skipped without lowering or searching them.
+    let may_assign = text.contains('=')
+        || (is_form
+            && text
+                .as_bytes()
+                .windows(3)
+                .any(|w| w.eq_ignore_ascii_case(b"is ")));
+    if !may_assign {
+        return None;
+    }
     let lower = text.to_ascii_lowercase();
     let bytes = lower.as_bytes();
     let keys = KEYS.iter().copied().chain(extra.iter().map(String::as_str));
     let mut best: Option<(usize, usize)> = None;
     for key in keys {
-        let key = key.to_ascii_lowercase();
+        // KEYS are lower case already; only options may need lowering.
+        let key: std::borrow::Cow<str> = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            key.to_ascii_lowercase().into()
+        } else {
+            key.into()
+        };
+        let key = key.as_ref();
         let mut from = 0;
-        while let Some(n) = lower[from..].find(&key) {
+        while let Some(n) = lower[from..].find(key) {
             let start = from + n;
             let end = start + key.len();
             from = end;

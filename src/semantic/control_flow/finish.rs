@@ -87,6 +87,7 @@ impl Machine<'_> {
                 .into_iter()
                 .map(|tree| Rc::try_unwrap(tree).unwrap_or_else(|shared| (*shared).clone()))
                 .collect(),
+            missing_fields: self.missing_fields.into_list(),
         }
     }
 }
