@@ -184,6 +184,19 @@ fn staged(script: &str) -> (PathBuf, PathBuf) {
     (cache, shots)
 }
 
+/// What the extension's badge must show for an app, from the API's answer about it.
+fn badge_counts(app: &serde_json::Value) -> serde_json::Value {
+    let count = |v: &serde_json::Value| v.as_array().unwrap().len();
+    serde_json::json!({
+        "name": app["app"]["name"],
+        "databases": count(&app["sources"]["databases"]),
+        "files": count(&app["sources"]["files"]),
+        "qvds": count(&app["sources"]["qvds"]),
+        "downstream": count(&app["downstream_apps"]),
+        "unresolved": app["unresolved"],
+    })
+}
+
 /// Runs a script of `tests/web/` under Node.js; it must end with `done`.
 fn run_node(cache: &Path, script: &str, config_file: &Path) {
     let out = Command::new("node")
@@ -263,15 +276,7 @@ async fn the_extension_shows_the_badge_on_simulated_qlik_pages() {
         served.base
     ))
     .await;
-    let count = |v: &serde_json::Value| v.as_array().unwrap().len();
-    let expected = serde_json::json!({
-        "name": app["app"]["name"],
-        "databases": count(&app["sources"]["databases"]),
-        "files": count(&app["sources"]["files"]),
-        "qvds": count(&app["sources"]["qvds"]),
-        "downstream": count(&app["downstream_apps"]),
-        "unresolved": app["unresolved"],
-    });
+    let expected = badge_counts(&app);
     assert!(
         expected["qvds"].as_u64().unwrap() > 0,
         "the dashboard reads QVDs"
@@ -530,15 +535,7 @@ async fn the_explorer_and_the_extension_work_in_firefox() {
         .json()
         .await
         .unwrap();
-    let count = |v: &serde_json::Value| v.as_array().unwrap().len();
-    let expected = serde_json::json!({
-        "name": app["app"]["name"],
-        "databases": count(&app["sources"]["databases"]),
-        "files": count(&app["sources"]["files"]),
-        "qvds": count(&app["sources"]["qvds"]),
-        "downstream": count(&app["downstream_apps"]),
-        "unresolved": app["unresolved"],
-    });
+    let expected = badge_counts(&app);
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(manifest_dir().join("extension/manifest.json")).unwrap())
             .unwrap();
