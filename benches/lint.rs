@@ -3,7 +3,6 @@
 //! includes the resolve it needs). Run: `cargo bench --bench lint`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use std::path::Path;
 
 use qlineage::lint::{self, Config, Selection};
 use qlineage::semantic::{self, AppInput, Connections, ResolveOptions};
@@ -11,19 +10,12 @@ use qlineage::semantic::{self, AppInput, Connections, ResolveOptions};
 #[path = "synthetic.rs"]
 mod synthetic;
 
+#[path = "corpus_scripts.rs"]
+mod corpus;
+use corpus::corpus_scripts;
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn corpus_scripts() -> Vec<String> {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    qlineage::inputs::script_files(&[corpus])
-        .into_result()
-        .unwrap()
-        .into_iter()
-        .filter(|p| !p.iter().any(|c| c == "err" || c == "hostile"))
-        .map(|p| qlineage::source::SourceFile::decode("x", &std::fs::read(&p).unwrap()).text)
-        .collect()
-}
 
 fn bench(c: &mut Criterion) {
     let options = ResolveOptions::default();

@@ -4,26 +4,18 @@
 //! their caps on purpose) are left out. Run: `cargo bench --bench resolve`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use std::path::Path;
 
 use qlineage::semantic::{self, AppInput, Connections, ResolveOptions};
 
 #[path = "synthetic.rs"]
 mod synthetic;
 
+#[path = "corpus_scripts.rs"]
+mod corpus;
+use corpus::corpus_scripts;
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn corpus_scripts() -> Vec<String> {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    qlineage::inputs::script_files(&[corpus])
-        .into_result()
-        .unwrap()
-        .into_iter()
-        .filter(|p| !p.iter().any(|c| c == "err" || c == "hostile"))
-        .map(|p| qlineage::source::SourceFile::decode("x", &std::fs::read(&p).unwrap()).text)
-        .collect()
-}
 
 fn resolve_all(inputs: &[AppInput], options: &ResolveOptions) -> usize {
     inputs

@@ -163,9 +163,7 @@ fn the_explorer_works_in_chromium() {
         "hostile_html": hostile_html,
         "shots": shots,
     });
-    let config_file = shots.join("config.json");
-    fs::write(&config_file, config.to_string()).unwrap();
-    run_node(&cache, "explorer.cjs", &config_file);
+    run_node(&cache, "explorer.cjs", &shots, &config);
 }
 
 /// The Node.js folder with `tests/web/<script>` and the helpers it requires copied in, and the
@@ -197,11 +195,14 @@ fn badge_counts(app: &serde_json::Value) -> serde_json::Value {
     })
 }
 
-/// Runs a script of `tests/web/` under Node.js; it must end with `done`.
-fn run_node(cache: &Path, script: &str, config_file: &Path) {
+/// Runs a script of `tests/web/` under Node.js with `config` (written beside the screenshots
+/// as `<script>.json`); it must end with `done`.
+fn run_node(cache: &Path, script: &str, shots: &Path, config: &serde_json::Value) {
+    let config_file = shots.join(format!("{script}.json"));
+    fs::write(&config_file, config.to_string()).unwrap();
     let out = Command::new("node")
         .arg(cache.join(script))
-        .arg(config_file)
+        .arg(&config_file)
         .current_dir(cache)
         .stdin(Stdio::null())
         .output()
@@ -299,9 +300,7 @@ async fn the_extension_shows_the_badge_on_simulated_qlik_pages() {
         "expected": expected,
         "shots": shots,
     });
-    let config_file = shots.join("extension-config.json");
-    fs::write(&config_file, config.to_string()).unwrap();
-    run_node(&cache, "extension.cjs", &config_file);
+    run_node(&cache, "extension.cjs", &shots, &config);
 }
 
 /// A synthetic estate: one QVD read by `apps` apps, each drawing `charts` charts from it.
@@ -389,9 +388,7 @@ fn a_large_neighbourhood_is_drawn_and_pans() {
         "per_app": 21,
         "shot": shots.join("large.png"),
     });
-    let config_file = shots.join("large-config.json");
-    fs::write(&config_file, config.to_string()).unwrap();
-    run_node(&cache, "large.cjs", &config_file);
+    run_node(&cache, "large.cjs", &shots, &config);
 }
 
 /// `qlineage serve` in this process, on a thread of its own, over an explorer the test built
@@ -445,9 +442,7 @@ fn a_big_neighbourhood_collapses_by_app_and_expands_in_place() {
         "open_nodes": 21,
         "shots": shots,
     });
-    let config_file = shots.join("collapse-config.json");
-    fs::write(&config_file, config.to_string()).unwrap();
-    run_node(&cache, "collapse.cjs", &config_file);
+    run_node(&cache, "collapse.cjs", &shots, &config);
 }
 
 /// Debian's firefox-esr (or `QLINEAGE_FIREFOX`), or None (with the reason printed) on a
@@ -561,7 +556,5 @@ async fn the_explorer_and_the_extension_work_in_firefox() {
         "expected": expected,
         "shots": shots,
     });
-    let config_file = shots.join("firefox-config.json");
-    fs::write(&config_file, config.to_string()).unwrap();
-    run_node(&cache, "firefox.cjs", &config_file);
+    run_node(&cache, "firefox.cjs", &shots, &config);
 }
