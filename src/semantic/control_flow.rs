@@ -133,7 +133,13 @@ pub(super) struct Machine<'o> {
     pub diagnostics: Vec<FileDiagnostic>,
     diagnostic_keys: HashSet<(FileId, Span, Code)>,
     subs: HashMap<String, Rc<SubDef>>,
+    /// Canonical paths of the files being run, for include cycles. The script's own path is
+    /// put first when the first include runs ([`Machine::root_path`]): resolving the path costs
+    /// system calls that most scripts, having no include, never need.
     include_stack: Vec<PathBuf>,
+    /// The script's path as given, until the first include puts its canonical form on the
+    /// include stack.
+    root_path: Option<PathBuf>,
     steps: usize,
     stopped: bool,
     pub conditional: usize,
@@ -214,6 +220,7 @@ pub(super) fn run(
         diagnostic_keys: HashSet::default(),
         subs: HashMap::default(),
         include_stack: Vec::new(),
+        root_path: Some(PathBuf::from(&input.script.path)),
         steps: 0,
         stopped: false,
         conditional: 0,
@@ -230,9 +237,6 @@ pub(super) fn run(
         missing_fields: Default::default(),
     };
     let (file, script) = machine.add_file(input.script.clone(), None);
-    if let Ok(real) = std::fs::canonicalize(&input.script.path) {
-        machine.include_stack.push(real);
-    }
     let origin = Origin {
         file,
         text: &input.script.text,

@@ -118,24 +118,18 @@ const RUNTIME_VARIABLES: &[&str] = &[
     "ScriptErrorDetails",
 ];
 
-/// The variable environment. Names are case-sensitive, as in Qlik. Shared copy-on-write
-/// between the copies of the state an undecided IF makes, so a fork costs two pointers.
-#[derive(Debug, Clone, Default)]
-pub struct Environment {
-    values: Rc<HashMap<String, VarValue>>,
-    /// Names in the order they were first set, so output is deterministic.
-    order: Rc<Vec<String>>,
-}
-
-impl Environment {
-    /// An environment holding Qlik's system variables, then the user's presets.
-    pub fn with_defaults(presets: &[(String, String)]) -> Self {
-        let mut env = Environment::default();
-        for (name, value) in SYSTEM_DEFAULTS {
-            env.set(name, VarValue::Known((*value).to_string()));
-        }
-        for name in RUNTIME_VARIABLES {
-            env.set(
+/// Qlik's predefined variables as values, built once per process: every app starts from them,
+/// and building a table of them per app was a tenth of resolving a small script.
+fn system_values() -> &'static HashMap<&'static str, VarValue> {
+    static VALUES: std::sync::OnceLock<HashMap<&'static str, VarValue>> =
+        std::sync::OnceLock::new();
+    VALUES.get_or_init(|| {
+        let mut values: HashMap<&'static str, VarValue> = SYSTEM_DEFAULTS
+            .iter()
+            .map(|&(name, value)| (name, VarValue::Known(value.to_string())))
+            .collect();
+        for &name in RUNTIME_VARIABLES {
+            values.insert(
                 name,
                 VarValue::Unknown {
                     reason: format!("{name} is set by the engine during the reload"),
@@ -143,6 +137,36 @@ impl Environment {
                 },
             );
         }
+        values
+    })
+}
+
+/// The system variable names in the order they are listed (and output).
+fn system_names() -> impl Iterator<Item = &'static str> {
+    SYSTEM_DEFAULTS
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(RUNTIME_VARIABLES.iter().copied())
+}
+
+/// The variable environment. Names are case-sensitive, as in Qlik. Shared copy-on-write
+/// between the copies of the state an undecided IF makes, so a fork costs two pointers.
+///
+/// Holds only what differs from Qlik's predefined variables ([`system_values`]): a lookup
+/// that misses falls through to them, and removing a system variable leaves a tombstone.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// Variables set (or, as `None`, removed) since the defaults.
+    values: Rc<HashMap<String, Option<VarValue>>>,
+    /// Names that are not system variables, in the order they were first set, so output is
+    /// deterministic. System variables keep their own order, first.
+    order: Rc<Vec<String>>,
+}
+
+impl Environment {
+    /// An environment holding Qlik's system variables, then the user's presets.
+    pub fn with_defaults(presets: &[(String, String)]) -> Self {
+        let mut env = Environment::default();
         for (name, value) in presets {
             env.set(name, VarValue::Known(value.clone()));
         }
@@ -150,40 +174,62 @@ impl Environment {
     }
 
     pub fn get(&self, name: &str) -> Option<&VarValue> {
-        self.values.get(name)
+        match self.values.get(name) {
+            Some(value) => value.as_ref(),
+            None => system_values().get(name),
+        }
     }
 
     pub fn set(&mut self, name: &str, value: VarValue) {
         let values = Rc::make_mut(&mut self.values);
         match values.get_mut(name) {
-            Some(slot) => *slot = value,
+            Some(slot) => {
+                if slot.is_none() && !Self::is_system(name) {
+                    Rc::make_mut(&mut self.order).push(name.to_string());
+                }
+                *slot = Some(value);
+            }
             None => {
-                Rc::make_mut(&mut self.order).push(name.to_string());
-                values.insert(name.to_string(), value);
+                if !Self::is_system(name) {
+                    Rc::make_mut(&mut self.order).push(name.to_string());
+                }
+                values.insert(name.to_string(), Some(value));
             }
         }
     }
 
     /// Removes a variable (`SET x = ;` and `LET x = ;` delete it in Qlik).
     pub fn remove(&mut self, name: &str) -> Option<VarValue> {
-        if !self.values.contains_key(name) {
-            return None;
+        let old = self.get(name)?.clone();
+        if Self::is_system(name) {
+            Rc::make_mut(&mut self.values).insert(name.to_string(), None);
+        } else {
+            Rc::make_mut(&mut self.values).remove(name);
+            Rc::make_mut(&mut self.order).retain(|n| n != name);
         }
-        let old = Rc::make_mut(&mut self.values).remove(name);
-        Rc::make_mut(&mut self.order).retain(|n| n != name);
-        old
+        Some(old)
     }
 
     /// Variables in the order they were first set (system variables first).
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &VarValue)> {
-        self.order
-            .iter()
-            .filter_map(|name| self.values.get(name).map(|v| (name.as_str(), v)))
+    pub fn iter<'a>(&'a self) -> impl Iterator<Item = (&'a str, &'a VarValue)> + 'a {
+        let system = system_names().map(|name| -> &'a str { name });
+        system
+            .chain(self.order.iter().map(String::as_str))
+            .filter_map(|name| self.get(name).map(|v| (name, v)))
+    }
+
+    /// The variables that differ from what Qlik sets before a script runs: every variable
+    /// the script (or the user) set, and system variables it changed, in [`Self::iter`]'s
+    /// order.
+    pub fn changed<'a>(&'a self) -> impl Iterator<Item = (&'a str, &'a VarValue)> + 'a {
+        self.iter().filter(|(name, value)| {
+            !Self::is_system(name) || system_values().get(name) != Some(*value)
+        })
     }
 
     /// True for the names Qlik defines before the script runs.
     pub fn is_system(name: &str) -> bool {
-        SYSTEM_DEFAULTS.iter().any(|(n, _)| *n == name) || RUNTIME_VARIABLES.contains(&name)
+        system_values().contains_key(name)
     }
 
     /// Merges the environments two alternative paths produced: a variable both agree on keeps
@@ -193,16 +239,22 @@ impl Environment {
             // Neither path set a variable.
             return;
         }
-        let mut names: Vec<String> = self.order.to_vec();
-        for name in other.order.iter() {
-            if !self.values.contains_key(name) {
-                names.push(name.clone());
-            }
-        }
+        // Only names one of the paths set can differ; the rest are both the defaults. New
+        // names keep the order `other` set them in.
+        let names: Vec<String> = system_names()
+            .filter(|&n| self.values.contains_key(n) || other.values.contains_key(n))
+            .map(str::to_string)
+            .chain(self.order.iter().cloned())
+            .chain(
+                other
+                    .order
+                    .iter()
+                    .filter(|n| !self.values.contains_key(n.as_str()))
+                    .cloned(),
+            )
+            .collect();
         for name in names {
-            let mine = self.values.get(&name);
-            let theirs = other.values.get(&name);
-            if mine != theirs {
+            if self.get(&name) != other.get(&name) {
                 self.set(
                     &name,
                     VarValue::Unknown {
@@ -260,5 +312,45 @@ mod tests {
         assert_eq!(a.get("x"), Some(&VarValue::Known("1".into())));
         assert!(matches!(a.get("y"), Some(VarValue::Unknown { .. })));
         assert!(matches!(a.get("z"), Some(VarValue::Unknown { .. })));
+    }
+
+    #[test]
+    fn system_variables_can_be_removed_changed_and_listed() {
+        let mut env = Environment::default();
+        env.set("mine", VarValue::Known("1".into()));
+        env.set("DecimalSep", VarValue::Known(",".into()));
+        assert_eq!(env.remove("ThousandSep"), Some(VarValue::Known(",".into())));
+        assert_eq!(env.get("ThousandSep"), None);
+        assert_eq!(env.remove("ThousandSep"), None);
+        let changed: Vec<&str> = env.changed().map(|(n, _)| n).collect();
+        assert_eq!(changed, ["DecimalSep", "mine"]);
+        let all: Vec<&str> = env.iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            all.first(),
+            Some(&"DecimalSep"),
+            "system first, in Qlik's order"
+        );
+        assert_eq!(all.last(), Some(&"mine"));
+        assert!(!all.contains(&"ThousandSep"));
+        env.set("ThousandSep", VarValue::Known(" ".into()));
+        assert_eq!(env.iter().filter(|(n, _)| *n == "ThousandSep").count(), 1);
+        env.remove("mine");
+        env.set("mine", VarValue::Known("2".into()));
+        assert_eq!(env.iter().filter(|(n, _)| *n == "mine").count(), 1);
+    }
+
+    #[test]
+    fn merge_sees_system_variables_one_path_changed() {
+        let mut a = Environment::default();
+        let mut b = a.clone();
+        b.set("DateFormat", VarValue::Known("YYYY".into()));
+        a.set("own", VarValue::Known("x".into()));
+        a.merge(&b, "branch", false);
+        assert!(matches!(
+            a.get("DateFormat"),
+            Some(VarValue::Unknown { .. })
+        ));
+        assert!(matches!(a.get("own"), Some(VarValue::Unknown { .. })));
+        assert_eq!(a.get("DecimalSep"), Some(&VarValue::Known(".".into())));
     }
 }

@@ -1,5 +1,6 @@
-//! The chumsky parsers, one per item kind the splitter produces. They are built once per file
-//! and run on each statement's token slice; nothing here sees more than one statement.
+//! The chumsky parsers, one per item kind the splitter produces. They are built once per file,
+//! each when first needed, and run on each statement's token slice; nothing here sees more
+//! than one statement.
 //!
 //! Every builder is generic over the error type: statements are parsed first with chumsky's
 //! zero-cost `EmptyErr`, and only a statement that fails is parsed again with `Rich` errors to
@@ -62,39 +63,69 @@ impl<'t, 's> ErrorMode for ParseError<'t, 's> {
 
 pub(crate) type ParseError<'t, 's> = Rich<'t, Token<'s>>;
 
-/// One set of parsers for one error type.
+/// One set of parsers for one error type. Each is built the first time it is needed:
+/// building chumsky's combinators costs more than parsing a short script, and the
+/// hand-written pass answers most statements without them.
 struct Set<'t, 's: 't, E: PErr<'t, 's>> {
-    statement: Bx<'t, 's, (Vec<Prefix>, StmtKind), E>,
-    clause: Bx<'t, 's, Clause, E>,
-    expression: Bx<'t, 's, Expr, E>,
-    chart_expression: Bx<'t, 's, Expr, E>,
+    src: &'s str,
+    expr: OnceCell<Bx<'t, 's, Expr, E>>,
+    statement: OnceCell<Bx<'t, 's, (Vec<Prefix>, StmtKind), E>>,
+    clause: OnceCell<Bx<'t, 's, Clause, E>>,
+    expression: OnceCell<Bx<'t, 's, Expr, E>>,
+    chart_expression: OnceCell<Bx<'t, 's, Expr, E>>,
 }
 
 impl<'t, 's: 't, E: PErr<'t, 's>> Set<'t, 's, E> {
     fn new(src: &'s str) -> Self {
-        let expr = expr::expression(false);
-        let body = choice((
-            load::load(src, expr.clone()),
-            load::select(src),
-            load::store(src),
-            statements::statements(src, expr.clone()),
-        ));
         Set {
-            statement: load::prefixes(expr.clone())
-                .then(body)
-                .then_ignore(end())
-                .boxed(),
-            clause: control::clause(expr.clone()).then_ignore(end()).boxed(),
-            expression: expr.clone().then_ignore(end()).boxed(),
-            chart_expression: expr::expression(true).then_ignore(end()).boxed(),
+            src,
+            expr: OnceCell::new(),
+            statement: OnceCell::new(),
+            clause: OnceCell::new(),
+            expression: OnceCell::new(),
+            chart_expression: OnceCell::new(),
         }
+    }
+
+    /// The script expression parser the others embed (shared, it is recursive and boxed).
+    fn expr(&self) -> Bx<'t, 's, Expr, E> {
+        self.expr.get_or_init(|| expr::expression(false)).clone()
+    }
+
+    fn statement(&self) -> &Bx<'t, 's, (Vec<Prefix>, StmtKind), E> {
+        self.statement.get_or_init(|| {
+            let src = self.src;
+            let expr = self.expr();
+            let body = choice((
+                load::load(src, expr.clone()),
+                load::select(src),
+                load::store(src),
+                statements::statements(src, expr.clone()),
+            ));
+            load::prefixes(expr).then(body).then_ignore(end()).boxed()
+        })
+    }
+
+    fn clause(&self) -> &Bx<'t, 's, Clause, E> {
+        self.clause
+            .get_or_init(|| control::clause(self.expr()).then_ignore(end()).boxed())
+    }
+
+    fn expression(&self) -> &Bx<'t, 's, Expr, E> {
+        self.expression
+            .get_or_init(|| self.expr().then_ignore(end()).boxed())
+    }
+
+    fn chart_expression(&self) -> &Bx<'t, 's, Expr, E> {
+        self.chart_expression
+            .get_or_init(|| expr::expression(true).then_ignore(end()).boxed())
     }
 }
 
 pub(crate) struct Parsers<'t, 's: 't> {
     src: &'s str,
     fast: Set<'t, 's, EmptyErr>,
-    rich: OnceCell<Set<'t, 's, ParseError<'t, 's>>>,
+    rich: Set<'t, 's, ParseError<'t, 's>>,
 }
 
 /// Which parser of a [`Set`] to run.
@@ -118,7 +149,7 @@ impl<'t, 's: 't> Parsers<'t, 's> {
         Parsers {
             src,
             fast: Set::new(src),
-            rich: OnceCell::new(),
+            rich: Set::new(src),
         }
     }
 
@@ -131,14 +162,18 @@ impl<'t, 's: 't> Parsers<'t, 's> {
         let input = tokens.split_token_span(SimpleSpan::from(eoi..eoi));
         match which {
             Which::Statement => set
-                .statement
+                .statement()
                 .parse(input)
                 .into_result()
                 .map(Output::Statement),
-            Which::Clause => set.clause.parse(input).into_result().map(Output::Clause),
-            Which::Expression => set.expression.parse(input).into_result().map(Output::Expr),
+            Which::Clause => set.clause().parse(input).into_result().map(Output::Clause),
+            Which::Expression => set
+                .expression()
+                .parse(input)
+                .into_result()
+                .map(Output::Expr),
             Which::ChartExpression => set
-                .chart_expression
+                .chart_expression()
                 .parse(input)
                 .into_result()
                 .map(Output::Expr),
@@ -171,10 +206,7 @@ impl<'t, 's: 't> Parsers<'t, 's> {
         }
         match Self::run_set(&self.fast, which, tokens, eoi) {
             Ok(output) => Ok(output),
-            Err(_) => {
-                let rich = self.rich.get_or_init(|| Set::new(self.src));
-                Self::run_set(rich, which, tokens, eoi)
-            }
+            Err(_) => Self::run_set(&self.rich, which, tokens, eoi),
         }
     }
 
@@ -230,9 +262,8 @@ impl<'t, 's: 't> Parsers<'t, 's> {
             1 => Which::Clause,
             _ => Which::Expression,
         };
-        let rich = self.rich.get_or_init(|| Set::new(self.src));
         let fast = Self::run_set(&self.fast, which, tokens, eoi);
-        let slow = Self::run_set(rich, which, tokens, eoi);
+        let slow = Self::run_set(&self.rich, which, tokens, eoi);
         // The hand-written pass may decline, but what it accepts the combinators must build.
         let hand = Self::run_hand(self.src, which, tokens, eoi);
         let answered = hand.is_some();

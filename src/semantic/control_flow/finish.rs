@@ -50,14 +50,10 @@ impl Machine<'_> {
         for (location, diagnostic) in findings {
             self.diagnostic(location, diagnostic);
         }
-        let defaults = Environment::with_defaults(&[]);
         let variables = self
             .state
             .env
-            .iter()
-            .filter(|(name, value)| {
-                !Environment::is_system(name) || defaults.get(name) != Some(*value)
-            })
+            .changed()
             .map(|(name, value)| {
                 (
                     name.to_string(),

@@ -162,6 +162,11 @@ impl Machine<'_> {
         location: Location,
         written: &str,
     ) -> Flow {
+        if let Some(root) = self.root_path.take() {
+            if let Ok(root) = std::fs::canonicalize(root) {
+                self.include_stack.insert(0, root);
+            }
+        }
         if self.include_stack.contains(&real) {
             self.diagnostic(
                 location,
