@@ -94,12 +94,12 @@ fn collect(
         }
         Expr::Paren(p) => collect(&p.inner, fields, mappings, aggregation),
         Expr::Call(call) => {
-            let name = call.name.text.to_ascii_lowercase();
-            if AGGREGATIONS.contains(&name.as_str()) {
+            let name = call.name.text.as_str();
+            if is_aggregation(name) {
                 *aggregation = true;
             }
             let mut args = call.args.iter();
-            if name == "applymap" || name == "mapsubstring" {
+            if name.eq_ignore_ascii_case("applymap") || name.eq_ignore_ascii_case("mapsubstring") {
                 if let Some(first) = args.next() {
                     match first {
                         Expr::String(s) => mappings.push(s.value.clone()),

@@ -120,24 +120,26 @@ const RUNTIME_VARIABLES: &[&str] = &[
 
 /// Qlik's predefined variables as values, built once per process: every app starts from them,
 /// and building a table of them per app was a tenth of resolving a small script.
-fn system_values() -> &'static HashMap<&'static str, VarValue> {
-    static VALUES: std::sync::OnceLock<HashMap<&'static str, VarValue>> =
+fn system_values() -> &'static HashMap<&'static str, (usize, VarValue)> {
+    static VALUES: std::sync::OnceLock<HashMap<&'static str, (usize, VarValue)>> =
         std::sync::OnceLock::new();
     VALUES.get_or_init(|| {
-        let mut values: HashMap<&'static str, VarValue> = SYSTEM_DEFAULTS
+        let known = SYSTEM_DEFAULTS
             .iter()
-            .map(|&(name, value)| (name, VarValue::Known(value.to_string())))
-            .collect();
-        for &name in RUNTIME_VARIABLES {
-            values.insert(
-                name,
-                VarValue::Unknown {
-                    reason: format!("{name} is set by the engine during the reload"),
-                    runtime: true,
-                },
-            );
-        }
-        values
+            .map(|&(name, value)| (name, VarValue::Known(value.to_string())));
+        let runtime = RUNTIME_VARIABLES.iter().map(|&name| {
+            let reason = format!("{name} is set by the engine during the reload");
+            let value = VarValue::Unknown {
+                reason,
+                runtime: true,
+            };
+            (name, value)
+        });
+        known
+            .chain(runtime)
+            .enumerate()
+            .map(|(rank, (name, value))| (name, (rank, value)))
+            .collect()
     })
 }
 
@@ -176,7 +178,7 @@ impl Environment {
     pub fn get(&self, name: &str) -> Option<&VarValue> {
         match self.values.get(name) {
             Some(value) => value.as_ref(),
-            None => system_values().get(name),
+            None => system_values().get(name).map(|(_, value)| value),
         }
     }
 
@@ -220,11 +222,25 @@ impl Environment {
 
     /// The variables that differ from what Qlik sets before a script runs: every variable
     /// the script (or the user) set, and system variables it changed, in [`Self::iter`]'s
-    /// order.
+    /// order. Looks only at what was set, not at every system variable.
     pub fn changed<'a>(&'a self) -> impl Iterator<Item = (&'a str, &'a VarValue)> + 'a {
-        self.iter().filter(|(name, value)| {
-            !Self::is_system(name) || system_values().get(name) != Some(*value)
-        })
+        let defaults = system_values();
+        let mut system: Vec<(usize, &'a str, &'a VarValue)> = self
+            .values
+            .iter()
+            .filter_map(|(name, value)| {
+                let (rank, default) = defaults.get(name.as_str())?;
+                let value = value.as_ref()?;
+                (value != default).then_some((*rank, name.as_str(), value))
+            })
+            .collect();
+        system.sort_unstable_by_key(|&(rank, _, _)| rank);
+        let system = system.into_iter().map(|(_, name, value)| (name, value));
+        let own = self.order.iter().filter_map(|name| {
+            let value = self.values.get(name)?.as_ref()?;
+            Some((name.as_str(), value))
+        });
+        system.chain(own)
     }
 
     /// True for the names Qlik defines before the script runs.

@@ -7,7 +7,7 @@
 //! Qlik's serial numbers (days since 1899-12-30) on `jiff` civil dates.
 
 use jiff::civil::Date;
-use jiff::{Span as JiffSpan, Unit};
+use jiff::Span as JiffSpan;
 
 use crate::syntax::ast::{BinaryOp, Expr, ExprCall, UnaryOp};
 

@@ -6,9 +6,7 @@ use super::*;
 impl Machine<'_> {
     pub(super) fn finish(mut self, input: &AppInput) -> Resolved {
         let (tables, section_access_tables) = std::mem::take(&mut self.state.tables).into_finish();
-        let synthetic_keys = table_model::synthetic_keys(&tables);
-        let circular_references =
-            table_model::circular_references_with_keys(&tables, &synthetic_keys);
+        let (synthetic_keys, circular_references) = table_model::associations(&tables);
         // Model-level findings point at the load that created the last table involved.
         let created_at = |name: &str| -> Location {
             tables

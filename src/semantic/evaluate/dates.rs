@@ -9,9 +9,9 @@ pub(super) fn epoch() -> Date {
 
 /// Qlik's serial number of a date: days since 1899-12-30.
 pub fn date_serial(date: Date) -> f64 {
-    epoch()
-        .until((Unit::Day, date))
-        .map_or(0.0, |span| span.get_days() as f64)
+    // Whole days between civil dates: a plain subtraction, where a `Span` in days (`until`)
+    // goes through jiff's general rounding (a calendar loop evaluates this thousands of times).
+    (date.duration_since(epoch()).as_secs() / 86_400) as f64
 }
 
 /// The date of a serial number (its integer part).
@@ -19,8 +19,9 @@ pub fn serial_date(serial: f64) -> Option<Date> {
     if !serial.is_finite() || serial.abs() > 3_000_000.0 {
         return None;
     }
+    let days = serial.floor() as i64;
     epoch()
-        .checked_add(JiffSpan::new().days(serial.floor() as i64))
+        .checked_add(jiff::SignedDuration::from_hours(days * 24))
         .ok()
 }
 

@@ -10,7 +10,28 @@ use super::*;
 /// of tables with the same two or more key fields shares one key. Pairs across groups are
 /// compared only while there are few groups, so a model of thousands of tables stays linear.
 pub fn synthetic_keys(tables: &[Table]) -> Vec<SyntheticKey> {
+    synthetic_keys_in(tables, &field_holders(tables))
+}
+
+/// Synthetic keys and circular references of the final tables, sharing the work both need.
+pub fn associations(tables: &[Table]) -> (Vec<SyntheticKey>, Vec<Vec<String>>) {
+    if tables.len() < 2 {
+        // Nothing to share with: the common case of a one-table script costs nothing.
+        return (Vec::new(), Vec::new());
+    }
     let holders = field_holders(tables);
+    let keys = synthetic_keys_in(tables, &holders);
+    let loops = circular_in(tables, &keys, &holders);
+    (keys, loops)
+}
+
+fn synthetic_keys_in<'a>(
+    tables: &'a [Table],
+    holders: &rustc_hash::FxHashMap<&'a str, Vec<usize>>,
+) -> Vec<SyntheticKey> {
+    if tables.len() < 2 {
+        return Vec::new();
+    }
     let key_fields: Vec<Vec<&str>> = tables
         .iter()
         .map(|t| {
@@ -39,32 +60,22 @@ pub fn synthetic_keys(tables: &[Table]) -> Vec<SyntheticKey> {
             }
         }
     }
-    // Combination (sorted fields) → tables holding it.
+    // Combination (sorted fields) → tables holding it (members deduplicated at the end).
     let mut keys: Vec<(Vec<&str>, Vec<usize>)> = Vec::new();
-    fn add<'a>(
-        fields: Vec<&'a str>,
-        members: &[usize],
-        keys: &mut Vec<(Vec<&'a str>, Vec<usize>)>,
-    ) {
+    let mut key_of: rustc_hash::FxHashMap<Vec<&str>, usize> = rustc_hash::FxHashMap::default();
+    let mut add = |fields: Vec<&'a str>, members: &[usize]| {
         if fields.len() < 2 {
             return;
         }
-        let entry = match keys.iter().position(|(f, _)| *f == fields) {
-            Some(p) => p,
-            None => {
-                keys.push((fields, Vec::new()));
-                keys.len() - 1
-            }
-        };
-        for &m in members {
-            if !keys[entry].1.contains(&m) {
-                keys[entry].1.push(m);
-            }
-        }
-    }
+        let entry = *key_of.entry(fields).or_insert_with_key(|fields| {
+            keys.push((fields.clone(), Vec::new()));
+            keys.len() - 1
+        });
+        keys[entry].1.extend_from_slice(members);
+    };
     for (fields, members) in &groups {
         if members.len() > 1 {
-            add(fields.clone(), members, &mut keys);
+            add(fields.clone(), members);
         }
     }
     if groups.len() <= 300 {
@@ -79,14 +90,16 @@ pub fn synthetic_keys(tables: &[Table]) -> Vec<SyntheticKey> {
                 if shared.len() >= 2 {
                     let members: Vec<usize> =
                         groups[a].1.iter().chain(&groups[b].1).copied().collect();
-                    add(shared, &members, &mut keys);
+                    add(shared, &members);
                 }
             }
         }
     }
+    drop(add);
     keys.into_iter()
         .map(|(fields, mut members)| {
             members.sort_unstable();
+            members.dedup();
             // Field order as the first table holds them.
             let first = &tables[members[0]];
             let ordered = first
@@ -127,10 +140,21 @@ pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
 /// [`circular_references`] with the tables' synthetic keys already computed (the end of a
 /// run needs both, and the keys cost as much as the loops).
 pub fn circular_references_with_keys(tables: &[Table], keys: &[SyntheticKey]) -> Vec<Vec<String>> {
+    circular_in(tables, keys, &field_holders(tables))
+}
+
+fn circular_in(
+    tables: &[Table],
+    keys: &[SyntheticKey],
+    holders_of: &rustc_hash::FxHashMap<&str, Vec<usize>>,
+) -> Vec<Vec<String>> {
+    // Two tables cannot loop: sharing one field is one link, sharing more is one synthetic key.
+    if tables.len() < 3 {
+        return Vec::new();
+    }
     let n = tables.len();
     let mut nodes: Vec<String> = Vec::new();
     let mut edges: Vec<(usize, usize)> = Vec::new();
-    let holders_of = field_holders(tables);
     let mut field_names: Vec<&str> = holders_of.keys().copied().collect();
     field_names.sort_unstable();
     let mut node_index: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();

@@ -23,6 +23,17 @@ fn field_set_key(fields: &[Field]) -> String {
     names.sort_unstable();
     names.join("\u{1}")
 }
+/// Adds a table to a candidate list kept sorted and without repeats, so the first live
+/// candidate is the earliest table. A list can hold thousands of tables (one per loop
+/// iteration, all with the same fields): a scan for repeats made building it quadratic.
+fn insert_sorted(list: &mut Vec<usize>, table: usize) {
+    if list.last().is_none_or(|&last| last < table) {
+        list.push(table);
+    } else if let Err(at) = list.binary_search(&table) {
+        list.insert(at, table);
+    }
+}
+
 impl TableModel {
     /// Brings the index up to date with the tables changed since.
     pub(super) fn sync(&self) {
@@ -43,17 +54,13 @@ impl TableModel {
                 .by_name
                 .entry((t.domain, t.table.name.clone()))
                 .or_default();
-            if !names.contains(&i) {
-                names.push(i);
-            }
+            insert_sorted(names, i);
             if !t.table.fields_incomplete {
                 let sets = index
                     .by_fields
                     .entry((t.domain, field_set_key(&t.table.fields)))
                     .or_default();
-                if !sets.contains(&i) {
-                    sets.push(i);
-                }
+                insert_sorted(sets, i);
             }
         }
     }
@@ -75,7 +82,7 @@ impl TableModel {
             &cell.by_name
         };
         let list = map.get(&key)?;
-        let first = list.iter().copied().filter(|i| holds(i)).min();
+        let first = list.iter().copied().find(|i| holds(i));
         // Stale entries go, so a name reused by a loop (created, dropped, created…) stays one
         // candidate; a shared index is copied only then.
         if list.iter().any(|i| !holds(i)) {
