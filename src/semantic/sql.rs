@@ -8,7 +8,7 @@
 
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{Expr as SqlExpr, ObjectName, ObjectNamePart, Query, Statement};
+use sqlparser::ast::{ObjectName, ObjectNamePart, Query, Statement, Visit, Visitor};
 use sqlparser::dialect::{
     BigQueryDialect, Dialect, GenericDialect, MsSqlDialect, MySqlDialect, OracleDialect,
     PostgreSqlDialect, SnowflakeDialect,
@@ -228,37 +228,36 @@ fn object_name(name: &ObjectName) -> String {
         .join(".")
 }
 
-/// Every table a statement reads, minus the names its CTEs define.
+/// Every table a statement reads, minus the names its CTEs define (at any depth: in the
+/// statement, a subquery, a derived table or another CTE). One walk of the tree.
 fn collect_tables(statement: &Statement, tables: &mut Vec<String>) {
-    let mut ctes: Vec<String> = Vec::new();
-    let _ = sqlparser::ast::visit_statements(statement, |s| {
-        if let Statement::Query(q) = s {
-            collect_cte_names(q, &mut ctes);
+    #[derive(Default)]
+    struct Collector {
+        ctes: Vec<String>,
+        relations: Vec<(String, bool)>,
+    }
+    impl Visitor for Collector {
+        type Break = ();
+        fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+            if let Some(with) = &query.with {
+                for cte in &with.cte_tables {
+                    self.ctes.push(cte.alias.name.value.clone());
+                }
+            }
+            ControlFlow::Continue(())
         }
-        ControlFlow::<()>::Continue(())
-    });
-    // CTEs nested in subqueries are found by walking every query too.
-    let _ = sqlparser::ast::visit_expressions(statement, |e| {
-        if let SqlExpr::Subquery(q) = e {
-            collect_cte_names(q, &mut ctes);
+        fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
+            self.relations
+                .push((object_name(relation), relation.0.len() == 1));
+            ControlFlow::Continue(())
         }
-        ControlFlow::<()>::Continue(())
-    });
-    let _ = sqlparser::ast::visit_relations(statement, |relation| {
-        let name = object_name(relation);
-        let is_cte = relation.0.len() == 1 && ctes.iter().any(|c| c.eq_ignore_ascii_case(&name));
+    }
+    let mut found = Collector::default();
+    let _ = statement.visit(&mut found);
+    for (name, single_part) in found.relations {
+        let is_cte = single_part && found.ctes.iter().any(|c| c.eq_ignore_ascii_case(&name));
         if !is_cte && !tables.contains(&name) {
             tables.push(name);
-        }
-        ControlFlow::<()>::Continue(())
-    });
-}
-
-fn collect_cte_names(query: &Query, out: &mut Vec<String>) {
-    if let Some(with) = &query.with {
-        for cte in &with.cte_tables {
-            out.push(cte.alias.name.value.clone());
-            collect_cte_names(&cte.query, out);
         }
     }
 }

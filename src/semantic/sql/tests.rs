@@ -36,6 +36,14 @@ fn cte_names_are_not_tables() {
 }
 
 #[test]
+fn cte_names_inside_derived_tables_and_subqueries_are_not_tables() {
+    let derived = "SELECT d.a FROM (WITH x AS (SELECT a FROM s.t) SELECT a FROM x) d";
+    assert_eq!(tables(derived, SqlDialect::PostgreSql), vec!["s.t"]);
+    let nested = "SELECT a FROM s.u WHERE a IN (WITH y AS (SELECT b FROM s.v) SELECT b FROM y)";
+    assert_eq!(tables(nested, SqlDialect::PostgreSql), vec!["s.u", "s.v"]);
+}
+
+#[test]
 fn aliases_and_subqueries() {
     let sql = "SELECT o.ID, t.Total FROM shop.orders o LEFT JOIN (SELECT order_id, SUM(amount) AS Total FROM shop.payments GROUP BY order_id) t ON t.order_id = o.ID";
     let a = analyse(sql, SqlDialect::MySql);

@@ -20,6 +20,10 @@ pub fn associations(tables: &[Table]) -> (Vec<SyntheticKey>, Vec<Vec<String>>) {
         return (Vec::new(), Vec::new());
     }
     let holders = field_holders(tables);
+    if holders.values().all(|h| h.len() < 2) {
+        // No field links two tables.
+        return (Vec::new(), Vec::new());
+    }
     let keys = synthetic_keys_in(tables, &holders);
     let loops = circular_in(tables, &keys, &holders);
     (keys, loops)
@@ -153,38 +157,38 @@ fn circular_in(
         return Vec::new();
     }
     let n = tables.len();
-    let mut nodes: Vec<String> = Vec::new();
+    /// A key node: a synthetic key (its fields meet there) or one shared field.
+    #[derive(PartialEq, Eq, Hash)]
+    enum Node<'a> {
+        Key(usize),
+        Field(&'a str),
+    }
     let mut edges: Vec<(usize, usize)> = Vec::new();
     let mut field_names: Vec<&str> = holders_of.keys().copied().collect();
     field_names.sort_unstable();
-    let mut node_index: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
+    let mut node_index: rustc_hash::FxHashMap<Node, usize> = rustc_hash::FxHashMap::default();
     for field in field_names {
-        let holders = holders_of[field].clone();
+        let holders = &holders_of[field];
         if holders.len() < 2 {
             continue;
         }
-        let node_name = match keys
+        let key = match keys
             .iter()
             .position(|k| k.fields.iter().any(|f| f == field))
         {
-            Some(k) => format!("$Syn {}", k + 1),
-            None => field.to_string(),
+            Some(k) => Node::Key(k),
+            None => Node::Field(field),
         };
-        let node = match node_index.get(&node_name) {
-            Some(&i) => i,
-            None => {
-                nodes.push(node_name.clone());
-                node_index.insert(node_name, nodes.len() - 1);
-                nodes.len() - 1
-            }
-        };
-        for t in holders {
+        let next = node_index.len();
+        let node = *node_index.entry(key).or_insert(next);
+        for &t in holders {
             edges.push((t, node));
         }
     }
+    let node_count = node_index.len();
     edges.sort_unstable();
     edges.dedup();
-    let mut parent: Vec<usize> = (0..n + nodes.len()).collect();
+    let mut parent: Vec<usize> = (0..n + node_count).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
