@@ -34,6 +34,7 @@ mod branches;
 mod finish;
 mod include_run;
 mod loops;
+mod seen;
 mod statements;
 mod subs;
 
@@ -123,13 +124,13 @@ pub(super) struct Machine<'o> {
     pub state: State,
     pub loads: Vec<Load>,
     /// Loads by a hash of what makes two records the same (see [`Machine::push_load`]).
-    load_keys: HashMap<u64, Vec<usize>>,
+    load_keys: seen::SeenIndex,
     pub stores: Vec<Store>,
     /// Stores by a hash of location, table, path and condition.
-    store_keys: HashMap<u64, Vec<usize>>,
+    store_keys: seen::SeenIndex,
     pub unresolved: Vec<Unresolved>,
     /// Unresolved items by a hash of location and text.
-    unresolved_keys: HashMap<u64, Vec<usize>>,
+    unresolved_keys: seen::SeenIndex,
     pub diagnostics: Vec<FileDiagnostic>,
     diagnostic_keys: HashSet<(FileId, Span, Code)>,
     subs: HashMap<String, Rc<SubDef>>,
@@ -211,11 +212,11 @@ pub(super) fn run(
             mapped: Vec::new(),
         },
         loads: Vec::new(),
-        load_keys: HashMap::default(),
+        load_keys: Default::default(),
         stores: Vec::new(),
-        store_keys: HashMap::default(),
+        store_keys: Default::default(),
         unresolved: Vec::new(),
-        unresolved_keys: HashMap::default(),
+        unresolved_keys: Default::default(),
         diagnostics: Vec::new(),
         diagnostic_keys: HashSet::default(),
         subs: HashMap::default(),
@@ -296,12 +297,15 @@ impl<'o> Machine<'o> {
 
     pub fn unresolved(&mut self, location: Location, text: &str, reason: &str, runtime: bool) {
         let key = hash_of(&(location, text));
-        let same = |u: &Unresolved| u.location == location && u.text == text;
-        let seen = self.unresolved_keys.entry(key).or_default();
-        if seen.iter().any(|&i| same(&self.unresolved[i])) {
+        let recorded = &self.unresolved;
+        let same = |i: usize| recorded[i].location == location && recorded[i].text == text;
+        if self
+            .unresolved_keys
+            .find_or_insert(key, recorded.len(), same)
+            .is_some()
+        {
             return;
         }
-        seen.push(self.unresolved.len());
         self.unresolved.push(Unresolved {
             location,
             text: text.to_string(),
@@ -332,22 +336,27 @@ impl<'o> Machine<'o> {
                 && other.source == load.source
                 && other.conditional == load.conditional
         };
-        let seen = self.load_keys.entry(key).or_default();
-        if let Some(&index) = seen.iter().find(|&&i| same(&self.loads[i])) {
+        let loads = &self.loads;
+        if let Some(index) = self
+            .load_keys
+            .find_or_insert(key, loads.len(), |i| same(&loads[i]))
+        {
             return index;
         }
-        seen.push(self.loads.len());
         self.loads.push(load);
         self.loads.len() - 1
     }
 
     pub fn push_store(&mut self, store: Store) {
         let key = hash_of(&(store.location, &store.table, &store.path, store.conditional));
-        let seen = self.store_keys.entry(key).or_default();
-        if seen.iter().any(|&i| self.stores[i] == store) {
+        let stores = &self.stores;
+        if self
+            .store_keys
+            .find_or_insert(key, stores.len(), |i| stores[i] == store)
+            .is_some()
+        {
             return;
         }
-        seen.push(self.stores.len());
         self.stores.push(store);
     }
 
