@@ -108,11 +108,15 @@ impl TableModel {
     /// The first live table whose field set equals `fields` (any order).
     pub(super) fn same_field_set(&self, fields: &[Field], domain: Domain) -> Option<usize> {
         let key = field_set_key(fields);
-        self.lookup(true, (domain, key.clone()), |t| {
+        // Equal sizes and inclusion both ways: equal sets (a table's names are distinct),
+        // without building a key per candidate.
+        let has = |list: &[Field], name: &str| list.iter().any(|g| g.name == name);
+        self.lookup(true, (domain, key), |t| {
             t.domain == domain
                 && !t.table.fields_incomplete
                 && t.table.fields.len() == fields.len()
-                && field_set_key(&t.table.fields) == key
+                && fields.iter().all(|f| has(&t.table.fields, &f.name))
+                && t.table.fields.iter().all(|g| has(fields, &g.name))
         })
     }
 }
