@@ -145,6 +145,12 @@ pub(super) struct Machine<'o> {
     stopped: bool,
     pub conditional: usize,
     call_depth: usize,
+    /// Loops analysed once symbolically (their values unknown) that are running now.
+    symbolic_loops: usize,
+    /// The SUBs being run (lower-case names), each with [`Machine::symbolic_loops`] as it was
+    /// when the call began: a recursive CALL from a symbolic iteration started inside the same
+    /// SUB would only repeat its statements with the same unknowns, one level deeper.
+    active_subs: Vec<(String, usize)>,
     undefined_reported: HashSet<String>,
     /// The first include this run could not look at (no local copy of its folder, or outside
     /// the allowed roots): from then on a variable never set may have been set there, so it
@@ -226,6 +232,8 @@ pub(super) fn run(
         stopped: false,
         conditional: 0,
         call_depth: 0,
+        symbolic_loops: 0,
+        active_subs: Vec::new(),
         undefined_reported: HashSet::default(),
         unread_include: None,
         preceding_depth: 0,

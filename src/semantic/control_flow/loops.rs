@@ -17,7 +17,9 @@ impl Machine<'_> {
             .env
             .set(variable, VarValue::Unknown { reason, runtime });
         self.conditional += 1;
+        self.symbolic_loops += 1;
         let flow = self.exec_block(body, origin);
+        self.symbolic_loops -= 1;
         self.conditional -= 1;
         match flow {
             Flow::ExitScript | Flow::ExitSub => flow,
@@ -127,7 +129,9 @@ impl Machine<'_> {
                             // One symbolic iteration with the wildcard path itself.
                             self.state.env.set(&var, VarValue::Known(text));
                             self.conditional += 1;
+                            self.symbolic_loops += 1;
                             let flow = self.exec_block(&s.body, origin);
+                            self.symbolic_loops -= 1;
                             self.conditional -= 1;
                             return match flow {
                                 Flow::ExitScript | Flow::ExitSub => flow,
@@ -372,7 +376,9 @@ impl Machine<'_> {
             u.runtime,
         );
         self.conditional += 1;
+        self.symbolic_loops += 1;
         let flow = self.exec_block(&s.body, origin);
+        self.symbolic_loops -= 1;
         self.conditional -= 1;
         match flow {
             Flow::ExitScript | Flow::ExitSub => flow,

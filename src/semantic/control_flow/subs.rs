@@ -61,7 +61,8 @@ impl Machine<'_> {
         if name.contains("$(") && !origin.expanded() {
             name = self.expand_text(&name, call.name.span, origin).text;
         }
-        let Some(def) = self.subs.get(&name.to_lowercase()).cloned() else {
+        let key = name.to_lowercase();
+        let Some(def) = self.subs.get(&key).cloned() else {
             self.diagnostic(
                 location,
                 Diagnostic::new(
@@ -78,6 +79,26 @@ impl Machine<'_> {
             );
             return Flow::Normal;
         };
+        let repeats = self
+            .active_subs
+            .iter()
+            .rev()
+            .find(|(active, _)| *active == key)
+            .is_some_and(|&(_, loops_at_entry)| self.symbolic_loops > loops_at_entry);
+        if repeats {
+            // The classic folder walk (`FOR EACH d IN DirList(...) CALL Walk(d)`) over a folder
+            // that was not listed: each level would add one more `/*` to the same statements,
+            // down to the recursion guard.
+            self.unresolved(
+                location,
+                &name,
+                &format!(
+                    "recursive CALL {name} from a loop whose values are not known (a folder not listed, a list known only at reload): deeper calls would repeat the same statements with the same unknowns, so they are not followed"
+                ),
+                false,
+            );
+            return Flow::Normal;
+        }
         if self.call_depth >= MAX_CALL_DEPTH {
             self.diagnostic(
                 location,
@@ -132,6 +153,7 @@ impl Machine<'_> {
             }
         }
         self.call_depth += 1;
+        self.active_subs.push((key, self.symbolic_loops));
         let text = def.text.clone();
         let map = def.map.clone();
         let inner = Origin {
@@ -140,6 +162,7 @@ impl Machine<'_> {
             map: map.as_deref(),
         };
         let flow = self.exec_block(&sub.body, inner);
+        self.active_subs.pop();
         self.call_depth -= 1;
         let results: Vec<(String, Option<VarValue>)> = by_ref
             .iter()
