@@ -99,7 +99,6 @@ fn synthetic_keys_in<'a>(
             }
         }
     }
-    drop(add);
     keys.into_iter()
         .map(|(fields, mut members)| {
             members.sort_unstable();
