@@ -144,10 +144,10 @@ pub(super) struct Machine<'o> {
     steps: usize,
     stopped: bool,
     pub conditional: usize,
-    call_depth: usize,
     /// Loops analysed once symbolically (their values unknown) that are running now.
     symbolic_loops: usize,
-    /// The SUBs being run (lower-case names), each with [`Machine::symbolic_loops`] as it was
+    /// The SUBs being run, innermost last (lower-case names; its length is the call depth),
+    /// each with [`Machine::symbolic_loops`] as it was
     /// when the call began: a recursive CALL from a symbolic iteration started inside the same
     /// SUB would only repeat its statements with the same unknowns, one level deeper.
     active_subs: Vec<(String, usize)>,
@@ -231,7 +231,6 @@ pub(super) fn run(
         steps: 0,
         stopped: false,
         conditional: 0,
-        call_depth: 0,
         symbolic_loops: 0,
         active_subs: Vec::new(),
         undefined_reported: HashSet::default(),

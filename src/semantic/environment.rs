@@ -212,17 +212,9 @@ impl Environment {
         Some(old)
     }
 
-    /// Variables in the order they were first set (system variables first).
-    pub fn iter<'a>(&'a self) -> impl Iterator<Item = (&'a str, &'a VarValue)> + 'a {
-        let system = system_names().map(|name| -> &'a str { name });
-        system
-            .chain(self.order.iter().map(String::as_str))
-            .filter_map(|name| self.get(name).map(|v| (name, v)))
-    }
-
-    /// The variables that differ from what Qlik sets before a script runs: every variable
-    /// the script (or the user) set, and system variables it changed, in [`Self::iter`]'s
-    /// order. Looks only at what was set, not at every system variable.
+    /// The variables that differ from what Qlik sets before a script runs: system variables
+    /// the script (or the user) changed, in Qlik's order, then the others in the order they
+    /// were first set. Looks only at what was set, not at every system variable.
     pub fn changed<'a>(&'a self) -> impl Iterator<Item = (&'a str, &'a VarValue)> + 'a {
         let defaults = system_values();
         let mut system: Vec<(usize, &'a str, &'a VarValue)> = self
@@ -334,25 +326,29 @@ mod tests {
     fn system_variables_can_be_removed_changed_and_listed() {
         let mut env = Environment::default();
         env.set("mine", VarValue::Known("1".into()));
+        // Set after `mine` and in the reverse of Qlik's order: listed first, in Qlik's order.
+        env.set("MoneyFormat", VarValue::Known("kr #".into()));
         env.set("DecimalSep", VarValue::Known(",".into()));
+        // Set to its default: not a change.
+        env.set("ThousandSep", VarValue::Known(",".into()));
+        let changed: Vec<&str> = env.changed().map(|(n, _)| n).collect();
+        assert_eq!(changed, ["DecimalSep", "MoneyFormat", "mine"]);
         assert_eq!(env.remove("ThousandSep"), Some(VarValue::Known(",".into())));
         assert_eq!(env.get("ThousandSep"), None);
         assert_eq!(env.remove("ThousandSep"), None);
-        let changed: Vec<&str> = env.changed().map(|(n, _)| n).collect();
-        assert_eq!(changed, ["DecimalSep", "mine"]);
-        let all: Vec<&str> = env.iter().map(|(n, _)| n).collect();
-        assert_eq!(
-            all.first(),
-            Some(&"DecimalSep"),
-            "system first, in Qlik's order"
-        );
-        assert_eq!(all.last(), Some(&"mine"));
-        assert!(!all.contains(&"ThousandSep"));
         env.set("ThousandSep", VarValue::Known(" ".into()));
-        assert_eq!(env.iter().filter(|(n, _)| *n == "ThousandSep").count(), 1);
+        assert_eq!(
+            env.changed().filter(|(n, _)| *n == "ThousandSep").count(),
+            1
+        );
         env.remove("mine");
+        assert_eq!(env.get("mine"), None);
         env.set("mine", VarValue::Known("2".into()));
-        assert_eq!(env.iter().filter(|(n, _)| *n == "mine").count(), 1);
+        let changed: Vec<&str> = env.changed().map(|(n, _)| n).collect();
+        assert_eq!(
+            changed,
+            ["ThousandSep", "DecimalSep", "MoneyFormat", "mine"]
+        );
     }
 
     #[test]

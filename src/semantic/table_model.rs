@@ -19,9 +19,7 @@ mod placement;
 #[cfg(test)]
 mod tests;
 
-pub use associations::{
-    associations, circular_references, circular_references_with_keys, synthetic_keys,
-};
+pub use associations::{associations, circular_references, synthetic_keys};
 
 /// Which name domain a table lives in: Qlik keeps mapping tables and SECTION ACCESS tables
 /// apart from the data model.

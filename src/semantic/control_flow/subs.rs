@@ -99,7 +99,7 @@ impl Machine<'_> {
             );
             return Flow::Normal;
         }
-        if self.call_depth >= MAX_CALL_DEPTH {
+        if self.active_subs.len() >= MAX_CALL_DEPTH {
             self.diagnostic(
                 location,
                 Diagnostic::new(
@@ -152,7 +152,6 @@ impl Machine<'_> {
                 }
             }
         }
-        self.call_depth += 1;
         self.active_subs.push((key, self.symbolic_loops));
         let text = def.text.clone();
         let map = def.map.clone();
@@ -163,7 +162,6 @@ impl Machine<'_> {
         };
         let flow = self.exec_block(&sub.body, inner);
         self.active_subs.pop();
-        self.call_depth -= 1;
         let results: Vec<(String, Option<VarValue>)> = by_ref
             .iter()
             .map(|(param, caller)| (caller.clone(), self.state.env.get(param).cloned()))

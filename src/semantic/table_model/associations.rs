@@ -15,13 +15,9 @@ pub fn synthetic_keys(tables: &[Table]) -> Vec<SyntheticKey> {
 
 /// Synthetic keys and circular references of the final tables, sharing the work both need.
 pub fn associations(tables: &[Table]) -> (Vec<SyntheticKey>, Vec<Vec<String>>) {
-    if tables.len() < 2 {
-        // Nothing to share with: the common case of a one-table script costs nothing.
-        return (Vec::new(), Vec::new());
-    }
     let holders = field_holders(tables);
     if holders.values().all(|h| h.len() < 2) {
-        // No field links two tables.
+        // No field links two tables (always so with one table): nothing to look for.
         return (Vec::new(), Vec::new());
     }
     let keys = synthetic_keys_in(tables, &holders);
@@ -33,9 +29,6 @@ fn synthetic_keys_in<'a>(
     tables: &'a [Table],
     holders: &rustc_hash::FxHashMap<&'a str, Vec<usize>>,
 ) -> Vec<SyntheticKey> {
-    if tables.len() < 2 {
-        return Vec::new();
-    }
     let key_fields: Vec<Vec<&str>> = tables
         .iter()
         .map(|t| {
@@ -137,13 +130,7 @@ fn field_holders(tables: &[Table]) -> rustc_hash::FxHashMap<&str, Vec<usize>> {
 /// per field held by two or more tables, except that fields of a synthetic key meet in the
 /// key's one node. A table–node link that joins two parts already connected closes a loop.
 pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
-    circular_references_with_keys(tables, &synthetic_keys(tables))
-}
-
-/// [`circular_references`] with the tables' synthetic keys already computed (the end of a
-/// run needs both, and the keys cost as much as the loops).
-pub fn circular_references_with_keys(tables: &[Table], keys: &[SyntheticKey]) -> Vec<Vec<String>> {
-    circular_in(tables, keys, &field_holders(tables))
+    associations(tables).1
 }
 
 fn circular_in(

@@ -77,38 +77,34 @@ impl TableModel {
                 found
             }
         };
-        if let Some(named) = &placement.join {
-            if let Some(target) = target_of(self, named, &mut issues, "JOIN") {
+        // JOIN, then CONCATENATE, into the named (or last) table when it exists.
+        let into: [(
+            &Option<Option<String>>,
+            &str,
+            Transform,
+            fn(String) -> Placed,
+        ); 2] = [
+            (&placement.join, "JOIN", Transform::JoinKey, Placed::Joined),
+            (
+                &placement.concatenate,
+                "CONCATENATE",
+                Transform::Concatenation,
+                Placed::Concatenated,
+            ),
+        ];
+        for (prefix, what, transform, placed) in into {
+            let Some(named) = prefix else { continue };
+            if let Some(target) = target_of(self, named, &mut issues, what) {
                 self.merge_into(
                     target,
                     fields,
                     fields_incomplete,
-                    Transform::JoinKey,
+                    transform,
                     placement,
                     load_index,
                 );
                 self.last = Some(target);
-                return (
-                    Placed::Joined(self.tables[target].table.name.clone()),
-                    issues,
-                );
-            }
-        }
-        if let Some(named) = &placement.concatenate {
-            if let Some(target) = target_of(self, named, &mut issues, "CONCATENATE") {
-                self.merge_into(
-                    target,
-                    fields,
-                    fields_incomplete,
-                    Transform::Concatenation,
-                    placement,
-                    load_index,
-                );
-                self.last = Some(target);
-                return (
-                    Placed::Concatenated(self.tables[target].table.name.clone()),
-                    issues,
-                );
+                return (placed(self.tables[target].table.name.clone()), issues);
             }
         }
         if let Some(named) = &placement.keep {
