@@ -78,13 +78,9 @@ impl TableModel {
             }
         };
         // JOIN, then CONCATENATE, into the named (or last) table when it exists.
-        let into: [(
-            &Option<Option<String>>,
-            &str,
-            Transform,
-            fn(String) -> Placed,
-        ); 2] = [
-            (&placement.join, "JOIN", Transform::JoinKey, Placed::Joined),
+        let joined: fn(String) -> Placed = Placed::Joined;
+        let into = [
+            (&placement.join, "JOIN", Transform::JoinKey, joined),
             (
                 &placement.concatenate,
                 "CONCATENATE",
