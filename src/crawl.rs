@@ -12,7 +12,7 @@ mod disk_log;
 pub mod engine_client;
 pub mod error;
 pub mod inventory;
-mod one_connection;
+pub mod one_connection;
 pub mod polite;
 pub mod run;
 pub mod secret;

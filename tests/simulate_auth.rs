@@ -6,7 +6,9 @@ mod sim;
 
 use base64::Engine as _;
 use qlineage::auth::{jwt, ntlm};
+use qlineage::crawl::one_connection::{header_value, OneConnection};
 use serde_json::json;
+use std::time::Duration;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -194,13 +196,21 @@ async fn header_virtual_proxy() {
     assert_eq!(unknown_prefix.status(), 302);
 }
 
-/// Runs the NTLM dance by hand on one keep-alive connection, as an NTLM-capable client does.
+/// Where a Windows login ended: the module's status and its `Location`, if any.
+struct Login {
+    status: u16,
+    location: Option<String>,
+}
+
+/// Runs the NTLM dance by hand on one keep-alive connection of our own, as an NTLM-capable
+/// client does: NTLM authenticates the TCP connection, and a pooled client may hand a step a
+/// fresh one (that made this test flaky when it used reqwest).
 async fn windows_login(
     sim: &sim::Sim,
     client: &reqwest::Client,
     user: &str,
     password: &str,
-) -> reqwest::Response {
+) -> Login {
     let url = sim.proxy_url(&format!("/qrs/about?xrfkey={}", sim::XRF));
     let first = client
         .get(&url)
@@ -215,36 +225,37 @@ async fn windows_login(
         module.contains("/internal_windows_authentication/?targetId="),
         "{module}"
     );
-    let r = client.get(&module).send().await.unwrap();
-    assert_eq!(r.status(), 401);
-    assert_eq!(r.headers()["www-authenticate"], "NTLM");
-    // Read each 401 to its end: NTLM is bound to the connection, and an unread body would
-    // make the client open a new one for the next step.
-    let _ = r.text().await;
-    let negotiate = B64.encode(ntlm::negotiate_message("DEMO", "CRAWLER"));
-    let r = client
-        .get(&module)
-        .header("Authorization", format!("NTLM {negotiate}"))
-        .send()
+    let mut conn = OneConnection::open(&module, &sim.tls_client_config(), Duration::from_secs(10))
         .await
         .unwrap();
-    assert_eq!(r.status(), 401);
-    let challenge_b64 = r.headers()["www-authenticate"]
-        .to_str()
+    let (status, headers, _) = conn.get("Windows", None).await.unwrap();
+    assert_eq!(status, 401);
+    assert_eq!(
+        header_value(&headers, "www-authenticate").as_deref(),
+        Some("NTLM")
+    );
+    let negotiate = B64.encode(ntlm::negotiate_message("DEMO", "CRAWLER"));
+    let (status, headers, _) = conn
+        .get("Windows", Some(&format!("NTLM {negotiate}")))
+        .await
+        .unwrap();
+    assert_eq!(status, 401);
+    let challenge_b64 = header_value(&headers, "www-authenticate")
         .unwrap()
         .strip_prefix("NTLM ")
         .unwrap()
         .to_owned();
-    let _ = r.text().await;
     let challenge = ntlm::parse_challenge(&B64.decode(challenge_b64).unwrap()).unwrap();
     let (dir, id) = user.split_once('\\').unwrap();
     let auth = ntlm::authenticate_message(&challenge, id, dir, password, "CRAWLER", [7; 8], None);
-    client
-        .get(&module)
-        .header("Authorization", format!("NTLM {}", B64.encode(auth)))
-        .send()
+    let (status, headers, _) = conn
+        .get("Windows", Some(&format!("NTLM {}", B64.encode(auth))))
         .await
-        .unwrap()
+        .unwrap();
+    Login {
+        status,
+        location: header_value(&headers, "location"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -252,8 +263,8 @@ async fn windows_ntlm_through_the_default_proxy() {
     let sim = sim::start().await;
     let client = sim.plain_client();
     let done = windows_login(&sim, &client, "DEMO\\ana", "ana-demo-2026").await;
-    assert_eq!(done.status(), 302);
-    let back = done.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(done.status, 302);
+    let back = done.location.unwrap();
     assert!(back.contains("qlikTicket="), "{back}");
     let landed = client
         .get(&back)
@@ -300,9 +311,9 @@ async fn windows_ntlm_through_the_default_proxy() {
 
     // Wrong password: the module answers 401 again.
     let wrong = windows_login(&sim, &sim.plain_client(), "DEMO\\ana", "not-the-password").await;
-    assert_eq!(wrong.status(), 401);
+    assert_eq!(wrong.status, 401);
     let nobody = windows_login(&sim, &sim.plain_client(), "DEMO\\mallory", "x").await;
-    assert_eq!(nobody.status(), 401);
+    assert_eq!(nobody.status, 401);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

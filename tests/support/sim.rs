@@ -45,6 +45,24 @@ impl Sim {
         reqwest::Certificate::from_pem(&std::fs::read(&self.running.certs.root).unwrap()).unwrap()
     }
 
+    /// A rustls client configuration that trusts the site's root (no client certificate),
+    /// for tests that hold one connection themselves.
+    pub fn tls_client_config(&self) -> Arc<rustls::ClientConfig> {
+        use rustls::pki_types::{pem::PemObject, CertificateDer};
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_file_iter(&self.running.certs.root).unwrap() {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        Arc::new(
+            rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        )
+    }
+
     /// A client that presents the site's client certificate.
     pub fn cert_client(&self) -> reqwest::Client {
         let mut pem = std::fs::read(&self.running.certs.client).unwrap();
