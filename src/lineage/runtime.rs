@@ -386,20 +386,20 @@ fn header_columns(
                     continue;
                 }
                 let table = match (&d.table, load.source.sql_tables.as_slice()) {
-                    (Some(t), _) => t.clone(),
+                    (Some(t), _) => t.to_string(),
                     (None, [only]) => only.clone(),
                     _ => continue,
                 };
                 let table_node = id::db_table(connection, &table);
                 let column_node = id::db_column(connection, &table, column);
                 for (node, kind, name) in [
-                    (&table_node, NodeKind::DbTable, &table),
-                    (&column_node, NodeKind::DbColumn, column),
+                    (&table_node, NodeKind::DbTable, table.as_str()),
+                    (&column_node, NodeKind::DbColumn, &**column),
                 ] {
                     graph.add_node(Node {
                         id: node.clone(),
                         kind,
-                        name: name.clone(),
+                        name: name.to_string(),
                         attrs: Default::default(),
                     });
                 }

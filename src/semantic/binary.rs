@@ -130,15 +130,17 @@ impl Machine<'_> {
 
 /// The fields of a table loaded by BINARY: each one the other app's field of that name.
 fn binary_fields(table: &Table, source: &str) -> Vec<Field> {
+    let (name, source): (std::sync::Arc<str>, std::sync::Arc<str>) =
+        (table.name.as_str().into(), source.into());
     table
         .fields
         .iter()
         .map(|f| Field {
             name: f.name.clone(),
-            derived_from: vec![Derivation {
-                table: Some(table.name.clone()),
-                field: Some(f.name.clone()),
-                source: Some(source.to_string()),
+            derived_from: smallvec::smallvec![Derivation {
+                table: Some(name.clone()),
+                field: Some(f.name.as_str().into()),
+                source: Some(source.clone()),
                 transform: Transform::Identity,
             }],
         })

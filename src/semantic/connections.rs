@@ -64,6 +64,9 @@ impl Connections {
     /// Looks a connection up; a QRS name with a user suffix (`Name (user)`) also answers to
     /// the bare name.
     pub fn get(&self, name: &str) -> Option<&Connection> {
+        if self.by_name.is_empty() {
+            return None;
+        }
         let key = name.trim().to_lowercase();
         self.by_name.get(&key).or_else(|| {
             self.by_name.values().find(|c| {

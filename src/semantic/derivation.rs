@@ -8,13 +8,13 @@ use crate::syntax::ast::{Expr, LoadFieldExpr};
 
 use super::model::Transform;
 
-/// What one LOAD field expression reads.
+/// What one LOAD field expression reads; names borrow from the expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExprReads {
+pub struct ExprReads<'a> {
     /// Input field names, in order of appearance, without repeats.
-    pub fields: Vec<String>,
+    pub fields: Vec<&'a str>,
     /// Mapping tables named in `ApplyMap('M', …)` / `MapSubString('M', …)`.
-    pub mappings: Vec<String>,
+    pub mappings: Vec<&'a str>,
     pub transform: Transform,
 }
 
@@ -50,7 +50,7 @@ pub fn is_aggregation(function: &str) -> bool {
 }
 
 /// Reads an output field's expression. `name` is the output name (alias or the field).
-pub fn reads(field: &LoadFieldExpr, output_name: &str) -> ExprReads {
+pub fn reads<'a>(field: &'a LoadFieldExpr, output_name: &str) -> ExprReads<'a> {
     let mut fields = Vec::new();
     let mut mappings = Vec::new();
     let mut aggregation = false;
@@ -70,21 +70,21 @@ pub fn reads(field: &LoadFieldExpr, output_name: &str) -> ExprReads {
     }
 }
 
-fn collect(
-    expr: &Expr,
-    fields: &mut Vec<String>,
-    mappings: &mut Vec<String>,
+fn collect<'a>(
+    expr: &'a Expr,
+    fields: &mut Vec<&'a str>,
+    mappings: &mut Vec<&'a str>,
     aggregation: &mut bool,
 ) {
     match expr {
         Expr::Field(ident) => {
-            if !fields.iter().any(|f| f == ident.text.as_str()) {
-                fields.push(ident.text.to_string());
+            if !fields.contains(&ident.text.as_str()) {
+                fields.push(ident.text.as_str());
             }
         }
         Expr::Position(p) => {
-            if !fields.contains(&p.text) {
-                fields.push(p.text.clone());
+            if !fields.contains(&p.text.as_str()) {
+                fields.push(p.text.as_str());
             }
         }
         Expr::Unary(u) => collect(&u.operand, fields, mappings, aggregation),
@@ -102,7 +102,7 @@ fn collect(
             if name.eq_ignore_ascii_case("applymap") || name.eq_ignore_ascii_case("mapsubstring") {
                 if let Some(first) = args.next() {
                     match first {
-                        Expr::String(s) => mappings.push(s.value.clone()),
+                        Expr::String(s) => mappings.push(s.value.as_str()),
                         other => collect(other, fields, mappings, aggregation),
                     }
                 }
@@ -131,7 +131,8 @@ mod tests {
     use super::*;
     use crate::syntax::ast::{LoadField, StmtKind};
 
-    fn first_field(load: &str) -> (ExprReads, String) {
+    /// The reads of a load's first field, owned: (fields, mappings, transform).
+    fn first_field(load: &str) -> (Owned, String) {
         let parsed = crate::syntax::parse_str(load);
         let StmtKind::Load(l) = &parsed.script.statements[0].kind else {
             panic!("not a load: {load}");
@@ -142,9 +143,24 @@ mod tests {
         let name = f
             .alias
             .as_ref()
-            .map(|a| a.text.to_string())
+            .map(|a| a.text.as_str().to_owned())
             .unwrap_or_else(|| load.to_string());
-        (reads(f, &name), name)
+        let r = reads(f, &name);
+        let owned = |v: Vec<&str>| v.into_iter().map(str::to_string).collect();
+        (
+            Owned {
+                fields: owned(r.fields),
+                mappings: owned(r.mappings),
+                transform: r.transform,
+            },
+            name,
+        )
+    }
+
+    struct Owned {
+        fields: Vec<String>,
+        mappings: Vec<String>,
+        transform: Transform,
     }
 
     #[test]

@@ -138,7 +138,7 @@ pub fn format_number(n: f64) -> String {
 pub fn evaluate(expr: &Expr, ctx: &dyn Context) -> Eval {
     match expr {
         Expr::Number(n) => {
-            Ok(parse_number(&n.text).map_or(Value::Text(n.text.to_string()), Value::Num))
+            Ok(parse_number(&n.text).map_or(Value::Text(n.text.as_str().to_owned()), Value::Num))
         }
         Expr::String(s) => Ok(Value::Text(s.value.clone())),
         Expr::Field(ident) => match ctx.variable(&ident.text)? {

@@ -8,13 +8,15 @@
 //! columns it really comes from.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::control_flow::{shorten, Machine, Origin};
 use super::derivation;
 use super::includes::{resolve_path, ResolvedPath};
 use super::inline::{delimiter_of, inline_header, split_header};
 use super::model::{
-    Derivation, Field, Load, LoadKind, LoadSourceInfo, Location, SourceKind, Store, Transform,
+    Derivation, Derivations, Field, Load, LoadKind, LoadSourceInfo, Location, SourceKind, Store,
+    Transform,
 };
 use super::sql::SqlDialect;
 use super::table_model::{source_field, Domain, Placed, Placement};
@@ -50,8 +52,8 @@ struct Input {
     resolved: bool,
     default_name: String,
     /// How derivations name the input when it has no field list of its own.
-    table: Option<String>,
-    origin: Option<String>,
+    table: Option<Arc<str>>,
+    origin: Option<Arc<str>>,
 }
 
 /// A preceding LOAD whose rows come from the next LOAD or SELECT that runs
@@ -162,18 +164,20 @@ impl Machine<'_> {
             match prefix {
                 // An empty label (a variable that expanded to nothing) names nothing.
                 Prefix::Label(l) => {
-                    placement.label = Some(l.text.to_string()).filter(|t| !t.trim().is_empty())
+                    placement.label =
+                        Some(l.text.as_str().to_owned()).filter(|t| !t.trim().is_empty())
                 }
                 Prefix::Mapping(_) => placement.mapping = true,
                 Prefix::NoConcatenate(_) => placement.no_concatenate = true,
                 Prefix::Concatenate(t) => {
-                    placement.concatenate = Some(t.table.as_ref().map(|t| t.text.to_string()))
+                    placement.concatenate =
+                        Some(t.table.as_ref().map(|t| t.text.as_str().to_owned()))
                 }
                 Prefix::Join(j) => {
-                    placement.join = Some(j.table.as_ref().map(|t| t.text.to_string()))
+                    placement.join = Some(j.table.as_ref().map(|t| t.text.as_str().to_owned()))
                 }
                 Prefix::Keep(k) => {
-                    placement.keep = Some(k.table.as_ref().map(|t| t.text.to_string()))
+                    placement.keep = Some(k.table.as_ref().map(|t| t.text.as_str().to_owned()))
                 }
                 Prefix::Generic(_) => generic = true,
                 Prefix::When(p) | Prefix::Unless(p) => {
@@ -211,7 +215,7 @@ impl Machine<'_> {
             (None, _) => self.level(stmt, origin),
         };
         self.apply_prefixes(stmt, &mut level, origin);
-        let mut default_name = level.default_name.clone();
+        let mut default_name = std::mem::take(&mut level.default_name);
         if generic {
             let label = placement.label.take().unwrap_or(default_name.clone());
             default_name = format!("{label}.*");
@@ -226,10 +230,10 @@ impl Machine<'_> {
             );
         }
         self.apply_map_using(&mut level.fields);
-        let qualifier = placement.label.clone().unwrap_or(default_name.clone());
+        let qualifier = placement.label.as_deref().unwrap_or(&default_name);
         self.state
             .tables
-            .rename_output(&mut level.fields, &qualifier);
+            .rename_output(&mut level.fields, qualifier);
         let index = self.loads.len();
         let output_fields = level.fields.clone();
         let (placed, issues) = self.state.tables.place(
@@ -350,8 +354,24 @@ impl Machine<'_> {
     }
 
     /// Applies a LOAD's field list to its input.
-    fn level_from(&mut self, load: &StmtLoad, origin: Origin, input: Input) -> Level {
+    fn level_from(&mut self, load: &StmtLoad, origin: Origin, mut input: Input) -> Level {
         self.note_missing_fields(load, origin, input.fields.as_deref(), &input.source);
+        // `LOAD *` alone over known fields: they pass through as they are, moved, not copied.
+        if let ([LoadField::All(_)], Some(known)) = (load.fields.as_slice(), &mut input.fields) {
+            let mut fields: Vec<Field> = Vec::with_capacity(known.len());
+            for f in known.drain(..) {
+                if !fields.iter().any(|g| g.name == f.name) {
+                    fields.push(f);
+                }
+            }
+            return Level {
+                fields,
+                incomplete: false,
+                source: input.source,
+                resolved: input.resolved,
+                default_name: input.default_name,
+            };
+        }
         let mut fields: Vec<Field> = Vec::new();
         let mut incomplete = false;
         for field in &load.fields {
@@ -382,8 +402,8 @@ impl Machine<'_> {
                 },
                 LoadField::Expr(fe) => {
                     let name = match (&fe.alias, &fe.expr) {
-                        (Some(alias), _) => alias.text.to_string(),
-                        (None, Expr::Field(ident)) => ident.text.to_string(),
+                        (Some(alias), _) => alias.text.as_str().to_owned(),
+                        (None, Expr::Field(ident)) => ident.text.as_str().to_owned(),
                         (None, e) => origin.slice(e.span()).trim().to_string(),
                     };
                     if name.contains("$(") {
@@ -396,7 +416,7 @@ impl Machine<'_> {
                         );
                     }
                     let reads = derivation::reads(fe, &name);
-                    let mut derived_from = Vec::new();
+                    let mut derived_from = Derivations::new();
                     for read in &reads.fields {
                         let from_input = input
                             .fields
@@ -418,7 +438,7 @@ impl Machine<'_> {
                                 &mut derived_from,
                                 Derivation {
                                     table: input.table.clone(),
-                                    field: Some(read.clone()),
+                                    field: Some(Arc::from(*read)),
                                     source: input.origin.clone(),
                                     transform: reads.transform,
                                 },
@@ -435,7 +455,7 @@ impl Machine<'_> {
                                     .table
                                     .fields
                                     .get(1)
-                                    .map(|f| f.name.clone())
+                                    .map(|f| Arc::from(f.name.as_str()))
                             });
                         if value_field.is_none() && !self.is_conditional() {
                             self.unresolved(
@@ -448,9 +468,9 @@ impl Machine<'_> {
                         push_unique(
                             &mut derived_from,
                             Derivation {
-                                table: Some(mapping.clone()),
+                                table: Some(Arc::from(*mapping)),
                                 field: value_field,
-                                source: Some("mapping".to_string()),
+                                source: Some("mapping".into()),
                                 transform: Transform::Mapping,
                             },
                         );
@@ -479,7 +499,7 @@ impl Machine<'_> {
     }
 }
 
-fn push_unique(list: &mut Vec<Derivation>, d: Derivation) {
+fn push_unique(list: &mut Derivations, d: Derivation) {
     if !list.contains(&d) {
         list.push(d);
     }
@@ -514,5 +534,6 @@ fn file_stem(path: &str) -> String {
         Some(at) if at > 0 => &name[..at],
         _ => name,
     };
-    stem.chars().take(32).collect()
+    let end = stem.char_indices().nth(32).map_or(stem.len(), |(at, _)| at);
+    stem[..end].to_string()
 }

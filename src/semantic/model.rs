@@ -6,6 +6,7 @@
 //! computed by the renderers.
 
 use serde::Serialize;
+use std::sync::Arc;
 
 use crate::source::{SourceFile, Span};
 
@@ -42,25 +43,31 @@ pub enum Transform {
     Generated,
 }
 
-/// One input of an output field.
+/// One input of an output field. Its names are shared (`Arc<str>`): a derivation is copied
+/// into every level, table and load record that carries the field, and a copy must not cost
+/// three allocations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Derivation {
     /// The table read (a resident table, a SQL table, a mapping table), when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub table: Option<String>,
+    pub table: Option<Arc<str>>,
     /// The field or column read; absent for constants.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+    pub field: Option<Arc<str>>,
     /// Where the rows came from: a resolved path, `sql`, `inline`, `autogenerate`, `resident`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<Arc<str>>,
     pub transform: Transform,
 }
+
+/// A field's inputs. Most fields have one, kept inline: a field is built for every load level
+/// and copied into its load record, and a `Vec` was one more allocation each time.
+pub type Derivations = smallvec::SmallVec<[Derivation; 1]>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Field {
     pub name: String,
-    pub derived_from: Vec<Derivation>,
+    pub derived_from: Derivations,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -302,7 +302,7 @@ fn statement_sources(text: &str, stmt: &Stmt, sources: &mut Vec<Source>) {
         StmtKind::Load(load) => match &load.source {
             LoadSource::From(from) => sources.push(file_or_url(&from.path.text)),
             LoadSource::Resident(table) => sources.push(Source::Resident {
-                table: table.text.to_string(),
+                table: table.text.as_str().to_owned(),
             }),
             LoadSource::Inline(_) => sources.push(Source::Inline),
             LoadSource::AutoGenerate(count) => {
@@ -323,7 +323,7 @@ fn statement_sources(text: &str, stmt: &Stmt, sources: &mut Vec<Source>) {
         },
         StmtKind::Select(select) => sql_sources(&select.body.text, sources),
         StmtKind::Store(store) => sources.push(Source::Store {
-            table: store.tables.first().map(|t| t.text.to_string()),
+            table: store.tables.first().map(|t| t.text.as_str().to_owned()),
             target: store.path.text.clone(),
             format: store
                 .format

@@ -6,6 +6,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use index::Index;
 
@@ -265,13 +266,13 @@ fn mark_renamed(field: &mut Field) {
 }
 
 /// A plain input field: read under its own name from a source.
-pub fn source_field(name: &str, table: Option<&str>, source: Option<&str>) -> Field {
+pub fn source_field(name: &str, table: Option<&Arc<str>>, source: Option<&Arc<str>>) -> Field {
     Field {
         name: name.to_string(),
-        derived_from: vec![Derivation {
-            table: table.map(str::to_string),
-            field: Some(name.to_string()),
-            source: source.map(str::to_string),
+        derived_from: smallvec::smallvec![Derivation {
+            table: table.cloned(),
+            field: Some(name.into()),
+            source: source.cloned(),
             transform: Transform::Identity,
         }],
     }

@@ -28,7 +28,7 @@ impl Machine<'_> {
     }
 
     pub(super) fn exec_for(&mut self, s: &crate::syntax::ast::StmtFor, origin: Origin) -> Flow {
-        let var = s.variable.text.to_string();
+        let var = s.variable.text.as_str().to_owned();
         let bounds = (|| {
             let from = self.eval_expr(&s.from, origin)?;
             let to = self.eval_expr(&s.to, origin)?;
@@ -114,7 +114,7 @@ impl Machine<'_> {
         s: &crate::syntax::ast::StmtForEach,
         origin: Origin,
     ) -> Flow {
-        let var = s.variable.text.to_string();
+        let var = s.variable.text.as_str().to_owned();
         let values: Result<Vec<String>, (Unknown, Span)> = match &s.list {
             ForEachList::Values(list) => self.for_each_values(list, origin),
             ForEachList::FileList(pattern) | ForEachList::DirList(pattern) => {

@@ -144,7 +144,11 @@ impl Machine<'_> {
             StmtKind::Load(_) | StmtKind::Select(_) => self.exec_load(stmt, origin),
             StmtKind::Store(store) => self.exec_store(store, stmt.span, origin),
             StmtKind::Drop(drop) => {
-                let names: Vec<String> = drop.names.iter().map(|n| n.text.to_string()).collect();
+                let names: Vec<String> = drop
+                    .names
+                    .iter()
+                    .map(|n| n.text.as_str().to_owned())
+                    .collect();
                 match drop.target {
                     FieldsOrTables::Tables => {
                         for name in &names {
@@ -154,8 +158,11 @@ impl Machine<'_> {
                         }
                     }
                     FieldsOrTables::Fields => {
-                        let from: Vec<String> =
-                            drop.from.iter().map(|n| n.text.to_string()).collect();
+                        let from: Vec<String> = drop
+                            .from
+                            .iter()
+                            .map(|n| n.text.as_str().to_owned())
+                            .collect();
                         let _ = self.state.tables.drop_fields(&names, &from);
                     }
                 }
@@ -170,26 +177,28 @@ impl Machine<'_> {
                 for pattern in &p.patterns {
                     let text = match pattern {
                         FieldPattern::All(_) => "*".to_string(),
-                        FieldPattern::Name(n) => n.text.to_string(),
+                        FieldPattern::Name(n) => n.text.as_str().to_owned(),
                     };
                     self.state.tables.qualify.push((text, qualify));
                 }
             }
             StmtKind::Alias(alias) => {
                 for pair in &alias.pairs {
-                    self.state
-                        .tables
-                        .aliases
-                        .push((pair.from.text.to_string(), pair.to.text.to_string()));
+                    self.state.tables.aliases.push((
+                        pair.from.text.as_str().to_owned(),
+                        pair.to.text.as_str().to_owned(),
+                    ));
                 }
             }
             StmtKind::Map(map) => {
                 for field in &map.fields {
                     let text = match field {
                         FieldPattern::All(_) => "*".to_string(),
-                        FieldPattern::Name(n) => n.text.to_string(),
+                        FieldPattern::Name(n) => n.text.as_str().to_owned(),
                     };
-                    self.state.mapped.push((text, map.mapping.text.to_string()));
+                    self.state
+                        .mapped
+                        .push((text, map.mapping.text.as_str().to_owned()));
                 }
             }
             StmtKind::Unmap(unmap) => {

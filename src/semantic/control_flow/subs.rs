@@ -11,12 +11,25 @@ impl Machine<'_> {
         origin: Origin,
         owned: Option<(Rc<str>, Rc<SourceMap>)>,
     ) {
-        let mut stack: Vec<&Stmt> = stmts.iter().collect();
+        // Only blocks hold SUBs (a preceding LOAD's statement never does): most statement
+        // lists, such as an expanded statement's, are walked without building a stack.
+        let block = |s: &&Stmt| {
+            matches!(
+                s.kind,
+                StmtKind::Sub(_)
+                    | StmtKind::If(_)
+                    | StmtKind::For(_)
+                    | StmtKind::ForEach(_)
+                    | StmtKind::Do(_)
+                    | StmtKind::Switch(_)
+            )
+        };
+        let mut stack: Vec<&Stmt> = stmts.iter().filter(block).collect();
         while let Some(stmt) = stack.pop() {
             if let StmtKind::Sub(_) = &stmt.kind {
                 self.define_sub(stmt, origin, owned.clone());
             } else {
-                stack.extend(stmt.children());
+                stack.extend(stmt.children().into_iter().filter(block));
             }
         }
     }
@@ -30,6 +43,16 @@ impl Machine<'_> {
         let StmtKind::Sub(sub) = &stmt.kind else {
             return;
         };
+        let name = sub.name.text.to_lowercase().to_string();
+        // Reached again where it was collected (the file's own text): already defined as it
+        // is, and copying its body again would cost a deep clone per SUB.
+        if owned.is_none() && origin.map.is_none() {
+            if let Some(def) = self.subs.get(&name) {
+                if def.file == origin.file && def.map.is_none() && def.stmt.span == stmt.span {
+                    return;
+                }
+            }
+        }
         let (text, map) = match owned {
             Some((t, m)) => (t, Some(m)),
             None => match origin.map {
@@ -38,7 +61,6 @@ impl Machine<'_> {
                 None => (self.text_of(origin.file), None),
             },
         };
-        let name = sub.name.text.to_lowercase().to_string();
         self.subs.insert(
             name,
             Rc::new(SubDef {
@@ -57,7 +79,7 @@ impl Machine<'_> {
         origin: Origin,
     ) -> Flow {
         let location = origin.loc(span);
-        let mut name = call.name.text.to_string();
+        let mut name = call.name.text.as_str().to_owned();
         if name.contains("$(") && !origin.expanded() {
             name = self.expand_text(&name, call.name.span, origin).text;
         }
@@ -127,7 +149,10 @@ impl Machine<'_> {
             let value = match call.args.get(i) {
                 None => None,
                 Some(Expr::Field(ident)) if self.state.env.get(&ident.text).is_some() => {
-                    by_ref.push((param.text.to_string(), ident.text.to_string()));
+                    by_ref.push((
+                        param.text.as_str().to_owned(),
+                        ident.text.as_str().to_owned(),
+                    ));
                     self.state.env.get(&ident.text).cloned()
                 }
                 Some(arg) => Some(match self.eval_expr(arg, origin) {
@@ -141,7 +166,7 @@ impl Machine<'_> {
                     },
                 }),
             };
-            bound.push((param.text.to_string(), value));
+            bound.push((param.text.as_str().to_owned(), value));
         }
         for (param, value) in bound {
             saved.push((param.clone(), self.state.env.get(&param).cloned()));

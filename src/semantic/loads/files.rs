@@ -122,7 +122,7 @@ impl Machine<'_> {
         let table = store
             .tables
             .first()
-            .map(|t| t.text.to_string())
+            .map(|t| t.text.as_str().to_owned())
             .unwrap_or_default();
         let found = self.state.tables.find_any(&table);
         let table_fields: Vec<String> = found
@@ -159,7 +159,7 @@ impl Machine<'_> {
             match f {
                 StoreField::All(_) => fields.extend(table_fields.iter().cloned()),
                 StoreField::Field { name, alias } => {
-                    fields.push(alias.as_ref().unwrap_or(name).text.to_string())
+                    fields.push(alias.as_ref().unwrap_or(name).text.as_str().to_owned())
                 }
             }
         }

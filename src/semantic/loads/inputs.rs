@@ -34,7 +34,7 @@ impl Machine<'_> {
                 let resolved = self.report_path(&res, &written, location);
                 let fields = if is_qvd && resolved {
                     self.qvd_fields(&res, &written).map(|names| {
-                        let src = res.resolved.clone().unwrap_or(written.clone());
+                        let src: Arc<str> = res.resolved.as_deref().unwrap_or(&written).into();
                         names
                             .iter()
                             .map(|n| source_field(n, None, Some(&src)))
@@ -43,7 +43,7 @@ impl Machine<'_> {
                 } else if kind == SourceKind::File && resolved {
                     self.text_file_fields(&res, from.format.as_ref())
                         .map(|names| {
-                            let src = res.resolved.clone().unwrap_or(written.clone());
+                            let src: Arc<str> = res.resolved.as_deref().unwrap_or(&written).into();
                             names
                                 .iter()
                                 .map(|n| source_field(n, None, Some(&src)))
@@ -65,19 +65,21 @@ impl Machine<'_> {
                     resolved,
                     default_name: file_stem(&written),
                     table: None,
-                    origin: Some(res.resolved.unwrap_or(written)),
+                    origin: Some(res.resolved.as_deref().unwrap_or(&written).into()),
                 }
             }
             LoadSource::Resident(table) => {
-                let name = table.text.to_string();
+                let name = table.text.as_str().to_owned();
                 let location = origin.loc(table.span);
+                let table: Arc<str> = name.as_str().into();
+                let resident: Arc<str> = "resident".into();
                 let fields = match self.state.tables.find_any(&name) {
                     Some(i) => {
                         let t = &self.state.tables.tables[i].table;
                         (!t.fields_incomplete).then(|| {
                             t.fields
                                 .iter()
-                                .map(|f| source_field(&f.name, Some(&name), Some("resident")))
+                                .map(|f| source_field(&f.name, Some(&table), Some(&resident)))
                                 .collect()
                         })
                     }
@@ -104,8 +106,8 @@ impl Machine<'_> {
                     },
                     resolved: found && !name.contains("$("),
                     default_name: name.clone(),
-                    table: Some(name),
-                    origin: Some("resident".into()),
+                    table: Some(table),
+                    origin: Some(resident),
                 }
             }
             LoadSource::Inline(inline) => {
@@ -115,11 +117,12 @@ impl Machine<'_> {
                 } else {
                     self.state.tables.next_inline_name()
                 };
+                let inline: Arc<str> = "inline".into();
                 Input {
                     fields: Some(
                         names
                             .iter()
-                            .map(|n| source_field(n, None, Some("inline")))
+                            .map(|n| source_field(n, None, Some(&inline)))
                             .collect(),
                     ),
                     source: LoadSourceInfo {
@@ -129,7 +132,7 @@ impl Machine<'_> {
                     resolved: true,
                     default_name,
                     table: None,
-                    origin: Some("inline".into()),
+                    origin: Some(inline),
                 }
             }
             LoadSource::AutoGenerate(count) => {
@@ -157,7 +160,7 @@ impl Machine<'_> {
                     path: Some(format!("{}({})", ext.function.text, ext.args.text)),
                     ..Default::default()
                 },
-                ext.function.text.to_string(),
+                ext.function.text.as_str().to_owned(),
             ),
             LoadSource::FromField(ff) => Input {
                 fields: None,
@@ -167,8 +170,8 @@ impl Machine<'_> {
                     ..Default::default()
                 },
                 resolved: true,
-                default_name: ff.field.text.to_string(),
-                table: Some(ff.table.text.to_string()),
+                default_name: ff.field.text.as_str().to_owned(),
+                table: Some(ff.table.text.as_str().into()),
                 origin: Some("from_field".into()),
             },
             LoadSource::Preceding(below) if self.preceding_depth >= MAX_PRECEDING => {
@@ -273,13 +276,14 @@ impl Machine<'_> {
                 runtime,
             );
         }
-        let source_name = format!(
+        let source_name: Arc<str> = format!(
             "sql{}",
             connection_name
                 .as_ref()
                 .map(|c| format!(" {c}"))
                 .unwrap_or_default()
-        );
+        )
+        .into();
         let (fields, incomplete) = match &analysis.columns {
             Some(columns) => (
                 columns
@@ -287,7 +291,7 @@ impl Machine<'_> {
                     .map(|c| Field {
                         name: c.name.clone(),
                         derived_from: if c.reads.is_empty() {
-                            vec![Derivation {
+                            smallvec::smallvec![Derivation {
                                 table: None,
                                 field: None,
                                 source: Some(source_name.clone()),
@@ -297,8 +301,8 @@ impl Machine<'_> {
                             c.reads
                                 .iter()
                                 .map(|r| Derivation {
-                                    table: r.table.clone(),
-                                    field: Some(r.column.clone()),
+                                    table: r.table.as_deref().map(Arc::from),
+                                    field: Some(r.column.as_str().into()),
                                     source: Some(source_name.clone()),
                                     transform: if c.direct {
                                         if r.column == c.name {

@@ -22,7 +22,7 @@ impl Machine<'_> {
                         .iter()
                         .map(|f| Derivation {
                             table: None,
-                            field: Some(f.name.clone()),
+                            field: Some(f.name.as_str().into()),
                             source: Some("crosstable column name".into()),
                             transform: Transform::Generated,
                         })
@@ -36,11 +36,11 @@ impl Machine<'_> {
                         })
                         .collect();
                     level.fields.push(Field {
-                        name: ct.attribute.text.to_string(),
+                        name: ct.attribute.text.as_str().to_owned(),
                         derived_from: attribute_from,
                     });
                     level.fields.push(Field {
-                        name: ct.data.text.to_string(),
+                        name: ct.data.text.as_str().to_owned(),
                         derived_from: data_from,
                     });
                 }
@@ -50,7 +50,7 @@ impl Machine<'_> {
                         args.args
                             .get(i)
                             .and_then(|a| a.as_ref())
-                            .map(|a| a.text.to_string())
+                            .map(|a| a.text.as_str().to_owned())
                     };
                     let node = arg(0);
                     let name = arg(2);
@@ -59,12 +59,12 @@ impl Machine<'_> {
                     } else {
                         vec![arg(3), arg(5), arg(7)]
                     };
-                    let from: Vec<Derivation> = [node, name]
+                    let from: Derivations = [node, name]
                         .into_iter()
                         .flatten()
                         .map(|f| Derivation {
                             table: None,
-                            field: Some(f),
+                            field: Some(f.into()),
                             source: None,
                             transform: Transform::Generated,
                         })
@@ -94,7 +94,7 @@ impl Machine<'_> {
                             .iter()
                             .map(|f| Derivation {
                                 table: None,
-                                field: Some(f.name.clone()),
+                                field: Some(f.name.as_str().into()),
                                 source: None,
                                 transform: Transform::Generated,
                             })
@@ -103,7 +103,7 @@ impl Machine<'_> {
                             level.fields.insert(
                                 0,
                                 Field {
-                                    name: field.text.to_string(),
+                                    name: field.text.as_str().to_owned(),
                                     derived_from: from,
                                 },
                             );
@@ -136,7 +136,7 @@ impl Machine<'_> {
                 push_unique(
                     &mut field.derived_from,
                     Derivation {
-                        table: Some(map),
+                        table: Some(map.into()),
                         field: None,
                         source: Some("mapping".into()),
                         transform: Transform::Mapping,

@@ -245,7 +245,7 @@ mod tests {
         let mut stack: Vec<&crate::syntax::ast::Stmt> = stmts.iter().collect();
         while let Some(stmt) = stack.pop() {
             if let crate::syntax::ast::StmtKind::Select(select) = &stmt.kind {
-                out.push(select.body.text.to_string());
+                out.push(select.body.text.as_str().to_owned());
             }
             stack.extend(stmt.children());
         }

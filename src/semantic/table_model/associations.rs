@@ -25,10 +25,7 @@ pub fn associations(tables: &[Table]) -> (Vec<SyntheticKey>, Vec<Vec<String>>) {
     (keys, loops)
 }
 
-fn synthetic_keys_in<'a>(
-    tables: &'a [Table],
-    holders: &rustc_hash::FxHashMap<&'a str, Vec<usize>>,
-) -> Vec<SyntheticKey> {
+fn synthetic_keys_in<'a>(tables: &'a [Table], holders: &Holders<'a>) -> Vec<SyntheticKey> {
     let key_fields: Vec<Vec<&str>> = tables
         .iter()
         .map(|t| {
@@ -112,9 +109,13 @@ fn synthetic_keys_in<'a>(
         .collect()
 }
 
+/// For each field name, the tables holding it: most fields are in one or two tables, kept
+/// inline.
+type Holders<'a> = rustc_hash::FxHashMap<&'a str, smallvec::SmallVec<[usize; 2]>>;
+
 /// For each field name, the tables holding it.
-fn field_holders(tables: &[Table]) -> rustc_hash::FxHashMap<&str, Vec<usize>> {
-    let mut holders: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
+fn field_holders(tables: &[Table]) -> Holders<'_> {
+    let mut holders = Holders::default();
     for (i, t) in tables.iter().enumerate() {
         for f in &t.fields {
             let h = holders.entry(f.name.as_str()).or_default();
@@ -136,7 +137,7 @@ pub fn circular_references(tables: &[Table]) -> Vec<Vec<String>> {
 fn circular_in(
     tables: &[Table],
     keys: &[SyntheticKey],
-    holders_of: &rustc_hash::FxHashMap<&str, Vec<usize>>,
+    holders_of: &Holders<'_>,
 ) -> Vec<Vec<String>> {
     // Two tables cannot loop: sharing one field is one link, sharing more is one synthetic key.
     if tables.len() < 3 {

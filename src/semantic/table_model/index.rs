@@ -11,17 +11,27 @@ use crate::semantic::model::Field;
 /// tables that had it when they last changed. Entries go stale when a table is renamed,
 /// dropped or changes fields; lookups check each candidate against the table and remove the
 /// stale ones, so the index only ever needs to hold a superset.
+///
+/// Names and field sets are keyed by a hash, not by text: every candidate is checked against
+/// its table anyway, so two names sharing a hash only share a list, and a lookup (one per
+/// LOAD, STORE, DROP…) builds no key string.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Index {
-    by_name: HashMap<(Domain, String), Vec<usize>>,
-    by_fields: HashMap<(Domain, String), Vec<usize>>,
+    by_name: HashMap<(Domain, u64), Vec<usize>>,
+    by_fields: HashMap<(Domain, u64), Vec<usize>>,
 }
 
-/// A field set as one text, names sorted (Qlik concatenates on an equal set in any order).
-fn field_set_key(fields: &[Field]) -> String {
-    let mut names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-    names.sort_unstable();
-    names.join("\u{1}")
+fn name_key(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
+}
+
+/// A field set's hash, the same in any order (Qlik concatenates on an equal set in any
+/// order): the wrapping sum of the names' hashes, mixed with their count.
+fn field_set_key(fields: &[Field]) -> u64 {
+    fields.iter().fold(fields.len() as u64, |sum, f| {
+        sum.wrapping_add(name_key(&f.name).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    })
 }
 /// Adds a table to a candidate list kept sorted and without repeats, so the first live
 /// candidate is the earliest table. A list can hold thousands of tables (one per loop
@@ -52,7 +62,7 @@ impl TableModel {
             }
             let names = index
                 .by_name
-                .entry((t.domain, t.table.name.clone()))
+                .entry((t.domain, name_key(&t.table.name)))
                 .or_default();
             insert_sorted(names, i);
             if !t.table.fields_incomplete {
@@ -70,7 +80,7 @@ impl TableModel {
     pub(super) fn lookup(
         &self,
         by_fields: bool,
-        key: (Domain, String),
+        key: (Domain, u64),
         still: impl Fn(&TableState) -> bool,
     ) -> Option<usize> {
         self.sync();
@@ -100,7 +110,7 @@ impl TableModel {
     }
 
     pub(super) fn find_in(&self, name: &str, domain: Domain) -> Option<usize> {
-        self.lookup(false, (domain, name.to_string()), |t| {
+        self.lookup(false, (domain, name_key(name)), |t| {
             t.domain == domain && t.table.name == name
         })
     }

@@ -3,7 +3,7 @@ use super::*;
 fn fields(names: &[&str]) -> Vec<Field> {
     names
         .iter()
-        .map(|n| source_field(n, None, Some("x.qvd")))
+        .map(|n| source_field(n, None, Some(&"x.qvd".into())))
         .collect()
 }
 
