@@ -94,8 +94,20 @@ impl TableModel {
         let list = map.get(&key)?;
         let first = list.iter().copied().find(|i| holds(i));
         // Stale entries go, so a name reused by a loop (created, dropped, created…) stays one
-        // candidate; a shared index is copied only then.
-        if list.iter().any(|i| !holds(i)) {
+        // candidate; a shared index is copied only then. An entry is stale when its table no
+        // longer has the key; a table of another name with the same hash is kept.
+        let stale = |i: &usize| {
+            self.tables.get(*i).is_none_or(|t| {
+                t.dropped
+                    || t.domain != key.0
+                    || if by_fields {
+                        t.table.fields_incomplete || field_set_key(&t.table.fields) != key.1
+                    } else {
+                        name_key(&t.table.name) != key.1
+                    }
+            })
+        };
+        if list.iter().any(|i| !holds(i) && stale(i)) {
             let index = Rc::make_mut(&mut cell);
             let map = if by_fields {
                 &mut index.by_fields
@@ -103,7 +115,7 @@ impl TableModel {
                 &mut index.by_name
             };
             if let Some(list) = map.get_mut(&key) {
-                list.retain(|i| holds(i));
+                list.retain(|i| !stale(i));
             }
         }
         first
@@ -128,5 +140,47 @@ impl TableModel {
                 && fields.iter().all(|f| has(&t.table.fields, &f.name))
                 && t.table.fields.iter().all(|g| has(fields, &g.name))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantic::table_model::{source_field, Placement};
+
+    fn create(model: &mut TableModel, label: &str, field: &str) {
+        let fields = vec![source_field(field, None, None)];
+        let p = Placement {
+            label: Some(label.to_string()),
+            no_concatenate: true,
+            ..Placement::default()
+        };
+        model.place(fields, false, label, &p, 0);
+    }
+
+    /// A candidate list holding another name's table (as a hash collision would) never
+    /// answers with it, and the other name is still found under its own key.
+    #[test]
+    fn a_foreign_candidate_is_never_the_answer() {
+        let mut m = TableModel::default();
+        create(&mut m, "A", "x");
+        create(&mut m, "B", "y");
+        let a = m.find_in("A", Domain::Data).unwrap();
+        let b = m.find_in("B", Domain::Data).unwrap();
+        // Simulate the collision: B's table also listed under A's key.
+        {
+            let mut cell = m.index.borrow_mut();
+            let index = Rc::make_mut(&mut cell);
+            let list = index
+                .by_name
+                .get_mut(&(Domain::Data, name_key("A")))
+                .unwrap();
+            insert_sorted(list, b);
+        }
+        assert_eq!(m.find_in("A", Domain::Data), Some(a));
+        assert_eq!(m.find_in("B", Domain::Data), Some(b));
+        // With A gone, B's table (still in A's list) is not taken for A.
+        assert!(m.drop_table("A"));
+        assert_eq!(m.find_in("A", Domain::Data), None);
     }
 }
