@@ -95,7 +95,7 @@ impl Machine<'_> {
             );
             self.push_load(Load {
                 location,
-                target: placed.target().to_string(),
+                target: placed.into_target(),
                 kind: LoadKind::Binary,
                 source: LoadSourceInfo {
                     kind: Some(SourceKind::Binary),

@@ -11,12 +11,15 @@ use super::model::Transform;
 /// What one LOAD field expression reads; names borrow from the expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExprReads<'a> {
-    /// Input field names, in order of appearance, without repeats.
-    pub fields: Vec<&'a str>,
+    /// Input field names, in order of appearance, without repeats (inline up to four: one
+    /// per LOAD field expression, most read one or two).
+    pub fields: Names<'a>,
     /// Mapping tables named in `ApplyMap('M', …)` / `MapSubString('M', …)`.
-    pub mappings: Vec<&'a str>,
+    pub mappings: Names<'a>,
     pub transform: Transform,
 }
+
+pub type Names<'a> = smallvec::SmallVec<[&'a str; 4]>;
 
 /// Aggregation functions of the script (GROUP BY loads).
 const AGGREGATIONS: &[&str] = &[
@@ -51,8 +54,8 @@ pub fn is_aggregation(function: &str) -> bool {
 
 /// Reads an output field's expression. `name` is the output name (alias or the field).
 pub fn reads<'a>(field: &'a LoadFieldExpr, output_name: &str) -> ExprReads<'a> {
-    let mut fields = Vec::new();
-    let mut mappings = Vec::new();
+    let mut fields = Names::new();
+    let mut mappings = Names::new();
     let mut aggregation = false;
     collect(&field.expr, &mut fields, &mut mappings, &mut aggregation);
     let transform = match &field.expr {
@@ -72,8 +75,8 @@ pub fn reads<'a>(field: &'a LoadFieldExpr, output_name: &str) -> ExprReads<'a> {
 
 fn collect<'a>(
     expr: &'a Expr,
-    fields: &mut Vec<&'a str>,
-    mappings: &mut Vec<&'a str>,
+    fields: &mut Names<'a>,
+    mappings: &mut Names<'a>,
     aggregation: &mut bool,
 ) {
     match expr {
@@ -146,7 +149,7 @@ mod tests {
             .map(|a| a.text.as_str().to_owned())
             .unwrap_or_else(|| load.to_string());
         let r = reads(f, &name);
-        let owned = |v: Vec<&str>| v.into_iter().map(str::to_string).collect();
+        let owned = |v: Names| v.into_iter().map(str::to_string).collect();
         (
             Owned {
                 fields: owned(r.fields),

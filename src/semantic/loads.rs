@@ -289,20 +289,21 @@ impl Machine<'_> {
             Placed::Mapping(_) => LoadKind::Mapping,
             Placed::SectionAccess(_) => LoadKind::SectionAccess,
         };
+        let target = placed.into_target();
+        for lower in &mut self.loads[first_level_load..] {
+            if lower.kind == LoadKind::Preceding && lower.target.is_empty() {
+                lower.target = target.clone();
+            }
+        }
         let load = Load {
             location,
-            target: placed.target().to_string(),
+            target,
             kind,
             source: level.source,
             resolved: level.resolved,
             conditional: placement.conditional,
             fields: output_fields,
         };
-        for lower in &mut self.loads[first_level_load..] {
-            if lower.kind == LoadKind::Preceding && lower.target.is_empty() {
-                lower.target = placed.target().to_string();
-            }
-        }
         let pushed = self.push_load(load);
         if pushed != index {
             // The same load seen again (a loop): point the table at the first record.

@@ -167,7 +167,10 @@ pub fn analyse(body: &str, dialect: SqlDialect) -> SqlAnalysis {
 }
 
 /// Replaces every `$(…)` with a placeholder identifier; returns the text and the pairs.
-fn hide_dollars(text: &str) -> (String, Vec<(String, String)>) {
+fn hide_dollars(text: &str) -> (std::borrow::Cow<'_, str>, Vec<(String, String)>) {
+    if !text.contains("$(") {
+        return (text.into(), Vec::new());
+    }
     let mut out = String::with_capacity(text.len());
     let mut pairs = Vec::new();
     let mut i = 0;
@@ -183,7 +186,7 @@ fn hide_dollars(text: &str) -> (String, Vec<(String, String)>) {
         i = close + 1;
     }
     out.push_str(&text[i..]);
-    (out, pairs)
+    (out.into(), pairs)
 }
 
 fn analyse_parsable(text: &str, dialect: SqlDialect, parser_dialect: &dyn Dialect) -> SqlAnalysis {

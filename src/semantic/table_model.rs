@@ -69,7 +69,8 @@ pub enum Placed {
 }
 
 impl Placed {
-    pub fn target(&self) -> &str {
+    /// The table the rows went to.
+    pub fn into_target(self) -> String {
         match self {
             Placed::Created(t)
             | Placed::AutoConcatenated(t)
