@@ -16,6 +16,13 @@ impl Machine<'_> {
         self.state
             .env
             .set(variable, VarValue::Unknown { reason, runtime });
+        self.symbolic_body(body, origin)
+    }
+
+    /// Runs a loop body once for an iteration whose values are not known: what it does is
+    /// conditional, and a recursive CALL from inside it is not followed ([`Machine::exec_call`]).
+    /// Only leaving the script or the SUB goes past the loop.
+    fn symbolic_body(&mut self, body: &[Stmt], origin: Origin) -> Flow {
         self.conditional += 1;
         self.symbolic_loops += 1;
         let flow = self.exec_block(body, origin);
@@ -128,15 +135,7 @@ impl Machine<'_> {
                             self.unresolved(location, &text, &reason, false);
                             // One symbolic iteration with the wildcard path itself.
                             self.state.env.set(&var, VarValue::Known(text));
-                            self.conditional += 1;
-                            self.symbolic_loops += 1;
-                            let flow = self.exec_block(&s.body, origin);
-                            self.symbolic_loops -= 1;
-                            self.conditional -= 1;
-                            return match flow {
-                                Flow::ExitScript | Flow::ExitSub => flow,
-                                _ => Flow::Normal,
-                            };
+                            return self.symbolic_body(&s.body, origin);
                         }
                     },
                     Err(u) => Err((u, pattern.span())),
@@ -375,15 +374,7 @@ impl Machine<'_> {
             ),
             u.runtime,
         );
-        self.conditional += 1;
-        self.symbolic_loops += 1;
-        let flow = self.exec_block(&s.body, origin);
-        self.symbolic_loops -= 1;
-        self.conditional -= 1;
-        match flow {
-            Flow::ExitScript | Flow::ExitSub => flow,
-            _ => Flow::Normal,
-        }
+        self.symbolic_body(&s.body, origin)
     }
 
     pub(super) fn exec_exit(
